@@ -1,0 +1,66 @@
+use super::dto::Me;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// Signs in; on success starts a fresh session and goes to the home page.
+#[server(prefix = "/api", endpoint = "auth/login")]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use crate::server::{ctx, services, session};
+    ctx::run(async move {
+        // Public by nature: the only server function open to anonymous callers
+        // besides `current_user`.
+        let st = ctx::state()?;
+        let password = secrecy::SecretString::from(password);
+        let user_id =
+            services::auth::sign_in(&st, &email, &password, ctx::client_ip(), &ctx::origin())
+                .await?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        session::start(&session, user_id, st.clock.now_ms()).await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// Signs out: the session is deleted on the server, and the browser is told
+/// to drop its cookies.
+#[server(prefix = "/api", endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::{ctx, services};
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::ViewOwnAccount)?;
+        services::auth::signed_out(&st, &me, &ctx::origin()).await?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        session.flush().await?;
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.insert_header(
+                axum::http::HeaderName::from_static("clear-site-data"),
+                axum::http::HeaderValue::from_static("\"cookies\""),
+            );
+        }
+        leptos_axum::redirect("/login");
+        Ok(())
+    })
+    .await
+}
+
+/// Who is signed in (`None` for an anonymous caller).
+#[server(prefix = "/api", endpoint = "auth/me", input = GetUrl)]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    use crate::server::ctx;
+    ctx::run(async move {
+        Ok(ctx::current_user().map(|u| Me {
+            user_id: u.user_id,
+            email: u.email,
+            name: u.name,
+            role: u.role,
+        }))
+    })
+    .await
+}

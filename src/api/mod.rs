@@ -1,0 +1,8 @@
+//! Server functions: thin. Each one checks the caller's permission first
+//! (`ctx::require`), parses its raw arguments into domain types, calls one
+//! service, and maps the result to a DTO. Reads use `GetUrl`; everything that
+//! changes something is a POST.
+
+pub mod auth;
+pub mod dto;
+pub mod users;

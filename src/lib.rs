@@ -1,0 +1,17 @@
+//! KYC Desk. Dependencies point one way: `domain` ← `server` ← `api` ← `ui`,
+//! and `app` ties them together.
+
+pub mod api;
+pub mod app;
+pub mod domain;
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod ui;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,267 @@
+//! The `kyc-desk` command line.
+
+use super::config::Settings;
+use super::db::audit::{Actor, Origin};
+use super::db::{self, Db};
+use super::password::Passwords;
+use super::services::users::{self, Deps, NewUser};
+use super::startup::Application;
+use super::{clock::Clock, telemetry};
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "kyc-desk",
+    version,
+    about = "KYC Desk: the back office for KYC compliance reviewers"
+)]
+struct Cli {
+    /// A TOML configuration file (default: ./kyc-desk.toml when present).
+    #[arg(long, env = "KYC_DESK_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Manage the people who sign in.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input (or prompted for).
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// reviewer, compliance_officer, manager or admin
+        #[arg(long)]
+        role: String,
+    },
+    /// List users.
+    List,
+    /// Disable a user and end their sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password (read like `add`) and end the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kyc-desk: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format, &settings.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kyc-desk: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => migrate(&settings).await,
+            Command::User(cmd) => user(&settings, cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("kyc-desk: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let addr = settings.addr;
+    let app = Application::build(settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr} (KYC_DESK_ADDR): {e}"))?;
+    tracing::info!(%addr, "KYC Desk is listening");
+    println!("KYC Desk: http://{addr}/");
+    app.serve(listener, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+async fn open_db(settings: &Settings) -> Result<Db, String> {
+    let db = Db::connect(&settings.database_url)
+        .await
+        .map_err(|e| format!("database {}: {e}", settings.database_url))?;
+    db.migrate().await.map_err(|e| format!("migrations: {e}"))?;
+    Ok(db)
+}
+
+async fn migrate(settings: &Settings) -> Result<(), String> {
+    open_db(settings).await?;
+    println!("database is up to date");
+    Ok(())
+}
+
+const CLI: Actor = Actor::System("cli");
+
+async fn user(settings: &Settings, cmd: UserCommand) -> Result<(), String> {
+    let db = open_db(settings).await?;
+    let passwords = Passwords::new().map_err(|e| e.to_string())?;
+    let clock = Clock::default();
+    let deps = Deps {
+        db: &db,
+        passwords: &passwords,
+        clock: &clock,
+    };
+    let origin = Origin::default();
+    let find = |email: String| {
+        let db = db.clone();
+        async move {
+            let email = crate::domain::user::Email::parse(&email).map_err(str::to_string)?;
+            db::users::find_by_email(db.reader(), email.as_str())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user with e-mail {}", email.as_str()))
+        }
+    };
+    let fail = |e: crate::error::AppError| match &e.kind {
+        crate::error::ErrorKind::Validation { field, message } => format!("{field}: {message}"),
+        _ => e.message(),
+    };
+    match cmd {
+        UserCommand::Add { email, name, role } => {
+            let password = read_password()?;
+            let new = NewUser::parse(&email, &name, &role, password).map_err(fail)?;
+            let id = users::create(&deps, CLI, &origin, new)
+                .await
+                .map_err(fail)?;
+            println!(
+                "user {id} created: {} ({role})",
+                email.trim().to_lowercase()
+            );
+        }
+        UserCommand::List => {
+            let mut after: Option<(String, i64)> = None;
+            println!(
+                "{:>5}  {:<32} {:<24} {:<20} status",
+                "id", "email", "name", "role"
+            );
+            loop {
+                let page = db::users::page(
+                    db.reader(),
+                    after.as_ref().map(|(n, i)| (n.as_str(), *i)),
+                    200,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                for u in &page {
+                    let status = if u.disabled { "disabled" } else { "active" };
+                    println!(
+                        "{:>5}  {:<32} {:<24} {:<20} {status}",
+                        u.user_id, u.email, u.name, u.role
+                    );
+                }
+                match page.last() {
+                    Some(u) if page.len() == 200 => after = Some((u.name.clone(), u.user_id)),
+                    _ => break,
+                }
+            }
+        }
+        UserCommand::Disable { email } => {
+            let u = find(email).await?;
+            users::set_disabled(&deps, CLI, &origin, u.user_id, true)
+                .await
+                .map_err(fail)?;
+            println!("user {} disabled; their sessions have ended", u.email);
+        }
+        UserCommand::Enable { email } => {
+            let u = find(email).await?;
+            users::set_disabled(&deps, CLI, &origin, u.user_id, false)
+                .await
+                .map_err(fail)?;
+            println!("user {} enabled", u.email);
+        }
+        UserCommand::ResetPassword { email } => {
+            let u = find(email).await?;
+            let password = read_password()?;
+            users::reset_password(&deps, CLI, &origin, u.user_id, password)
+                .await
+                .map_err(fail)?;
+            println!("password of {} reset; their sessions have ended", u.email);
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+/// Reads a password: prompted twice without echo on a terminal, otherwise
+/// the first line of standard input (only the line ending is removed).
+fn read_password() -> Result<SecretString, String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the passwords differ".into());
+        }
+        return Ok(SecretString::from(first));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let line = line.strip_suffix('\n').unwrap_or(&line);
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    Ok(SecretString::from(line.to_string()))
+}

@@ -1,0 +1,113 @@
+//! What every server function starts with: the state, the caller, and the
+//! permission check; and [`run`], the one seam where errors get their
+//! reference, their HTTP status and their log line.
+
+use super::db::audit::Origin;
+use super::session::CurrentUser;
+use super::state::AppState;
+use crate::domain::Permission;
+use crate::error::AppError;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use leptos::prelude::use_context;
+use std::future::Future;
+
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::internal()
+    })
+}
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// The signed-in caller, if any.
+pub fn current_user() -> Option<CurrentUser> {
+    parts().and_then(|p| p.extensions.get::<CurrentUser>().cloned())
+}
+
+/// The request's audit origin (request id, keyed client hash).
+pub fn origin() -> Origin {
+    parts()
+        .and_then(|p| p.extensions.get::<Origin>().cloned())
+        .unwrap_or_default()
+}
+
+/// The client's address (for per-address limits).
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    parts().and_then(|p| {
+        p.extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+    })
+}
+
+/// Deny by default: the caller must be signed in and their role must grant
+/// `permission`. The first line of every server function.
+pub fn require(permission: Permission) -> Result<(AppState, CurrentUser), AppError> {
+    let st = state()?;
+    let Some(user) = current_user() else {
+        return Err(AppError::unauthenticated());
+    };
+    if !user.role.can(permission) {
+        tracing::warn!(user_id = user.user_id, role = %user.role, ?permission, "permission denied");
+        return Err(AppError::forbidden());
+    }
+    Ok((st, user))
+}
+
+/// Runs a server function body. On error: attaches the request id as the
+/// reference, sets the honest HTTP status (except for a plain HTML form post,
+/// which must stay a redirect back to the form so it can show the error),
+/// and logs client errors (server errors were logged where they happened).
+pub async fn run<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    match body.await {
+        Ok(v) => Ok(v),
+        Err(mut err) => {
+            let parts = parts();
+            err.reference = parts
+                .as_ref()
+                .and_then(|p| p.headers.get("x-request-id"))
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let form_post = parts
+                .as_ref()
+                .is_some_and(|p| p.method == Method::POST && accepts_html(p));
+            if !form_post {
+                if let (Some(opts), Ok(status)) = (
+                    use_context::<leptos_axum::ResponseOptions>(),
+                    StatusCode::from_u16(err.status()),
+                ) {
+                    opts.set_status(status);
+                }
+            }
+            if err.status() < 500 {
+                tracing::info!(code = err.code(), status = err.status(), "request refused");
+            }
+            Err(err)
+        }
+    }
+}
+
+fn accepts_html(p: &Parts) -> bool {
+    p.headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// An `AppError` as a JSON response, for middleware and the JSON API.
+pub fn error_response(mut err: AppError, origin: &Origin) -> Response {
+    err.reference = origin.request_id.clone();
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_string(&err).unwrap_or_default();
+    let mut res = (status, body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    res
+}

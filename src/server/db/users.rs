@@ -1,0 +1,164 @@
+use super::Tx;
+use crate::domain::Role;
+use sqlx::{FromRow, SqlitePool};
+
+/// A user as stored, without the password hash.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl UserRow {
+    /// The stored role; the CHECK constraint keeps it one of the four.
+    pub fn role(&self) -> Role {
+        self.role.parse().unwrap_or(Role::Reviewer)
+    }
+}
+
+/// What sign-in needs to know about an account.
+#[derive(FromRow)]
+pub struct Credentials {
+    pub user_id: i64,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+const COLUMNS: &str = "user_id, email, name, role, disabled, created_at, updated_at";
+
+pub async fn find(pool: &SqlitePool, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM app_user WHERE user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn find_in(tx: &mut Tx, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM app_user WHERE user_id = $1"
+    ))
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn find_by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn credentials(
+    pool: &SqlitePool,
+    email: &str,
+) -> Result<Option<Credentials>, sqlx::Error> {
+    sqlx::query_as("SELECT user_id, role, password_hash, disabled FROM app_user WHERE email = $1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+}
+
+/// One page of users ordered by name, after the `(name, user_id)` cursor.
+pub async fn page(
+    pool: &SqlitePool,
+    after: Option<(&str, i64)>,
+    limit: i64,
+) -> Result<Vec<UserRow>, sqlx::Error> {
+    match after {
+        None => {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM app_user ORDER BY name, user_id LIMIT $1"
+            ))
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        }
+        Some((name, id)) => {
+            sqlx::query_as(&format!(
+                "SELECT {COLUMNS} FROM app_user WHERE (name > $1 OR (name = $1 AND user_id > $2)) \
+             ORDER BY name, user_id LIMIT $3"
+            ))
+            .bind(name)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        }
+    }
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+    role: Role,
+    password_hash: &str,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO app_user (email, name, role, password_hash, disabled, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, FALSE, $5, $5) RETURNING user_id",
+    )
+    .bind(email)
+    .bind(name)
+    .bind(role.as_str())
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub async fn set_role(tx: &mut Tx, user_id: i64, role: Role, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE app_user SET role = $1, updated_at = $2 WHERE user_id = $3")
+        .bind(role.as_str())
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_disabled(
+    tx: &mut Tx,
+    user_id: i64,
+    disabled: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE app_user SET disabled = $1, updated_at = $2 WHERE user_id = $3")
+        .bind(disabled)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+pub async fn set_password_hash(
+    tx: &mut Tx,
+    user_id: i64,
+    hash: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE app_user SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+pub async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
+        .fetch_one(pool)
+        .await
+}

@@ -1,0 +1,16 @@
+//! Everything that runs only on the server: configuration, startup, the
+//! database, sessions and security, and the use cases (services).
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod ctx;
+pub mod db;
+pub mod error;
+pub mod password;
+pub mod security;
+pub mod services;
+pub mod session;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,7 @@
+//! Use cases. No Leptos types here: server functions, the CLI and tests call
+//! these with plain arguments. Each state change writes its audit event in
+//! the same transaction.
+
+pub mod auth;
+pub mod demo;
+pub mod users;

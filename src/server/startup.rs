@@ -1,0 +1,195 @@
+//! Builds the application (used by `main` and by the tests alike) and serves it.
+
+use super::config::{ConfigError, Settings};
+use super::db::Db;
+use super::password::Passwords;
+use super::services::{demo, users::Deps};
+use super::state::AppState;
+use super::{security, session};
+use crate::app::{shell, App};
+use axum::extract::State;
+use axum::http::{Request, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use secrecy::ExposeSecret;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("database {url}: {source}")]
+    Database { url: String, source: sqlx::Error },
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A built application: its state (shared with tests) and its router.
+pub struct Application {
+    pub state: AppState,
+    pub router: Router,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        settings.require_secret_key()?;
+        let db = Db::connect(&settings.database_url)
+            .await
+            .map_err(|source| StartupError::Database {
+                url: settings.database_url.clone(),
+                source,
+            })?;
+        db.migrate().await?;
+        let passwords = Passwords::new().map_err(|e| StartupError::Other(e.to_string()))?;
+        let secret_key = match &settings.secret_key {
+            Some(k) => k.expose_secret().as_bytes().to_vec(),
+            None => {
+                tracing::warn!(
+                    "demo mode without KYC_DESK_SECRET_KEY: using a random key for this run"
+                );
+                use rand::RngCore as _;
+                let mut k = vec![0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut k);
+                k
+            }
+        };
+        let leptos_options = LeptosOptions::builder()
+            .output_name("kyc-desk")
+            .site_root(settings.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(settings.addr)
+            .build();
+        let state = AppState::new(leptos_options, db, settings, passwords, secret_key);
+        if state.settings.demo {
+            let deps = Deps {
+                db: &state.db,
+                passwords: &state.passwords,
+                clock: &state.clock,
+            };
+            let created = demo::ensure_users(&deps, state.settings.demo_password.as_ref())
+                .await
+                .map_err(|e| StartupError::Other(format!("demo users: {}", e.message())))?;
+            if state.settings.demo_password.is_none() {
+                demo::print_created(&created);
+            }
+        }
+        let router = router(state.clone());
+        Ok(Application { state, router })
+    }
+
+    /// Serves until `shutdown` resolves; background workers stop with it.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        let result = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        reaper.abort();
+        self.state.db.close().await;
+        result
+    }
+}
+
+async fn reap_sessions(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match session::reap_expired(&state.db, &state.clock).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions ended"),
+            Err(e) => tracing::error!(error = %e, "session reaper failed"),
+        }
+    }
+}
+
+/// The whole HTTP surface: health checks, static assets, and the Leptos app
+/// (pages and server functions) behind sessions and authentication; all of
+/// it behind the same-origin rule, security headers, and request ids.
+pub fn router(state: AppState) -> Router {
+    let leptos_options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    let session_layer = SessionManagerLayer::new(session::SqlSessionStore::new(
+        state.db.clone(),
+        state.clock.clone(),
+    ))
+    .with_name(if state.settings.cookie_secure {
+        "__Host-kyc-desk"
+    } else {
+        "kyc-desk"
+    })
+    .with_secure(state.settings.cookie_secure)
+    .with_http_only(true)
+    .with_same_site(SameSite::Strict)
+    .with_path("/")
+    .with_expiry(Expiry::OnSessionEnd);
+
+    let app = Router::new()
+        .leptos_routes(&state, routes, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(from_fn_with_state(state.clone(), session::authenticate))
+        .layer(session_layer)
+        .with_state(state.clone());
+
+    let site_pkg =
+        std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
+    let public = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .nest_service("/pkg", ServeDir::new(site_pkg))
+        .with_state(state.clone());
+
+    Router::new()
+        .merge(public)
+        .merge(app)
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(security::same_origin_only))
+        .layer(from_fn_with_state(state, security::security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

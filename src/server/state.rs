@@ -1,0 +1,62 @@
+use super::clock::Clock;
+use super::config::Settings;
+use super::db::Db;
+use super::password::Passwords;
+use axum::extract::FromRef;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use leptos::config::LeptosOptions;
+use secrecy::SecretSlice;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+/// Everything a request handler or server function may need. Cheap to clone.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub passwords: Passwords,
+    pub clock: Clock,
+    /// Sign-in attempts per client address.
+    pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// Key for keyed hashes (client addresses, throttle keys).
+    pub secret_key: Arc<SecretSlice<u8>>,
+}
+
+impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: Db,
+        settings: Settings,
+        passwords: Passwords,
+        secret_key: Vec<u8>,
+    ) -> AppState {
+        let per_minute =
+            NonZeroU32::new(settings.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
+        AppState {
+            leptos_options,
+            db,
+            passwords,
+            clock: Clock::default(),
+            login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            secret_key: Arc::new(SecretSlice::from(secret_key)),
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// HMAC-SHA256 of `value` under the app's secret key, hex-encoded
+    /// (first 16 bytes): a stable pseudonym that cannot be reversed.
+    pub fn keyed_hash(&self, purpose: &str, value: &[u8]) -> String {
+        use hmac::{Hmac, Mac};
+        use secrecy::ExposeSecret;
+        let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(self.secret_key.expose_secret()) {
+            Ok(m) => m,
+            Err(_) => return String::new(),
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(value);
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}

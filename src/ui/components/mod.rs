@@ -1,0 +1,3 @@
+pub mod error_view;
+pub mod field;
+pub mod shell;

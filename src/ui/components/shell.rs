@@ -1,0 +1,66 @@
+use crate::api::auth::{current_user, Logout};
+use crate::api::dto::Me;
+use crate::domain::Permission;
+use crate::error::AppError;
+use crate::ui::components::error_view::ErrorView;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// The signed-in user, loaded once by the shell for every page under it.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+
+/// Pages for signed-in people: header with navigation, user and sign-out.
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let me = Resource::new_blocking(|| (), |_| current_user());
+    provide_context(MeResource(me));
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">"KYC Desk"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) => view! { <SignedIn me /> }.into_any(),
+                        Ok(None) => view! {
+                            <p class="topbar-user">"You are signed out. " <a href="/login">"Sign in"</a></p>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+        <main id="main" class="content">
+            <Outlet />
+        </main>
+    }
+}
+
+/// What each role may open; the server checks again on every request.
+const NAV: &[(&str, &str, Permission)] = &[
+    ("/", "Home", Permission::ViewOwnAccount),
+    ("/admin/users", "Users", Permission::ManageUsers),
+];
+
+#[component]
+fn SignedIn(me: Me) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let links = NAV
+        .iter()
+        .filter(|(_, _, p)| me.role.can(*p))
+        .map(|(href, label, _)| view! { <li><A href=*href exact=true>{*label}</A></li> })
+        .collect_view();
+    view! {
+        <nav aria-label="Main">
+            <ul class="nav">{links}</ul>
+        </nav>
+        <div class="topbar-user">
+            <span class="user-name">{me.name.clone()}</span>
+            <span class="role-badge">{me.role.label()}</span>
+            <ActionForm action=logout>
+                <button type="submit" class="button-link">"Sign out"</button>
+            </ActionForm>
+        </div>
+    }
+}

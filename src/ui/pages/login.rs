@@ -1,0 +1,50 @@
+use crate::api::auth::Login;
+use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let error = action_error(login);
+    view! {
+        <Title text="Sign in" />
+        <main id="main" class="login">
+            <h1 class="brand-large">"KYC Desk"</h1>
+            <section class="card login-card" aria-labelledby="sign-in-title">
+                <h2 id="sign-in-title">"Sign in"</h2>
+                <ActionForm action=login>
+                    <FormAlert error />
+                    <div class="field">
+                        <label for="email">"E-mail"</label>
+                        <input
+                            id="email"
+                            name="email"
+                            type="email"
+                            autocomplete="username"
+                            required
+                            maxlength="254"
+                            aria-invalid=invalid(error, "email")
+                            aria-describedby="email-error"
+                        />
+                        <FieldError error name="email" />
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input
+                            id="password"
+                            name="password"
+                            type="password"
+                            autocomplete="current-password"
+                            required
+                            maxlength="1024"
+                        />
+                    </div>
+                    <button type="submit" class="button-primary" disabled=move || login.pending().get()>
+                        "Sign in"
+                    </button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

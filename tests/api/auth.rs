@@ -1,0 +1,349 @@
+use crate::helpers::{app_error, TestApp, PASSWORD};
+use kyc_desk::domain::Role;
+use kyc_desk::error::ErrorKind;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn a_user_signs_in_with_the_right_password_and_is_known_afterwards() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let res = app
+        .login(&browser, app.email(Role::Reviewer), PASSWORD)
+        .await;
+    assert_eq!(res.status(), 200);
+
+    let me: Option<serde_json::Value> = app
+        .get(&browser, "/api/auth/me")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let me = me.expect("signed in");
+    assert_eq!(me["email"], app.email(Role::Reviewer));
+    assert_eq!(me["role"], "reviewer");
+}
+
+#[tokio::test]
+async fn the_email_is_matched_case_insensitively() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .login(
+            &app.browser(),
+            &app.email(Role::Reviewer).to_uppercase(),
+            PASSWORD,
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let wrong = app
+        .login(
+            &app.browser(),
+            app.email(Role::Reviewer),
+            "not the password",
+        )
+        .await;
+    let unknown = app
+        .login(&app.browser(), "nobody@example.test", "not the password")
+        .await;
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(unknown.status(), 401);
+    let (mut wrong, mut unknown) = (app_error(wrong).await, app_error(unknown).await);
+    assert_eq!(wrong.kind, ErrorKind::InvalidCredentials);
+    // Only the per-request reference differs.
+    wrong.reference = None;
+    unknown.reference = None;
+    assert_eq!(wrong, unknown);
+}
+
+#[tokio::test]
+async fn an_unknown_user_costs_as_much_time_as_a_wrong_password() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let mut wrong = Vec::new();
+    let mut unknown = Vec::new();
+    // Interleaved, distinct accounts so no lock kicks in.
+    for i in 0..4 {
+        let t = Instant::now();
+        app.login(&browser, app.email(Role::ALL[i]), "not the password")
+            .await;
+        wrong.push(t.elapsed());
+        let t = Instant::now();
+        app.login(
+            &browser,
+            &format!("nobody{i}@example.test"),
+            "not the password",
+        )
+        .await;
+        unknown.push(t.elapsed());
+    }
+    wrong.sort();
+    unknown.sort();
+    let (w, u) = (wrong[2].as_secs_f64(), unknown[2].as_secs_f64());
+    // Both verify an argon2 hash (~20 ms); without the dummy hash the
+    // unknown account would answer in well under a millisecond.
+    assert!(
+        u > w * 0.5 && u < w * 2.0,
+        "wrong password {w:.4}s vs unknown user {u:.4}s"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_even_for_the_right_password() {
+    let app = TestApp::spawn().await;
+    let email = app.email(Role::Reviewer).to_string();
+    for _ in 0..5 {
+        let res = app.login(&app.browser(), &email, "not the password").await;
+        assert_eq!(res.status(), 401);
+    }
+    // Locked now: the right password from another browser is refused too.
+    let res = app.login(&app.browser(), &email, PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    assert!(matches!(
+        app_error(res).await.kind,
+        ErrorKind::TooManyAttempts { .. }
+    ));
+
+    // The lock runs out.
+    app.state.clock.advance(Duration::from_secs(3));
+    let res = app.login(&app.browser(), &email, PASSWORD).await;
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn unknown_accounts_are_throttled_like_real_ones() {
+    let app = TestApp::spawn().await;
+    for _ in 0..5 {
+        app.login(&app.browser(), "nobody@example.test", "not the password")
+            .await;
+    }
+    let res = app
+        .login(&app.browser(), "nobody@example.test", "not the password")
+        .await;
+    assert_eq!(res.status(), 429);
+}
+
+#[tokio::test]
+async fn the_lock_grows_with_further_failures() {
+    let app = TestApp::spawn().await;
+    let email = app.email(Role::Manager).to_string();
+    let retry_after = |kind: ErrorKind| match kind {
+        ErrorKind::TooManyAttempts { retry_after_secs } => retry_after_secs,
+        other => panic!("expected a lock, got {other:?}"),
+    };
+    for _ in 0..5 {
+        app.login(&app.browser(), &email, "not the password").await;
+    }
+    let first = retry_after(
+        app_error(app.login(&app.browser(), &email, "x").await)
+            .await
+            .kind,
+    );
+    app.state.clock.advance(Duration::from_secs(first + 1));
+    app.login(&app.browser(), &email, "not the password").await; // 6th failure
+    let second = retry_after(
+        app_error(app.login(&app.browser(), &email, "x").await)
+            .await
+            .kind,
+    );
+    assert!(
+        second > first,
+        "lock {second}s should be longer than {first}s"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_client_address() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        login_attempts_per_minute: 3,
+        ..Default::default()
+    })
+    .await;
+    for i in 0..3 {
+        let res = app
+            .login(
+                &app.browser(),
+                &format!("someone{i}@example.test"),
+                "wrong password",
+            )
+            .await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = app
+        .login(&app.browser(), app.email(Role::Admin), PASSWORD)
+        .await;
+    assert_eq!(res.status(), 429);
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("kyc-desk="))
+        .map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+async fn me_with_cookie(app: &TestApp, cookie: &str) -> Option<serde_json::Value> {
+    let res = reqwest::Client::new()
+        .get(app.url("/api/auth/me"))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("request");
+    res.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn signing_in_issues_a_new_session_id_and_the_old_one_stops_working() {
+    let app = TestApp::spawn().await;
+    let first = app
+        .login(&app.browser(), app.email(Role::Reviewer), PASSWORD)
+        .await;
+    let first_cookie = session_cookie(&first).expect("session cookie");
+
+    // Signing in again from the same browser (cookie sent) rotates the id.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(app.url("/api/auth/login"))
+        .header(reqwest::header::COOKIE, &first_cookie)
+        .header(reqwest::header::ORIGIN, app.origin())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&[("email", app.email(Role::Reviewer)), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request");
+    let second_cookie = session_cookie(&res).expect("new session cookie");
+    assert_ne!(first_cookie, second_cookie);
+    assert!(
+        me_with_cookie(&app, &first_cookie).await.is_none(),
+        "old id must be dead"
+    );
+    assert!(me_with_cookie(&app, &second_cookie).await.is_some());
+}
+
+#[tokio::test]
+async fn signing_out_deletes_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .login(&app.browser(), app.email(Role::Reviewer), PASSWORD)
+        .await;
+    let cookie = session_cookie(&res).expect("cookie");
+    let res = reqwest::Client::new()
+        .post(app.url("/api/auth/logout"))
+        .header(reqwest::header::COOKIE, &cookie)
+        .header(reqwest::header::ORIGIN, app.origin())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()
+            .get("clear-site-data")
+            .and_then(|v| v.to_str().ok()),
+        Some("\"cookies\"")
+    );
+    // Replaying the old cookie gets nothing.
+    assert!(me_with_cookie(&app, &cookie).await.is_none());
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM session WHERE user_id IS NOT NULL")
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("count");
+    assert_eq!(left, 0);
+}
+
+#[tokio::test]
+async fn a_session_ends_after_fifteen_idle_minutes() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in(Role::Reviewer).await;
+    app.state.clock.advance(Duration::from_secs(14 * 60));
+    assert_eq!(
+        app.get(&browser, "/api/users/list").await.status(),
+        403,
+        "still signed in after 14 min"
+    );
+    app.state.clock.advance(Duration::from_secs(14 * 60));
+    assert_eq!(
+        app.get(&browser, "/api/users/list").await.status(),
+        403,
+        "activity keeps it alive"
+    );
+    app.state.clock.advance(Duration::from_secs(16 * 60));
+    assert_eq!(
+        app.get(&browser, "/api/users/list").await.status(),
+        401,
+        "idle for 16 min"
+    );
+}
+
+#[tokio::test]
+async fn a_session_ends_after_eight_hours_however_active() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in(Role::Reviewer).await;
+    for _ in 0..(8 * 6 - 1) {
+        app.state.clock.advance(Duration::from_secs(10 * 60));
+        assert_eq!(app.get(&browser, "/api/users/list").await.status(), 403);
+    }
+    app.state.clock.advance(Duration::from_secs(10 * 60));
+    assert_eq!(app.get(&browser, "/api/users/list").await.status(), 401);
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"auth.session_expired".to_string()));
+}
+
+#[tokio::test]
+async fn expired_sessions_are_reaped_and_their_end_is_audited() {
+    let app = TestApp::spawn().await;
+    let _browser = app.signed_in(Role::Reviewer).await;
+    app.state.clock.advance(Duration::from_secs(16 * 60));
+    let ended = kyc_desk::server::session::reap_expired(&app.state.db, &app.state.clock)
+        .await
+        .expect("reap");
+    assert_eq!(ended, 1);
+    assert_eq!(
+        app.audit_actions().await.last().map(String::as_str),
+        Some("auth.session_expired")
+    );
+}
+
+#[tokio::test]
+async fn a_weak_old_password_hash_is_upgraded_at_sign_in() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let app = TestApp::spawn().await;
+    let id = app.user_id(Role::Reviewer);
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(4096, 1, 1, None).expect("params"),
+    )
+    .hash_password(
+        PASSWORD.as_bytes(),
+        &SaltString::generate(&mut rand::rngs::OsRng),
+    )
+    .expect("hash")
+    .to_string();
+    let mut tx = app.state.db.begin_write().await.expect("tx");
+    kyc_desk::server::db::users::set_password_hash(&mut tx, id, &weak, 0)
+        .await
+        .expect("set");
+    tx.commit().await.expect("commit");
+
+    app.signed_in(Role::Reviewer).await;
+    let stored: String =
+        sqlx::query_scalar("SELECT password_hash FROM app_user WHERE user_id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("hash");
+    assert!(
+        stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{stored}"
+    );
+}

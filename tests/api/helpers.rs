@@ -1,0 +1,198 @@
+//! One harness for every integration test: the real router on a random port,
+//! a fresh SQLite file, and one user per role.
+
+use kyc_desk::domain::Role;
+use kyc_desk::server::config::Settings;
+use kyc_desk::server::db::audit::{Actor, Origin};
+use kyc_desk::server::services::users::{self, Deps, NewUser};
+use kyc_desk::server::startup::Application;
+use kyc_desk::server::state::AppState;
+use reqwest::header::{ACCEPT, ORIGIN};
+use reqwest::{Client, Response};
+use secrecy::SecretString;
+use std::collections::HashMap;
+
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct TestApp {
+    pub addr: String,
+    pub state: AppState,
+    pub users: HashMap<Role, (i64, String)>,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    pub login_attempts_per_minute: u32,
+    pub cookie_secure: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            login_attempts_per_minute: 10_000,
+            cookie_secure: false,
+        }
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(opts: Options) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let settings = Settings::from_figment(
+            Settings::defaults()
+                .merge(("database_url", db_url))
+                .merge(("addr", "127.0.0.1:0"))
+                .merge(("cookie_secure", opts.cookie_secure))
+                .merge(("login_attempts_per_minute", opts.login_attempts_per_minute))
+                .merge(("secret_key", "test secret key that is long enough!!"))
+                .merge(("log_format", "pretty")),
+        )
+        .expect("test settings");
+        let app = Application::build(settings).await.expect("app builds");
+        let state = app.state.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
+        tokio::spawn(app.serve(listener, std::future::pending()));
+
+        let mut users = HashMap::new();
+        for role in Role::ALL {
+            let email = format!("{}@example.test", role.as_str());
+            let id = create_user(&state, &email, role).await;
+            users.insert(role, (id, email));
+        }
+        TestApp {
+            addr,
+            state,
+            users,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn email(&self, role: Role) -> &str {
+        &self.users[&role].1
+    }
+
+    pub fn user_id(&self, role: Role) -> i64 {
+        self.users[&role].0
+    }
+
+    /// A fresh browser: its own cookie jar, redirects not followed.
+    pub fn browser(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// A same-origin POST of a form to a server function, as the hydrated app
+    /// sends it (JSON answer).
+    pub async fn post(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(path))
+            .header(ORIGIN, self.origin())
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A same-origin form post as a browser without JavaScript sends it.
+    pub async fn post_html_form(
+        &self,
+        client: &Client,
+        path: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
+        client
+            .post(self.url(path))
+            .header(ORIGIN, self.origin())
+            .header("sec-fetch-site", "same-origin")
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header(reqwest::header::REFERER, self.url(referer))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get(&self, client: &Client, path: &str) -> Response {
+        client
+            .get(self.url(path))
+            .header(ACCEPT, "application/json")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn login(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.post(
+            client,
+            "/api/auth/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// A browser signed in as `role`.
+    pub async fn signed_in(&self, role: Role) -> Client {
+        let client = self.browser();
+        let res = self.login(&client, self.email(role), PASSWORD).await;
+        assert_eq!(
+            res.status(),
+            200,
+            "sign-in as {role} failed: {}",
+            res.text().await.unwrap_or_default()
+        );
+        client
+    }
+
+    /// The audit actions recorded so far, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        sqlx::query_scalar("SELECT action FROM audit_event ORDER BY seq")
+            .fetch_all(self.state.db.reader())
+            .await
+            .expect("audit query")
+    }
+}
+
+pub async fn create_user(state: &AppState, email: &str, role: Role) -> i64 {
+    let deps = Deps {
+        db: &state.db,
+        passwords: &state.passwords,
+        clock: &state.clock,
+    };
+    let new = NewUser::parse(
+        email,
+        "Test Person",
+        role.as_str(),
+        SecretString::from(PASSWORD.to_string()),
+    )
+    .expect("valid user");
+    users::create(&deps, Actor::System("test"), &Origin::default(), new)
+        .await
+        .expect("user created")
+}
+
+/// The `AppError` in a server function's JSON answer.
+pub async fn app_error(res: Response) -> kyc_desk::error::AppError {
+    let text = res.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
+}

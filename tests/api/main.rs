@@ -1,0 +1,9 @@
+//! Integration tests: the real router on a random port, a fresh SQLite file.
+//! Run with `cargo test` (the `ssr` feature is on by default).
+
+mod audit;
+mod auth;
+mod helpers;
+mod roles;
+mod security;
+mod users;

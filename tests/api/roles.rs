@@ -1,0 +1,191 @@
+//! Deny by default: every server function, called by an anonymous caller and
+//! by each role, is either allowed or refused with 401/403 — and this table
+//! must name every server function the app registers.
+
+use crate::helpers::{app_error, TestApp};
+use kyc_desk::domain::Role;
+use kyc_desk::error::ErrorKind;
+use reqwest::header::{ACCEPT, ORIGIN};
+use std::collections::BTreeSet;
+
+#[derive(Clone, Copy)]
+enum Who {
+    /// Anyone, signed in or not.
+    Anyone,
+    /// Any signed-in user.
+    SignedIn,
+    /// Only these roles.
+    Only(&'static [Role]),
+}
+
+struct Call {
+    path: &'static str,
+    get: bool,
+    /// Harmless arguments: well-formed, but changing nothing for real.
+    args: &'static [(&'static str, &'static str)],
+    who: Who,
+}
+
+const ADMIN: Who = Who::Only(&[Role::Admin]);
+
+const CALLS: &[Call] = &[
+    Call {
+        path: "/api/auth/login",
+        get: false,
+        args: &[
+            ("email", "nobody@example.test"),
+            ("password", "not a password"),
+        ],
+        who: Who::Anyone,
+    },
+    Call {
+        path: "/api/auth/me",
+        get: true,
+        args: &[],
+        who: Who::Anyone,
+    },
+    Call {
+        path: "/api/auth/logout",
+        get: false,
+        args: &[],
+        who: Who::SignedIn,
+    },
+    Call {
+        path: "/api/users/list",
+        get: true,
+        args: &[],
+        who: ADMIN,
+    },
+    Call {
+        path: "/api/users/get",
+        get: true,
+        args: &[("user_id", "999999")],
+        who: ADMIN,
+    },
+    Call {
+        path: "/api/users/create",
+        get: false,
+        args: &[
+            ("email", "not-an-email"),
+            ("name", "X"),
+            ("role", "reviewer"),
+            ("password", "long enough password"),
+        ],
+        who: ADMIN,
+    },
+    Call {
+        path: "/api/users/change-role",
+        get: false,
+        args: &[("user_id", "999999"), ("role", "manager")],
+        who: ADMIN,
+    },
+    Call {
+        path: "/api/users/set-disabled",
+        get: false,
+        args: &[("user_id", "999999"), ("disabled", "true")],
+        who: ADMIN,
+    },
+    Call {
+        path: "/api/users/reset-password",
+        get: false,
+        args: &[("user_id", "999999"), ("password", "long enough password")],
+        who: ADMIN,
+    },
+];
+
+#[test]
+fn the_table_names_every_registered_server_function() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _method)| path.to_string())
+        .collect();
+    let tested: BTreeSet<String> = CALLS.iter().map(|c| c.path.to_string()).collect();
+    assert_eq!(
+        registered, tested,
+        "add every new server function to CALLS with who may call it"
+    );
+}
+
+async fn call(app: &TestApp, client: &reqwest::Client, c: &Call) -> reqwest::Response {
+    let req = if c.get {
+        client.get(app.url(c.path)).query(c.args)
+    } else {
+        client
+            .post(app.url(c.path))
+            .header(ORIGIN, app.origin())
+            .form(c.args)
+    };
+    req.header(ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn every_server_function_allows_exactly_the_roles_it_should() {
+    let app = TestApp::spawn().await;
+    for c in CALLS {
+        // Anonymous.
+        let res = call(&app, &app.browser(), c).await;
+        let status = res.status().as_u16();
+        match c.who {
+            Who::Anyone => assert!(
+                status != 401 || !is_unauthenticated(res).await,
+                "{}: anonymous refused",
+                c.path
+            ),
+            _ => {
+                assert_eq!(status, 401, "{}: anonymous must get 401", c.path);
+                assert_eq!(app_error(res).await.kind, ErrorKind::Unauthenticated);
+            }
+        }
+        // Each role, in a fresh session (logout ends it).
+        for role in Role::ALL {
+            let browser = app.signed_in(role).await;
+            let res = call(&app, &browser, c).await;
+            let status = res.status().as_u16();
+            let allowed = match c.who {
+                Who::Anyone | Who::SignedIn => true,
+                Who::Only(roles) => roles.contains(&role),
+            };
+            if allowed {
+                assert!(
+                    status != 403,
+                    "{}: {role} should be allowed, got 403",
+                    c.path
+                );
+                assert!(
+                    status != 401 || !is_unauthenticated(res).await,
+                    "{}: {role} should be allowed",
+                    c.path
+                );
+            } else {
+                assert_eq!(status, 403, "{}: {role} must get 403", c.path);
+                assert_eq!(app_error(res).await.kind, ErrorKind::Forbidden);
+            }
+        }
+    }
+}
+
+async fn is_unauthenticated(res: reqwest::Response) -> bool {
+    app_error(res).await.kind == ErrorKind::Unauthenticated
+}
+
+#[tokio::test]
+async fn no_server_function_that_changes_something_answers_a_get() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(Role::Admin).await;
+    for c in CALLS.iter().filter(|c| !c.get) {
+        let res = admin
+            .get(app.url(c.path))
+            .query(c.args)
+            .send()
+            .await
+            .expect("request");
+        assert!(
+            res.status().is_client_error(),
+            "{} answered a GET with {}",
+            c.path,
+            res.status()
+        );
+    }
+}
