@@ -67,6 +67,9 @@ const DEFAULTS: Defaults = Defaults {
     log: "info,sqlx=warn,tower_sessions=warn",
 };
 
+/// Read when present and no other file is named.
+const DEFAULT_FILE: &str = "kyc-desk.toml";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration file {0} does not exist")]
@@ -92,7 +95,10 @@ impl Settings {
         match file {
             Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.into())),
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
-            None => fig = fig.merge(Toml::file_exact("kyc-desk.toml")),
+            None if Path::new(DEFAULT_FILE).exists() => {
+                fig = fig.merge(Toml::file_exact(DEFAULT_FILE))
+            }
+            None => {}
         }
         Ok(fig.merge(Env::prefixed("KYC_DESK_").ignore(&["config"])))
     }
@@ -232,6 +238,26 @@ mod tests {
     fn unknown_settings_are_refused() {
         let err = with("databse_url = \"x\"").expect_err("typo").to_string();
         assert!(err.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn no_config_file_at_all_is_fine() {
+        // The package root has no kyc-desk.toml.
+        let fig = Settings::figment(None).expect("no file needed");
+        assert!(fig.extract_inner::<String>("database_url").is_ok());
+    }
+
+    #[test]
+    fn a_config_file_is_read() {
+        let dir = std::env::temp_dir().join(format!("kyc-desk-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("kyc-desk.toml");
+        std::fs::write(&file, "addr = \"127.0.0.1:4000\"\ndemo = true\n").expect("write");
+        let fig = Settings::figment(Some(&file)).expect("file");
+        assert_eq!(
+            fig.extract_inner::<String>("addr").expect("addr"),
+            "127.0.0.1:4000"
+        );
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! The normalized model every provider maps into (DESIGN.md, upstreams.md §6).
+//! Upstream status and our review status are two independent axes.
+
+use serde::{Deserialize, Serialize};
+
+string_enum! {
+    /// The four upstream KYC providers.
+    Provider {
+        Eclipse = "eclipse",
+        BiometricKz = "biometric_kz",
+        Ident = "ident",
+        Width = "width",
+    }
+}
+
+impl Provider {
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::Eclipse => "Eclipse",
+            Provider::BiometricKz => "biometric.kz",
+            Provider::Ident => "Provide ident",
+            Provider::Width => "WIDTH",
+        }
+    }
+}
+
+string_enum! {
+    /// The upstream's verdict, normalized. Only the upstream changes it.
+    UpstreamStatus {
+        NotStarted = "NOT_STARTED",
+        InProgress = "IN_PROGRESS",
+        AwaitingInput = "AWAITING_INPUT",
+        Processing = "PROCESSING",
+        NeedsReview = "NEEDS_REVIEW",
+        InUpstreamReview = "IN_UPSTREAM_REVIEW",
+        Passed = "PASSED",
+        Failed = "FAILED",
+        Approved = "APPROVED",
+        Declined = "DECLINED",
+        Error = "ERROR",
+        Cancelled = "CANCELLED",
+        Expired = "EXPIRED",
+        Unknown = "UNKNOWN",
+    }
+}
+
+string_enum! {
+    /// Our reviewers' verdict. Only our reviewers change it.
+    ReviewStatus {
+        Unreviewed = "UNREVIEWED",
+        InReview = "IN_REVIEW",
+        PendingSecondApproval = "PENDING_SECOND_APPROVAL",
+        Approved = "APPROVED",
+        Declined = "DECLINED",
+        Escalated = "ESCALATED",
+        Superseded = "SUPERSEDED",
+    }
+}
+
+string_enum! {
+    /// What a check is about.
+    CheckCategory {
+        IdentityDocument = "IDENTITY_DOCUMENT",
+        DataMatch = "DATA_MATCH",
+        FaceMatch = "FACE_MATCH",
+        Liveness = "LIVENESS",
+        SanctionsPepAml = "SANCTIONS_PEP_AML",
+        InternalWatchlist = "INTERNAL_WATCHLIST",
+        GovernmentRegistry = "GOVERNMENT_REGISTRY",
+        ContactVerification = "CONTACT_VERIFICATION",
+        DuplicateDetection = "DUPLICATE_DETECTION",
+        DeviceIp = "DEVICE_IP",
+        QuestionnaireForm = "QUESTIONNAIRE_FORM",
+        DigitalSignature = "DIGITAL_SIGNATURE",
+        Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// How one check came out.
+    CheckOutcome {
+        Passed = "PASSED",
+        Failed = "FAILED",
+        Pending = "PENDING",
+        NotRun = "NOT_RUN",
+        Error = "ERROR",
+        Unknown = "UNKNOWN",
+    }
+}
+
+string_enum! {
+    /// The range a score lives in.
+    ScoreScale {
+        /// 0..1 (biometric.kz predictions, Vouched confidences).
+        Unit = "0-1",
+        /// 0..100 (AWS liveness).
+        Percent = "0-100",
+        /// Whatever the upstream sent, scale unknown (Eclipse `score`).
+        Raw = "raw",
+    }
+}
+
+impl CheckCategory {
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckCategory::IdentityDocument => "Identity document",
+            CheckCategory::DataMatch => "Data match",
+            CheckCategory::FaceMatch => "Face match",
+            CheckCategory::Liveness => "Liveness",
+            CheckCategory::SanctionsPepAml => "Sanctions / PEP / AML",
+            CheckCategory::InternalWatchlist => "Internal watchlist",
+            CheckCategory::GovernmentRegistry => "Government registry",
+            CheckCategory::ContactVerification => "Contact verification",
+            CheckCategory::DuplicateDetection => "Duplicate detection",
+            CheckCategory::DeviceIp => "Device / IP",
+            CheckCategory::QuestionnaireForm => "Questionnaire / form",
+            CheckCategory::DigitalSignature => "Digital signature",
+            CheckCategory::Other => "Other",
+        }
+    }
+}
+
+/// One per-check result, normalized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// The upstream's own key, e.g. `sanctionsListCheck`, `liveness_result`,
+    /// `vouched:FaceMatchError`, `node:flow_action_liveness_test`.
+    pub key: String,
+    /// A display name.
+    pub name: String,
+    pub category: CheckCategory,
+    pub outcome: CheckOutcome,
+    pub score: Option<f64>,
+    pub score_scale: Option<ScoreScale>,
+    pub threshold: Option<f64>,
+    /// A reason code (e.g. a failure type).
+    pub reason: Option<String>,
+    /// Free text from the upstream.
+    pub comment: Option<String>,
+}
+
+impl Check {
+    pub fn new(
+        key: impl Into<String>,
+        name: impl Into<String>,
+        category: CheckCategory,
+        outcome: CheckOutcome,
+    ) -> Check {
+        Check {
+            key: key.into(),
+            name: name.into(),
+            category,
+            outcome,
+            score: None,
+            score_scale: None,
+            threshold: None,
+            reason: None,
+            comment: None,
+        }
+    }
+}
