@@ -3,6 +3,8 @@
 
 mod audit;
 mod auth;
+mod cli;
+mod db;
 mod helpers;
 mod roles;
 mod security;

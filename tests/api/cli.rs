@@ -1,0 +1,105 @@
+//! The `kyc-desk` command line, run as a real process.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn kyc_desk(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-desk"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KYC_DESK_DATABASE_URL", format!("sqlite://{}/cli.db", dir.display()))
+        .env("KYC_DESK_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kyc-desk runs");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("kyc-desk exits")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+#[test]
+fn the_first_admin_is_added_from_the_command_line_with_the_password_on_stdin() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(
+        dir.path(),
+        &["user", "add", "--email", "First@Example.com", "--name", "First Admin", "--role", "admin"],
+        Some("the very first password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("first@example.com"));
+
+    let out = kyc_desk(dir.path(), &["user", "list"], None);
+    let listing = text(&out.stdout);
+    assert!(listing.contains("first@example.com") && listing.contains("admin") && listing.contains("active"), "{listing}");
+    assert!(!listing.contains("the very first password"));
+
+    let out = kyc_desk(dir.path(), &["user", "disable", "--email", "first@example.com"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kyc_desk(dir.path(), &["user", "list"], None);
+    assert!(text(&out.stdout).contains("disabled"));
+}
+
+#[test]
+fn a_short_password_from_stdin_is_refused_and_nobody_is_created() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(
+        dir.path(),
+        &["user", "add", "--email", "a@example.com", "--name", "A", "--role", "admin"],
+        Some("short\n"),
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("password"), "{}", text(&out.stderr));
+    let out = kyc_desk(dir.path(), &["user", "list"], None);
+    assert!(!text(&out.stdout).contains("a@example.com"));
+}
+
+#[test]
+fn an_unknown_role_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(
+        dir.path(),
+        &["user", "add", "--email", "a@example.com", "--name", "A", "--role", "root"],
+        Some("long enough password\n"),
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("role"));
+}
+
+#[test]
+fn a_bad_setting_is_named_and_exits_with_code_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kyc-desk"))
+        .args(["migrate"])
+        .current_dir(dir.path())
+        .env("KYC_DESK_ADDR", "nowhere")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("KYC_DESK_ADDR"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn serving_outside_demo_mode_without_a_secret_key_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(dir.path(), &["serve"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("KYC_DESK_SECRET_KEY"));
+}
+
+#[test]
+fn migrate_creates_the_database_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(dir.path(), &["migrate"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.path().join("cli.db").exists());
+}
