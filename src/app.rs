@@ -1,4 +1,7 @@
 use crate::ui::components::shell::AppShell;
+use crate::ui::pages::customer::CustomerPage;
+use crate::ui::pages::customer_new::NewCustomerPage;
+use crate::ui::pages::customers::CustomersPage;
 use crate::ui::pages::{
     home::HomePage, login::LoginPage, not_found::NotFound, user::UserPage, users::UsersPage,
 };
@@ -48,6 +51,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async />
+                    <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async />
                 </ParentRoute>

@@ -30,3 +30,80 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
 }
+
+/// A provider reference of a customer, with its polling state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefView {
+    #[serde(flatten)]
+    pub r#ref: crate::domain::customer::ProviderRef,
+    pub last_polled_at: Option<String>,
+    pub last_error: Option<UpstreamErrorView>,
+}
+
+/// What went wrong upstream, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpstreamErrorView {
+    pub message: String,
+    pub code: Option<String>,
+    pub trace_id: Option<String>,
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub id: i64,
+    pub external_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub country: Option<String>,
+    pub refs: Vec<RefView>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckView {
+    pub key: String,
+    pub name: String,
+    pub category: crate::domain::verification::CheckCategory,
+    pub outcome: crate::domain::verification::CheckOutcome,
+    pub score: Option<f64>,
+    pub score_scale: Option<crate::domain::verification::ScoreScale>,
+    pub threshold: Option<f64>,
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerificationView {
+    pub id: i64,
+    pub customer_id: i64,
+    pub provider: crate::domain::verification::Provider,
+    pub upstream_ref: String,
+    pub upstream_status_raw: String,
+    pub upstream_status: crate::domain::verification::UpstreamStatus,
+    pub review_status: crate::domain::verification::ReviewStatus,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_polled_at: Option<String>,
+    pub last_error: Option<UpstreamErrorView>,
+    pub checks: Vec<CheckView>,
+}
+
+/// A customer row of the customer list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub id: i64,
+    pub external_id: String,
+    pub display_name: String,
+    pub country: Option<String>,
+    pub created_at: String,
+}
+
+/// A customer with every verification across providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerDetail {
+    pub customer: CustomerView,
+    pub verifications: Vec<VerificationView>,
+}

@@ -4,5 +4,6 @@
 //! changes something is a POST.
 
 pub mod auth;
+pub mod customers;
 pub mod dto;
 pub mod users;

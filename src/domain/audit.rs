@@ -12,6 +12,16 @@ string_enum! {
         UserDisabled = "user.disabled",
         UserEnabled = "user.enabled",
         UserPasswordReset = "user.password_reset",
+        TokenCreated = "token.created",
+        TokenRevoked = "token.revoked",
+        CustomerCreated = "customer.created",
+        CustomerUpdated = "customer.updated",
+        VerificationReceived = "verification.received",
+        VerificationChanged = "verification.changed",
+        VerificationSuperseded = "verification.superseded",
+        VerificationExpired = "verification.expired",
+        RefreshRequested = "verification.refresh_requested",
+        UpstreamCallFailed = "upstream.call_failed",
     }
 }
 

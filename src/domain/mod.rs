@@ -30,6 +30,7 @@ macro_rules! string_enum {
 }
 
 pub mod audit;
+pub mod customer;
 pub mod role;
 pub mod user;
 pub mod verification;

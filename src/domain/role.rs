@@ -47,6 +47,8 @@ impl Role {
         match permission {
             ViewOwnAccount => true,
             ManageUsers => self == Admin,
+            ViewCases => matches!(self, Reviewer | ComplianceOfficer | Manager),
+            WorkCases => matches!(self, Reviewer | ComplianceOfficer),
         }
     }
 }
@@ -80,6 +82,10 @@ pub enum Permission {
     ViewOwnAccount,
     /// List, create and change users.
     ManageUsers,
+    /// See customers, verifications and checks (managers read only).
+    ViewCases,
+    /// Add customers, import, refresh from the provider: the reviewers' work.
+    WorkCases,
 }
 
 #[cfg(test)]
@@ -91,6 +97,15 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.can(Permission::ManageUsers), role == Role::Admin);
         }
+    }
+
+    #[test]
+    fn managers_read_cases_but_only_reviewers_and_officers_work_them() {
+        assert!(Role::Manager.can(Permission::ViewCases));
+        assert!(!Role::Manager.can(Permission::WorkCases));
+        assert!(Role::Reviewer.can(Permission::WorkCases));
+        assert!(Role::ComplianceOfficer.can(Permission::WorkCases));
+        assert!(!Role::Admin.can(Permission::ViewCases));
     }
 
     #[test]

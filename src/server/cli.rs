@@ -36,6 +36,28 @@ enum Command {
     /// Manage the people who sign in.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the onboarding app's API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; it is printed once and only its hash is kept.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// ingest (register customers, refresh, read) or read
+        #[arg(long)]
+        scope: String,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by id.
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -94,6 +116,7 @@ pub fn main() -> ExitCode {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(&settings).await,
             Command::User(cmd) => user(&settings, cmd).await,
+            Command::Token(cmd) => token(&settings, cmd).await,
         }
     });
     match result {
@@ -239,6 +262,59 @@ async fn user(settings: &Settings, cmd: UserCommand) -> Result<(), String> {
                 .await
                 .map_err(fail)?;
             println!("password of {} reset; their sessions have ended", u.email);
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn token(settings: &Settings, cmd: TokenCommand) -> Result<(), String> {
+    use super::services::tokens::{self, Scope};
+    use secrecy::ExposeSecret;
+    let db = open_db(settings).await?;
+    let clock = Clock::default();
+    let origin = Origin::default();
+    match cmd {
+        TokenCommand::Add { name, scope } => {
+            let scope = Scope::parse(scope.trim()).ok_or("scope: ingest or read")?;
+            let (id, token) = tokens::create(&db, &clock, CLI, &origin, &name, scope)
+                .await
+                .map_err(|e| e.message())?;
+            println!(
+                "token {id} ({}) created. Store it now; it is not shown again:",
+                scope.as_str()
+            );
+            println!("{}", token.expose_secret());
+        }
+        TokenCommand::List => {
+            println!(
+                "{:>5}  {:<30} {:<7} {:<22} status",
+                "id", "name", "scope", "last used"
+            );
+            for t in db::tokens::all(db.reader())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                let used = t
+                    .last_used_at
+                    .map(super::views::time)
+                    .unwrap_or_else(|| "never".into());
+                let status = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:>5}  {:<30} {:<7} {:<22} {status}",
+                    t.api_token_id, t.name, t.scope, used
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            tokens::revoke(&db, &clock, CLI, &origin, id)
+                .await
+                .map_err(|e| e.message())?;
+            println!("token {id} revoked");
         }
     }
     db.close().await;

@@ -35,6 +35,39 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `debug`.
     pub log: String,
+
+    // Upstream providers. A provider without a base URL is disabled (in demo
+    // mode, with no base URL at all, the built-in sandbox stands in).
+    /// Eclipse host; paths start `/eclipse-conductor/…`.
+    pub eclipse_base_url: Option<String>,
+    pub eclipse_identity: Option<String>,
+    pub eclipse_password: Option<SecretString>,
+    /// biometric.kz REST host (paths start `/api/v1/flows/…`).
+    pub biometric_kz_base_url: Option<String>,
+    pub biometric_kz_flow_api_key: Option<SecretString>,
+    /// The full MCP URL, e.g. `https://kyc.biometric.kz/mcp/` (decision push).
+    pub biometric_kz_mcp_url: Option<String>,
+    pub biometric_kz_org_api_key: Option<SecretString>,
+    /// Provide ident base URL including `/api/v1`.
+    pub ident_base_url: Option<String>,
+    pub ident_token: Option<SecretString>,
+    /// WIDTH host (calls go to `{base}/gateway/{method}`).
+    pub width_base_url: Option<String>,
+    pub width_api_key: Option<SecretString>,
+    pub width_api_secret: Option<SecretString>,
+    pub width_domain_id: Option<String>,
+
+    /// Upstream call timeouts and per-provider rate limit.
+    pub upstream_connect_timeout_ms: u64,
+    pub upstream_timeout_ms: u64,
+    pub upstream_requests_per_second: u32,
+    /// Poll cadence: Eclipse (30–60 s per its docs; jitter is added) and the others.
+    pub eclipse_poll_secs: u64,
+    pub poll_secs: u64,
+    /// How many upstream reads the poller runs at once.
+    pub poll_concurrency: u32,
+    /// A verification not final after this long, with no upstream change, becomes EXPIRED.
+    pub stale_after_hours: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +87,13 @@ struct Defaults {
     site_root: &'static str,
     log_format: LogFormat,
     log: &'static str,
+    upstream_connect_timeout_ms: u64,
+    upstream_timeout_ms: u64,
+    upstream_requests_per_second: u32,
+    eclipse_poll_secs: u64,
+    poll_secs: u64,
+    poll_concurrency: u32,
+    stale_after_hours: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -65,6 +105,13 @@ const DEFAULTS: Defaults = Defaults {
     site_root: "target/site",
     log_format: LogFormat::Json,
     log: "info,sqlx=warn,tower_sessions=warn",
+    upstream_connect_timeout_ms: 2_000,
+    upstream_timeout_ms: 10_000,
+    upstream_requests_per_second: 10,
+    eclipse_poll_secs: 45,
+    poll_secs: 30,
+    poll_concurrency: 4,
+    stale_after_hours: 24,
 };
 
 /// Read when present and no other file is named.
@@ -127,6 +174,13 @@ impl Settings {
                 return bad("KYC_DESK_DEMO_PASSWORD (demo_password) must be 12 to 128 characters");
             }
         }
+        self.validate_providers()?;
+        if self.poll_concurrency == 0 || self.upstream_requests_per_second == 0 {
+            return bad("KYC_DESK_POLL_CONCURRENCY and KYC_DESK_UPSTREAM_REQUESTS_PER_SECOND must be at least 1");
+        }
+        if self.eclipse_poll_secs < 30 {
+            return bad("KYC_DESK_ECLIPSE_POLL_SECS (eclipse_poll_secs) must be at least 30 (Eclipse asks for 30–60 s)");
+        }
         if let Some(key) = &self.secret_key {
             use secrecy::ExposeSecret;
             if key.expose_secret().len() < 32 {
@@ -134,6 +188,90 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// A provider with a base URL needs its credentials, and URLs must be http(s).
+    fn validate_providers(&self) -> Result<(), ConfigError> {
+        let url = |name: &str, v: &Option<String>| -> Result<(), ConfigError> {
+            match v {
+                Some(u)
+                    if !(u.starts_with("http://") || u.starts_with("https://"))
+                        || reqwest::Url::parse(u).is_err() =>
+                {
+                    Err(ConfigError::Invalid(format!("{name}: not an http(s) URL")))
+                }
+                _ => Ok(()),
+            }
+        };
+        let need = |provider: &str,
+                    base: &Option<String>,
+                    missing: &[(&str, bool)]|
+         -> Result<(), ConfigError> {
+            if base.is_none() {
+                return Ok(());
+            }
+            match missing.iter().find(|(_, present)| !present) {
+                Some((name, _)) => Err(ConfigError::Invalid(format!(
+                    "{name} is required when {provider} is configured"
+                ))),
+                None => Ok(()),
+            }
+        };
+        url("KYC_DESK_ECLIPSE_BASE_URL", &self.eclipse_base_url)?;
+        url(
+            "KYC_DESK_BIOMETRIC_KZ_BASE_URL",
+            &self.biometric_kz_base_url,
+        )?;
+        url("KYC_DESK_BIOMETRIC_KZ_MCP_URL", &self.biometric_kz_mcp_url)?;
+        url("KYC_DESK_IDENT_BASE_URL", &self.ident_base_url)?;
+        url("KYC_DESK_WIDTH_BASE_URL", &self.width_base_url)?;
+        need(
+            "KYC_DESK_ECLIPSE_BASE_URL",
+            &self.eclipse_base_url,
+            &[
+                ("KYC_DESK_ECLIPSE_IDENTITY", self.eclipse_identity.is_some()),
+                ("KYC_DESK_ECLIPSE_PASSWORD", self.eclipse_password.is_some()),
+            ],
+        )?;
+        need(
+            "KYC_DESK_BIOMETRIC_KZ_BASE_URL",
+            &self.biometric_kz_base_url,
+            &[(
+                "KYC_DESK_BIOMETRIC_KZ_FLOW_API_KEY",
+                self.biometric_kz_flow_api_key.is_some(),
+            )],
+        )?;
+        need(
+            "KYC_DESK_BIOMETRIC_KZ_MCP_URL",
+            &self.biometric_kz_mcp_url,
+            &[(
+                "KYC_DESK_BIOMETRIC_KZ_ORG_API_KEY",
+                self.biometric_kz_org_api_key.is_some(),
+            )],
+        )?;
+        need(
+            "KYC_DESK_IDENT_BASE_URL",
+            &self.ident_base_url,
+            &[("KYC_DESK_IDENT_TOKEN", self.ident_token.is_some())],
+        )?;
+        need(
+            "KYC_DESK_WIDTH_BASE_URL",
+            &self.width_base_url,
+            &[
+                ("KYC_DESK_WIDTH_API_KEY", self.width_api_key.is_some()),
+                ("KYC_DESK_WIDTH_API_SECRET", self.width_api_secret.is_some()),
+                ("KYC_DESK_WIDTH_DOMAIN_ID", self.width_domain_id.is_some()),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Is any provider configured with a real base URL?
+    pub fn any_provider_configured(&self) -> bool {
+        self.eclipse_base_url.is_some()
+            || self.biometric_kz_base_url.is_some()
+            || self.ident_base_url.is_some()
+            || self.width_base_url.is_some()
     }
 
     /// The server needs a secret key outside demo mode (the CLI's user
@@ -238,6 +376,18 @@ mod tests {
     fn unknown_settings_are_refused() {
         let err = with("databse_url = \"x\"").expect_err("typo").to_string();
         assert!(err.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn a_provider_without_its_credentials_is_refused_by_name() {
+        let err = with("eclipse_base_url = \"https://eclipse.example\"\neclipse_identity = \"me\"")
+            .expect_err("password missing")
+            .to_string();
+        assert!(err.contains("KYC_DESK_ECLIPSE_PASSWORD"), "{err}");
+        let err = with("width_base_url = \"ftp://x\"")
+            .expect_err("bad url")
+            .to_string();
+        assert!(err.contains("KYC_DESK_WIDTH_BASE_URL"), "{err}");
     }
 
     #[test]

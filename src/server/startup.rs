@@ -3,6 +3,7 @@
 use super::config::{ConfigError, Settings};
 use super::db::Db;
 use super::password::Passwords;
+use super::providers::Providers;
 use super::services::{demo, users::Deps};
 use super::state::AppState;
 use super::{security, session};
@@ -72,7 +73,16 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(settings.addr)
             .build();
-        let state = AppState::new(leptos_options, db, settings, passwords, secret_key);
+        let providers = Providers::from_settings(&settings)
+            .map_err(|e| StartupError::Other(format!("HTTP client: {e}")))?;
+        let state = AppState::new(
+            leptos_options,
+            db,
+            settings,
+            passwords,
+            secret_key,
+            providers,
+        );
         if state.settings.demo {
             let deps = Deps {
                 db: &state.db,
@@ -97,6 +107,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        let poller = tokio::spawn(super::workers::poller::run(self.state.clone()));
         let result = axum::serve(
             listener,
             self.router
@@ -105,6 +116,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         reaper.abort();
+        poller.abort();
         self.state.db.close().await;
         result
     }
@@ -156,6 +168,7 @@ pub fn router(state: AppState) -> Router {
     let site_pkg =
         std::path::Path::new(&*leptos_options.site_root).join(&*leptos_options.site_pkg_dir);
     let public = Router::new()
+        .nest("/api/v1", super::rest::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .nest_service("/pkg", ServeDir::new(site_pkg))

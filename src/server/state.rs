@@ -2,6 +2,8 @@ use super::clock::Clock;
 use super::config::Settings;
 use super::db::Db;
 use super::password::Passwords;
+use super::providers::Providers;
+use super::workers::poller::PollerHandle;
 use axum::extract::FromRef;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::config::LeptosOptions;
@@ -22,6 +24,9 @@ pub struct AppState {
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Key for keyed hashes (client addresses, throttle keys).
     pub secret_key: Arc<SecretSlice<u8>>,
+    /// The configured upstream providers.
+    pub providers: Providers,
+    pub poller: PollerHandle,
 }
 
 impl AppState {
@@ -31,6 +36,7 @@ impl AppState {
         settings: Settings,
         passwords: Passwords,
         secret_key: Vec<u8>,
+        providers: Providers,
     ) -> AppState {
         let per_minute =
             NonZeroU32::new(settings.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
@@ -42,6 +48,8 @@ impl AppState {
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
             secret_key: Arc::new(SecretSlice::from(secret_key)),
             settings: Arc::new(settings),
+            providers,
+            poller: PollerHandle::default(),
         }
     }
 

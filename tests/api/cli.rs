@@ -9,7 +9,10 @@ fn kyc_desk(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output
         .current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("KYC_DESK_DATABASE_URL", format!("sqlite://{}/cli.db", dir.display()))
+        .env(
+            "KYC_DESK_DATABASE_URL",
+            format!("sqlite://{}/cli.db", dir.display()),
+        )
         .env("KYC_DESK_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -17,7 +20,12 @@ fn kyc_desk(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output
         .spawn()
         .expect("kyc-desk runs");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
     }
     drop(child.stdin.take());
     child.wait_with_output().expect("kyc-desk exits")
@@ -32,7 +40,16 @@ fn the_first_admin_is_added_from_the_command_line_with_the_password_on_stdin() {
     let dir = tempfile::tempdir().expect("dir");
     let out = kyc_desk(
         dir.path(),
-        &["user", "add", "--email", "First@Example.com", "--name", "First Admin", "--role", "admin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "First@Example.com",
+            "--name",
+            "First Admin",
+            "--role",
+            "admin",
+        ],
         Some("the very first password\n"),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -40,10 +57,19 @@ fn the_first_admin_is_added_from_the_command_line_with_the_password_on_stdin() {
 
     let out = kyc_desk(dir.path(), &["user", "list"], None);
     let listing = text(&out.stdout);
-    assert!(listing.contains("first@example.com") && listing.contains("admin") && listing.contains("active"), "{listing}");
+    assert!(
+        listing.contains("first@example.com")
+            && listing.contains("admin")
+            && listing.contains("active"),
+        "{listing}"
+    );
     assert!(!listing.contains("the very first password"));
 
-    let out = kyc_desk(dir.path(), &["user", "disable", "--email", "first@example.com"], None);
+    let out = kyc_desk(
+        dir.path(),
+        &["user", "disable", "--email", "first@example.com"],
+        None,
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = kyc_desk(dir.path(), &["user", "list"], None);
     assert!(text(&out.stdout).contains("disabled"));
@@ -54,11 +80,24 @@ fn a_short_password_from_stdin_is_refused_and_nobody_is_created() {
     let dir = tempfile::tempdir().expect("dir");
     let out = kyc_desk(
         dir.path(),
-        &["user", "add", "--email", "a@example.com", "--name", "A", "--role", "admin"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@example.com",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+        ],
         Some("short\n"),
     );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("password"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("password"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = kyc_desk(dir.path(), &["user", "list"], None);
     assert!(!text(&out.stdout).contains("a@example.com"));
 }
@@ -68,7 +107,16 @@ fn an_unknown_role_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let out = kyc_desk(
         dir.path(),
-        &["user", "add", "--email", "a@example.com", "--name", "A", "--role", "root"],
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@example.com",
+            "--name",
+            "A",
+            "--role",
+            "root",
+        ],
         Some("long enough password\n"),
     );
     assert!(!out.status.success());
@@ -85,7 +133,11 @@ fn a_bad_setting_is_named_and_exits_with_code_2() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("KYC_DESK_ADDR"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("KYC_DESK_ADDR"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

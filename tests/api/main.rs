@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod db;
 mod helpers;
+mod mapping;
 mod roles;
 mod security;
 mod users;

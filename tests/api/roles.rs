@@ -27,6 +27,10 @@ struct Call {
 }
 
 const ADMIN: Who = Who::Only(&[Role::Admin]);
+/// Who sees cases: reviewers, officers, managers (read only).
+const VIEW: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer, Role::Manager]);
+/// Who works cases: reviewers and officers.
+const WORK: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer]);
 
 const CALLS: &[Call] = &[
     Call {
@@ -90,6 +94,30 @@ const CALLS: &[Call] = &[
         get: false,
         args: &[("user_id", "999999"), ("password", "long enough password")],
         who: ADMIN,
+    },
+    Call {
+        path: "/api/customers/list",
+        get: true,
+        args: &[],
+        who: VIEW,
+    },
+    Call {
+        path: "/api/customers/get",
+        get: true,
+        args: &[("customer_id", "999999")],
+        who: VIEW,
+    },
+    Call {
+        path: "/api/customers/add",
+        get: false,
+        args: &[("external_id", "bad id with spaces"), ("display_name", "X")],
+        who: WORK,
+    },
+    Call {
+        path: "/api/verifications/refresh",
+        get: false,
+        args: &[("verification_id", "999999")],
+        who: WORK,
     },
 ];
 

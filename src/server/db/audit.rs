@@ -18,8 +18,13 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// a part of the system.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    User { user_id: i64, role: Role },
+    User {
+        user_id: i64,
+        role: Role,
+    },
     System(&'static str),
+    /// An API token of the onboarding app.
+    Token(i64),
 }
 
 /// Where a request came from, for the audit trail.
@@ -150,6 +155,7 @@ pub async fn append(tx: &mut Tx, now_ms: i64, event: NewEvent) -> Result<i64, sq
     let (actor_user_id, actor_role, actor_system) = match event.actor {
         Actor::User { user_id, role } => (Some(user_id), Some(role.as_str().to_string()), None),
         Actor::System(name) => (None, None, Some(name.to_string())),
+        Actor::Token(id) => (None, None, Some(format!("api_token:{id}"))),
     };
     let mut row = StoredEvent {
         seq: prev_seq + 1,

@@ -3,9 +3,12 @@
 //! what is SQLite-specific (pragmas, `BEGIN IMMEDIATE`) stays in this file.
 
 pub mod audit;
+pub mod customers;
 pub mod sessions;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
+pub mod verifications;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};

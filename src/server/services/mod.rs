@@ -3,5 +3,8 @@
 //! the same transaction.
 
 pub mod auth;
+pub mod customers;
 pub mod demo;
+pub mod refresh;
+pub mod tokens;
 pub mod users;

@@ -1,3 +1,5 @@
+pub mod badges;
+pub mod checks;
 pub mod error_view;
 pub mod field;
 pub mod shell;

@@ -40,6 +40,7 @@ pub fn AppShell() -> impl IntoView {
 /// What each role may open; the server checks again on every request.
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "Home", Permission::ViewOwnAccount),
+    ("/customers", "Customers", Permission::ViewCases),
     ("/admin/users", "Users", Permission::ManageUsers),
 ];
 

@@ -1,0 +1,206 @@
+use super::dto::{CustomerDetail, CustomerSummary, Page};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+pub const CUSTOMERS_PAGE_SIZE: i64 = 50;
+
+/// Customers, newest first; `q` matches a name prefix, an e-mail, an
+/// external id or a provider reference.
+#[server(prefix = "/api", endpoint = "customers/list", input = GetUrl)]
+pub async fn list_customers(
+    q: Option<String>,
+    provider: Option<String>,
+    country: Option<String>,
+    after: Option<String>,
+) -> Result<Page<CustomerSummary>, AppError> {
+    use crate::domain::verification::Provider;
+    use crate::domain::Permission;
+    use crate::server::db::customers::CustomerFilter;
+    use crate::server::{ctx, db, views};
+    ctx::run(async move {
+        let (st, _me) = ctx::require(Permission::ViewCases)?;
+        let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let provider = match blank(provider) {
+            None => None,
+            Some(p) => Some(
+                Provider::parse(&p)
+                    .ok_or_else(|| AppError::validation("provider", "Unknown provider."))?
+                    .as_str()
+                    .to_string(),
+            ),
+        };
+        let filter = CustomerFilter {
+            q: blank(q).map(|q| q.chars().take(200).collect()),
+            provider,
+            country: blank(country).map(|c| c.to_ascii_uppercase()),
+        };
+        let after = match blank(after) {
+            None => None,
+            Some(c) => Some(
+                decode_cursor(&c)
+                    .ok_or_else(|| AppError::validation("after", "Bad page cursor."))?,
+            ),
+        };
+        let rows =
+            db::customers::page(st.db.reader(), &filter, after, CUSTOMERS_PAGE_SIZE + 1).await?;
+        let more = rows.len() as i64 > CUSTOMERS_PAGE_SIZE;
+        let rows: Vec<_> = rows
+            .into_iter()
+            .take(CUSTOMERS_PAGE_SIZE as usize)
+            .collect();
+        let next_cursor = if more {
+            rows.last()
+                .map(|c| format!("{}.{}", c.created_at, c.customer_id))
+        } else {
+            None
+        };
+        let items = rows
+            .into_iter()
+            .map(|c| CustomerSummary {
+                id: c.customer_id,
+                external_id: c.external_id,
+                display_name: c.display_name,
+                country: c.country,
+                created_at: views::time(c.created_at),
+            })
+            .collect();
+        Ok(Page { items, next_cursor })
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn decode_cursor(c: &str) -> Option<(i64, i64)> {
+    let (a, b) = c.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+#[server(prefix = "/api", endpoint = "customers/get", input = GetUrl)]
+pub async fn get_customer(customer_id: i64) -> Result<CustomerDetail, AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::customers;
+    ctx::run(async move {
+        let (st, _me) = ctx::require(Permission::ViewCases)?;
+        let customer = customers::get(&st.db, customer_id).await?;
+        let verifications = customers::verifications(&st.db, customer_id).await?;
+        Ok(CustomerDetail {
+            customer,
+            verifications,
+        })
+    })
+    .await
+}
+
+/// The "Add customer" form: the same rules as `POST /api/v1/customers`,
+/// one optional reference per provider.
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "customers/add")]
+pub async fn add_customer(
+    external_id: String,
+    display_name: String,
+    email: Option<String>,
+    country: Option<String>,
+    eclipse_tenant_id: Option<String>,
+    eclipse_customer_id: Option<String>,
+    biometric_kz_session_id: Option<String>,
+    ident_application_id: Option<String>,
+    width_execution_id: Option<String>,
+    width_customer_id: Option<String>,
+    width_reference_id: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::customer::{CustomerInput, RefInput};
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::customers;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        let filled = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let mut refs = Vec::new();
+        // Form field names for each reference's fields, to put errors in place.
+        let mut fields: Vec<&'static str> = Vec::new();
+        if filled(&eclipse_tenant_id) || filled(&eclipse_customer_id) {
+            refs.push(RefInput {
+                provider: "eclipse".into(),
+                tenant_id: eclipse_tenant_id,
+                customer_id: eclipse_customer_id,
+                ..RefInput::default()
+            });
+            fields.push("eclipse");
+        }
+        if filled(&biometric_kz_session_id) {
+            refs.push(RefInput {
+                provider: "biometric_kz".into(),
+                session_id: biometric_kz_session_id,
+                ..RefInput::default()
+            });
+            fields.push("biometric_kz");
+        }
+        if filled(&ident_application_id) {
+            refs.push(RefInput {
+                provider: "ident".into(),
+                application_id: ident_application_id,
+                ..RefInput::default()
+            });
+            fields.push("ident");
+        }
+        if filled(&width_execution_id) || filled(&width_customer_id) || filled(&width_reference_id)
+        {
+            refs.push(RefInput {
+                provider: "width".into(),
+                execution_id: width_execution_id,
+                customer_id: width_customer_id,
+                reference_id: width_reference_id,
+                ..RefInput::default()
+            });
+            fields.push("width");
+        }
+        let input = CustomerInput {
+            external_id,
+            display_name,
+            email,
+            country,
+            refs,
+        };
+        // `refs[i].session_id` → `biometric_kz_session_id`, the form's name.
+        let new = input.validate().map_err(|e| {
+            let field = match e.field.strip_prefix("refs[") {
+                Some(rest) => {
+                    let (i, name) = rest
+                        .split_once("].")
+                        .unwrap_or((rest.trim_end_matches(']'), "id"));
+                    let provider = i
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| fields.get(i))
+                        .copied()
+                        .unwrap_or("refs");
+                    format!("{provider}_{name}")
+                }
+                None => e.field,
+            };
+            AppError::validation(field, e.message)
+        })?;
+        let up = customers::upsert(&st.db, &st.clock, me.actor(), &ctx::origin(), new).await?;
+        st.poller.wake();
+        leptos_axum::redirect(&format!("/customers/{}", up.customer.id));
+        Ok(())
+    })
+    .await
+}
+
+/// Reads a verification from its provider now (recorded in the audit trail;
+/// an upstream failure is shown with its code and trace id).
+#[server(prefix = "/api", endpoint = "verifications/refresh")]
+pub async fn refresh_verification(verification_id: i64) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::refresh;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        refresh::refresh_verification(&st, me.actor(), &ctx::origin(), verification_id).await?;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,57 @@
+//! What every mapper produces: one upstream attempt, normalized (upstreams.md §6.1
+//! `VerificationCase` minus our own columns).
+
+use serde::Serialize;
+
+use crate::domain::verification::{Check, UpstreamStatus};
+
+/// One reason the upstream gave for a failure (or for sending the case to review).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureReason {
+    /// A reason code, e.g. a biometric.kz failure `type`, a Vouched error `type`, an Eclipse
+    /// check name.
+    pub code: Option<String>,
+    /// Free text from the upstream.
+    pub detail: Option<String>,
+}
+
+/// One upstream attempt, normalized.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UpstreamResult {
+    /// Stable id of this upstream attempt: eclipse "{customerId}@{lastModified}", biometric.kz session id,
+    /// ident kyc_application id, WIDTH executionId.
+    pub upstream_ref: String,
+    /// The exact status string received ("" when absent).
+    pub status_raw: String,
+    pub status: UpstreamStatus,
+    /// Per upstreams.md §6.2 "Terminal?".
+    pub terminal: bool,
+    pub checks: Vec<Check>,
+    pub failure_reasons: Vec<FailureReason>,
+    /// As sent (e.g. Eclipse lastModified, WIDTH none).
+    pub upstream_updated_at: Option<String>,
+    /// The raw payload after `redact` (safe to store and show).
+    pub snapshot: serde_json::Value,
+}
+
+impl UpstreamResult {
+    /// The check with this upstream key, if any.
+    pub fn check(&self, key: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.key == key)
+    }
+}
+
+/// Pushes `reason` unless an equal one is already there.
+pub(crate) fn push_reason(
+    reasons: &mut Vec<FailureReason>,
+    code: Option<String>,
+    detail: Option<String>,
+) {
+    if code.is_none() && detail.is_none() {
+        return;
+    }
+    let r = FailureReason { code, detail };
+    if !reasons.contains(&r) {
+        reasons.push(r);
+    }
+}

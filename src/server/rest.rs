@@ -1,0 +1,293 @@
+//! The JSON API for the onboarding app (`/api/v1`), authenticated by bearer
+//! API tokens (`kyc-desk token add`). No cookies are read here, so the
+//! same-origin rule does not apply to it.
+//!
+//! Errors: `{"error": {"code", "message", "field"?, "reference"?}}` with an
+//! honest status; bad input changes nothing.
+
+use super::db::audit::{Actor, Origin};
+use super::db::verifications::ApiFilter;
+use super::services::tokens::Scope;
+use super::services::{customers, tokens};
+use super::state::AppState;
+use crate::domain::customer::CustomerInput;
+use crate::domain::verification::{Provider, ReviewStatus, UpstreamStatus};
+use crate::error::{AppError, ErrorKind};
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/customers", post(upsert_customer))
+        .route("/customers/{id}", get(get_customer))
+        .route("/verifications", get(list_verifications))
+        .route("/verifications/{id}", get(get_verification))
+        .route("/verifications/{id}/refresh", post(refresh_verification))
+}
+
+/// An error answered by the JSON API.
+pub struct ApiError(Box<(AppError, Origin)>);
+
+impl ApiError {
+    fn new(err: AppError, origin: Origin) -> ApiError {
+        ApiError(Box::new((err, origin)))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (err, origin) = *self.0;
+        let status =
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let field = match &err.kind {
+            ErrorKind::Validation { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let mut body =
+            serde_json::json!({ "error": { "code": err.code(), "message": err.message() } });
+        if let Some(f) = field {
+            body["error"]["field"] = f.into();
+        }
+        if let ErrorKind::Upstream {
+            code,
+            trace_id,
+            provider,
+            ..
+        } = &err.kind
+        {
+            body["error"]["provider"] = provider.clone().into();
+            body["error"]["upstream_code"] = code.clone().into();
+            body["error"]["trace_id"] = trace_id.clone().into();
+        }
+        if let Some(r) = origin.request_id {
+            body["error"]["reference"] = r.into();
+        }
+        if status.is_client_error() {
+            tracing::info!(
+                code = err.code(),
+                status = status.as_u16(),
+                "API request refused"
+            );
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The authenticated API caller: a live token and its scope.
+pub struct ApiCaller {
+    pub token_id: i64,
+    pub scope: Scope,
+    pub origin: Origin,
+}
+
+impl ApiCaller {
+    fn actor(&self) -> Actor {
+        Actor::Token(self.token_id)
+    }
+
+    fn require_ingest(&self) -> Result<(), ApiError> {
+        match self.scope {
+            Scope::Ingest => Ok(()),
+            Scope::Read => Err(ApiError::new(AppError::forbidden(), self.origin.clone())),
+        }
+    }
+
+    fn fail(&self, e: AppError) -> ApiError {
+        ApiError::new(e, self.origin.clone())
+    }
+}
+
+impl FromRequestParts<AppState> for ApiCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        let origin = Origin {
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            client_hash: parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| st.keyed_hash("client", c.0.ip().to_string().as_bytes())),
+        };
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let Some(token) = token else {
+            return Err(ApiError::new(AppError::unauthenticated(), origin));
+        };
+        match tokens::authenticate(&st.db, &st.clock, token).await {
+            Ok(Some((token_id, scope))) => Ok(ApiCaller {
+                token_id,
+                scope,
+                origin,
+            }),
+            Ok(None) => Err(ApiError::new(AppError::unauthenticated(), origin)),
+            Err(e) => Err(ApiError::new(e, origin)),
+        }
+    }
+}
+
+async fn upsert_customer(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    caller.require_ingest()?;
+    let input: CustomerInput = serde_json::from_slice(&body).map_err(|e| {
+        caller.fail(AppError::new(ErrorKind::Validation {
+            field: String::new(),
+            message: format!("The body is not the expected JSON: {e}"),
+        }))
+    })?;
+    let new = input
+        .validate()
+        .map_err(|e| caller.fail(AppError::validation(e.field, e.message)))?;
+    let up = customers::upsert(&st.db, &st.clock, caller.actor(), &caller.origin, new)
+        .await
+        .map_err(|e| caller.fail(e))?;
+    st.poller.wake();
+    let status = if up.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(up.customer)).into_response())
+}
+
+async fn get_customer(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let customer = customers::get(&st.db, id)
+        .await
+        .map_err(|e| caller.fail(e))?;
+    let verifications = customers::verifications(&st.db, id)
+        .await
+        .map_err(|e| caller.fail(e))?;
+    let mut body = serde_json::to_value(customer).unwrap_or_default();
+    body["verifications"] = serde_json::to_value(verifications).unwrap_or_default();
+    Ok(Json(body).into_response())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    customer_id: Option<String>,
+    provider: Option<String>,
+    upstream_status: Option<String>,
+    review_status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+async fn list_verifications(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let bad = |field: &str, message: &str| caller.fail(AppError::validation(field, message));
+    let int = |field: &str, v: &Option<String>| -> Result<Option<i64>, ApiError> {
+        blank(v)
+            .map(|s| {
+                s.parse::<i64>()
+                    .map_err(|_| bad(field, "Expected a whole number."))
+            })
+            .transpose()
+    };
+    let filter = ApiFilter {
+        customer_id: int("customer_id", &q.customer_id)?,
+        provider: match blank(&q.provider) {
+            None => None,
+            Some(p) => Some(
+                Provider::parse(p)
+                    .ok_or_else(|| bad("provider", "One of eclipse, biometric_kz, ident, width."))?
+                    .as_str()
+                    .to_string(),
+            ),
+        },
+        upstream_status: match blank(&q.upstream_status) {
+            None => None,
+            Some(s) => Some(
+                UpstreamStatus::parse(s)
+                    .ok_or_else(|| bad("upstream_status", "Unknown status."))?
+                    .as_str()
+                    .to_string(),
+            ),
+        },
+        review_status: match blank(&q.review_status) {
+            None => None,
+            Some(s) => Some(
+                ReviewStatus::parse(s)
+                    .ok_or_else(|| bad("review_status", "Unknown status."))?
+                    .as_str()
+                    .to_string(),
+            ),
+        },
+    };
+    let before = int("cursor", &q.cursor)?;
+    let limit = int("limit", &q.limit)?.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(bad("limit", "Between 1 and 200."));
+    }
+    let rows = super::db::verifications::api_page(st.db.reader(), &filter, before, limit + 1)
+        .await
+        .map_err(|e| caller.fail(e.into()))?;
+    let more = rows.len() as i64 > limit;
+    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+    let next_cursor = if more {
+        rows.last().map(|r| r.verification_id.to_string())
+    } else {
+        None
+    };
+    let items = customers::with_checks(&st.db, rows)
+        .await
+        .map_err(|e| caller.fail(e))?;
+    Ok(Json(serde_json::json!({ "items": items, "next_cursor": next_cursor })).into_response())
+}
+
+async fn get_verification(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let row = super::db::verifications::find(st.db.reader(), id)
+        .await
+        .map_err(|e| caller.fail(e.into()))?
+        .ok_or_else(|| caller.fail(AppError::not_found("Verification")))?;
+    let mut views = customers::with_checks(&st.db, vec![row])
+        .await
+        .map_err(|e| caller.fail(e))?;
+    Ok(Json(views.pop()).into_response())
+}
+
+async fn refresh_verification(
+    State(st): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    caller.require_ingest()?;
+    let view =
+        super::services::refresh::refresh_verification(&st, caller.actor(), &caller.origin, id)
+            .await
+            .map_err(|e| caller.fail(e))?;
+    Ok(Json(view).into_response())
+}

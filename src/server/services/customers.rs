@@ -1,0 +1,147 @@
+//! Registering customers (JSON API and the "Add customer" form) and reading
+//! them back with their verifications.
+
+use crate::api::dto::{CustomerView, VerificationView};
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::customer::NewCustomer;
+use crate::error::AppError;
+use crate::server::clock::Clock;
+use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
+use crate::server::db::{self, Db};
+use crate::server::views;
+
+pub struct Upserted {
+    pub created: bool,
+    pub customer: CustomerView,
+}
+
+/// Creates the customer or updates it (matched by `external_id`), and adds
+/// the provider references it does not have yet; each new reference is
+/// polled as soon as the poller wakes. One transaction, one audit event.
+pub async fn upsert(
+    db: &Db,
+    clock: &Clock,
+    actor: Actor,
+    origin: &Origin,
+    c: NewCustomer,
+) -> Result<Upserted, AppError> {
+    let now = clock.now_ms();
+    let mut tx = db.begin_write().await?;
+    let existing = db::customers::find_by_external_id(&mut tx, &c.external_id).await?;
+    let mut changes = serde_json::Map::new();
+    let (customer_id, created) = match &existing {
+        None => {
+            let id = db::customers::insert(
+                &mut tx,
+                &c.external_id,
+                &c.display_name,
+                c.email.as_deref(),
+                c.country.as_deref(),
+                now,
+            )
+            .await?;
+            changes.insert("external_id".into(), change(None::<&str>, &c.external_id));
+            if let Some(country) = &c.country {
+                changes.insert("country".into(), change(None::<&str>, country));
+            }
+            (id, true)
+        }
+        Some(old) => {
+            // Names and e-mails are personal data: the trail says that they
+            // changed, not what they were.
+            if old.display_name != c.display_name {
+                changes.insert("display_name".into(), "changed".into());
+            }
+            if old.email != c.email {
+                changes.insert("email".into(), "changed".into());
+            }
+            if old.country != c.country {
+                changes.insert("country".into(), change(&old.country, &c.country));
+            }
+            if !changes.is_empty() {
+                db::customers::update(
+                    &mut tx,
+                    old.customer_id,
+                    &c.display_name,
+                    c.email.as_deref(),
+                    c.country.as_deref(),
+                    now,
+                )
+                .await?;
+            }
+            (old.customer_id, false)
+        }
+    };
+    let mut added = Vec::new();
+    for (i, r) in c.refs.iter().enumerate() {
+        let provider = r.provider().as_str();
+        let key = r.key();
+        match db::customers::find_ref(&mut tx, provider, &key).await? {
+            Some(existing) if existing.customer_id == customer_id => {}
+            Some(_) => {
+                return Err(AppError::validation(
+                    format!("refs[{i}]"),
+                    "This reference already belongs to another customer.",
+                ))
+            }
+            None => {
+                let details = serde_json::to_string(r).unwrap_or_default();
+                db::customers::insert_ref(&mut tx, customer_id, provider, &key, &details, now)
+                    .await?;
+                added.push(format!("{provider}:{key}"));
+            }
+        }
+    }
+    if !added.is_empty() {
+        changes.insert("refs_added".into(), serde_json::json!(added));
+    }
+    if created || !changes.is_empty() {
+        let action = if created {
+            AuditAction::CustomerCreated
+        } else {
+            AuditAction::CustomerUpdated
+        };
+        let mut event = NewEvent::new(actor, action, AuditEntity::Customer, origin)
+            .entity_id(customer_id)
+            .changes(serde_json::Value::Object(changes));
+        event.customer_id = Some(customer_id);
+        audit_log::append(&mut tx, now, event).await?;
+    }
+    tx.commit().await?;
+    let customer = get(db, customer_id).await?;
+    Ok(Upserted { created, customer })
+}
+
+pub async fn get(db: &Db, customer_id: i64) -> Result<CustomerView, AppError> {
+    let c = db::customers::find(db.reader(), customer_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Customer"))?;
+    let refs = db::customers::refs(db.reader(), customer_id).await?;
+    Ok(views::customer(c, refs))
+}
+
+/// Every verification of a customer, newest first, with its checks.
+pub async fn verifications(db: &Db, customer_id: i64) -> Result<Vec<VerificationView>, AppError> {
+    let rows = db::verifications::for_customer(db.reader(), customer_id).await?;
+    with_checks(db, rows).await
+}
+
+pub async fn with_checks(
+    db: &Db,
+    rows: Vec<db::verifications::VerificationRow>,
+) -> Result<Vec<VerificationView>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.verification_id).collect();
+    let mut checks = db::verifications::checks_of(db.reader(), &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine: Vec<_> = checks
+                .iter()
+                .filter(|c| c.verification_id == r.verification_id)
+                .cloned()
+                .collect();
+            checks.retain(|c| c.verification_id != r.verification_id);
+            views::verification(r, mine)
+        })
+        .collect())
+}

@@ -1,0 +1,86 @@
+//! Database rows into the DTOs that leave the server (server functions and
+//! the JSON API share them).
+
+use super::db::customers::{CustomerRow, RefRow};
+use super::db::from_unix_ms;
+use super::db::verifications::{CheckRow, VerificationRow};
+use crate::api::dto::{CheckView, CustomerView, RefView, UpstreamErrorView, VerificationView};
+use crate::domain::verification::{
+    CheckCategory, CheckOutcome, Provider, ReviewStatus, ScoreScale, UpstreamStatus,
+};
+
+/// RFC 3339, UTC, seconds: `2026-11-22T04:05:06Z`.
+pub fn time(ms: i64) -> String {
+    from_unix_ms(ms)
+        .replace_nanosecond(0)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Parses a stored `last_error` JSON.
+pub fn upstream_error(raw: Option<&str>) -> Option<UpstreamErrorView> {
+    let v: serde_json::Value = serde_json::from_str(raw?).ok()?;
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    Some(UpstreamErrorView {
+        message: s("message").unwrap_or_else(|| "upstream error".into()),
+        code: s("code"),
+        trace_id: s("trace_id"),
+        at: v.get("at").and_then(|x| x.as_i64()).map(time),
+    })
+}
+
+pub fn customer(c: CustomerRow, refs: Vec<RefRow>) -> CustomerView {
+    CustomerView {
+        id: c.customer_id,
+        external_id: c.external_id,
+        display_name: c.display_name,
+        email: c.email,
+        country: c.country,
+        refs: refs
+            .into_iter()
+            .filter_map(|r| {
+                Some(RefView {
+                    r#ref: serde_json::from_str(&r.details).ok()?,
+                    last_polled_at: r.last_polled_at.map(time),
+                    last_error: upstream_error(r.last_error.as_deref()),
+                })
+            })
+            .collect(),
+        created_at: time(c.created_at),
+        updated_at: time(c.updated_at),
+    }
+}
+
+pub fn check(c: CheckRow) -> CheckView {
+    CheckView {
+        category: CheckCategory::parse(&c.category).unwrap_or(CheckCategory::Other),
+        outcome: CheckOutcome::parse(&c.outcome).unwrap_or(CheckOutcome::Unknown),
+        score_scale: c.score_scale.as_deref().and_then(ScoreScale::parse),
+        key: c.check_key,
+        name: c.name,
+        score: c.score,
+        threshold: c.threshold,
+        reason: c.reason,
+        comment: c.comment,
+    }
+}
+
+pub fn verification(v: VerificationRow, checks: Vec<CheckRow>) -> VerificationView {
+    VerificationView {
+        id: v.verification_id,
+        customer_id: v.customer_id,
+        provider: Provider::parse(&v.provider).unwrap_or(Provider::Eclipse),
+        upstream_status: UpstreamStatus::parse(&v.upstream_status)
+            .unwrap_or(UpstreamStatus::Unknown),
+        review_status: ReviewStatus::parse(&v.review_status).unwrap_or(ReviewStatus::Unreviewed),
+        last_error: upstream_error(v.last_error.as_deref()),
+        upstream_ref: v.upstream_ref,
+        upstream_status_raw: v.upstream_status_raw,
+        version: v.version,
+        created_at: time(v.created_at),
+        updated_at: time(v.updated_at),
+        last_polled_at: v.last_polled_at.map(time),
+        checks: checks.into_iter().map(check).collect(),
+    }
+}

@@ -1,0 +1,3 @@
+//! Background work: the poller keeps upstream results fresh.
+
+pub mod poller;
