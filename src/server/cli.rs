@@ -39,6 +39,13 @@ enum Command {
     /// Manage the onboarding app's API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Serve the sandbox: a test double of the four upstream APIs (Eclipse,
+    /// biometric.kz with MCP, Provide ident, WIDTH) with seeded scenarios and
+    /// fault injection under /__sandbox/. For development and tests only.
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:3100")]
+        addr: std::net::SocketAddr,
+    },
 }
 
 #[derive(Subcommand)]
@@ -117,6 +124,7 @@ pub fn main() -> ExitCode {
             Command::Migrate => migrate(&settings).await,
             Command::User(cmd) => user(&settings, cmd).await,
             Command::Token(cmd) => token(&settings, cmd).await,
+            Command::Sandbox { addr } => sandbox(addr).await,
         }
     });
     match result {
@@ -139,6 +147,18 @@ async fn serve(settings: Settings) -> Result<(), String> {
     tracing::info!(%addr, "KYC Desk is listening");
     println!("KYC Desk: http://{addr}/");
     app.serve(listener, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn sandbox(addr: std::net::SocketAddr) -> Result<(), String> {
+    use super::sandbox::{Sandbox, SandboxConfig};
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("KYC Desk sandbox: http://{addr}/ (scenarios: http://{addr}/__sandbox/scenarios)");
+    axum::serve(listener, Sandbox::new(SandboxConfig::default()).router())
+        .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
 }

@@ -68,6 +68,8 @@ pub struct Settings {
     pub poll_concurrency: u32,
     /// A verification not final after this long, with no upstream change, becomes EXPIRED.
     pub stale_after_hours: u64,
+    /// Run the poller in this process (turn off for a read-only instance).
+    pub poller: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +96,7 @@ struct Defaults {
     poll_secs: u64,
     poll_concurrency: u32,
     stale_after_hours: u64,
+    poller: bool,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -112,6 +115,7 @@ const DEFAULTS: Defaults = Defaults {
     poll_secs: 30,
     poll_concurrency: 4,
     stale_after_hours: 24,
+    poller: true,
 };
 
 /// Read when present and no other file is named.

@@ -10,6 +10,7 @@ pub mod error;
 pub mod password;
 pub mod providers;
 pub mod rest;
+pub mod sandbox;
 pub mod security;
 pub mod services;
 pub mod session;

@@ -4,7 +4,7 @@ use super::config::{ConfigError, Settings};
 use super::db::Db;
 use super::password::Passwords;
 use super::providers::Providers;
-use super::services::{demo, users::Deps};
+use super::services::{demo, demo_data, users::Deps};
 use super::state::AppState;
 use super::{security, session};
 use crate::app::{shell, App};
@@ -42,11 +42,21 @@ pub enum StartupError {
 pub struct Application {
     pub state: AppState,
     pub router: Router,
+    /// The in-process sandbox of demo mode, if started.
+    pub sandbox: Option<demo_data::RunningSandbox>,
 }
 
 impl Application {
-    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+    pub async fn build(mut settings: Settings) -> Result<Application, StartupError> {
         settings.require_secret_key()?;
+        let sandbox =
+            if settings.demo && !settings.any_provider_configured() {
+                Some(demo_data::start_sandbox(&mut settings).await.map_err(|e| {
+                    StartupError::Other(format!("the demo sandbox cannot start: {e}"))
+                })?)
+            } else {
+                None
+            };
         let db = Db::connect(&settings.database_url)
             .await
             .map_err(|source| StartupError::Database {
@@ -95,9 +105,21 @@ impl Application {
             if state.settings.demo_password.is_none() {
                 demo::print_created(&created);
             }
+            if sandbox.is_some() {
+                let n = demo_data::seed_customers(&state.db, &state.clock)
+                    .await
+                    .map_err(|e| StartupError::Other(format!("demo customers: {}", e.message())))?;
+                if n > 0 {
+                    tracing::info!(customers = n, "demo customers registered");
+                }
+            }
         }
         let router = router(state.clone());
-        Ok(Application { state, router })
+        Ok(Application {
+            state,
+            router,
+            sandbox,
+        })
     }
 
     /// Serves until `shutdown` resolves; background workers stop with it.
@@ -107,7 +129,11 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
-        let poller = tokio::spawn(super::workers::poller::run(self.state.clone()));
+        let poller = self
+            .state
+            .settings
+            .poller
+            .then(|| tokio::spawn(super::workers::poller::run(self.state.clone())));
         let result = axum::serve(
             listener,
             self.router
@@ -116,7 +142,12 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         reaper.abort();
-        poller.abort();
+        if let Some(p) = poller {
+            p.abort();
+        }
+        if let Some(s) = self.sandbox {
+            s.task.abort();
+        }
         self.state.db.close().await;
         result
     }

@@ -4,6 +4,8 @@
 use kyc_desk::domain::Role;
 use kyc_desk::server::config::Settings;
 use kyc_desk::server::db::audit::{Actor, Origin};
+use kyc_desk::server::sandbox::{Sandbox, SandboxConfig};
+use kyc_desk::server::services::demo_data::point_at_sandbox;
 use kyc_desk::server::services::users::{self, Deps, NewUser};
 use kyc_desk::server::startup::Application;
 use kyc_desk::server::state::AppState;
@@ -16,6 +18,8 @@ pub const PASSWORD: &str = "a long enough password";
 
 pub struct TestApp {
     pub addr: String,
+    /// The sandbox standing in for the providers, when asked for.
+    pub sandbox_url: Option<String>,
     pub state: AppState,
     pub users: HashMap<Role, (i64, String)>,
     _dir: tempfile::TempDir,
@@ -24,6 +28,10 @@ pub struct TestApp {
 pub struct Options {
     pub login_attempts_per_minute: u32,
     pub cookie_secure: bool,
+    /// Start a sandbox and point every provider at it.
+    pub sandbox: Option<SandboxConfig>,
+    /// Run the background poller (tests that tick it by hand turn it off).
+    pub poller: bool,
 }
 
 impl Default for Options {
@@ -31,8 +39,21 @@ impl Default for Options {
         Options {
             login_attempts_per_minute: 10_000,
             cookie_secure: false,
+            sandbox: None,
+            poller: false,
         }
     }
+}
+
+/// Starts a sandbox on a free port; returns its address.
+pub async fn start_sandbox(cfg: SandboxConfig) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = Sandbox::new(cfg).router();
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("sandbox serves") });
+    addr
 }
 
 impl TestApp {
@@ -43,16 +64,23 @@ impl TestApp {
     pub async fn spawn_with(opts: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let settings = Settings::from_figment(
+        let mut settings = Settings::from_figment(
             Settings::defaults()
                 .merge(("database_url", db_url))
                 .merge(("addr", "127.0.0.1:0"))
                 .merge(("cookie_secure", opts.cookie_secure))
                 .merge(("login_attempts_per_minute", opts.login_attempts_per_minute))
                 .merge(("secret_key", "test secret key that is long enough!!"))
-                .merge(("log_format", "pretty")),
+                .merge(("log_format", "pretty"))
+                .merge(("poller", opts.poller)),
         )
         .expect("test settings");
+        let mut sandbox_url = None;
+        if let Some(cfg) = opts.sandbox {
+            let addr = start_sandbox(cfg.clone()).await;
+            point_at_sandbox(&mut settings, addr, &cfg);
+            sandbox_url = Some(format!("http://{addr}"));
+        }
         let app = Application::build(settings).await.expect("app builds");
         let state = app.state.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -69,6 +97,7 @@ impl TestApp {
         }
         TestApp {
             addr,
+            sandbox_url,
             state,
             users,
             _dir: dir,
@@ -195,4 +224,62 @@ pub async fn create_user(state: &AppState, email: &str, role: Role) -> i64 {
 pub async fn app_error(res: Response) -> kyc_desk::error::AppError {
     let text = res.text().await.expect("body");
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an AppError ({e}): {text}"))
+}
+
+impl TestApp {
+    /// A test app whose providers all talk to a fresh sandbox.
+    pub async fn with_sandbox() -> TestApp {
+        Self::spawn_with(Options {
+            sandbox: Some(SandboxConfig::default()),
+            ..Options::default()
+        })
+        .await
+    }
+
+    /// A live API token of `scope` ("ingest" or "read").
+    pub async fn api_token(&self, scope: &str) -> String {
+        use kyc_desk::server::services::tokens::{self, Scope};
+        use secrecy::ExposeSecret;
+        let (_, token) = tokens::create(
+            &self.state.db,
+            &self.state.clock,
+            Actor::System("test"),
+            &Origin::default(),
+            "test",
+            Scope::parse(scope).expect("scope"),
+        )
+        .await
+        .expect("token");
+        token.expose_secret().to_string()
+    }
+
+    /// Polls everything due now (as the poller would), `n` times, moving the
+    /// clock past every schedule in between.
+    pub async fn poll(&self, n: usize) {
+        for _ in 0..n {
+            kyc_desk::server::workers::poller::tick(&self.state).await;
+            self.state
+                .clock
+                .advance(std::time::Duration::from_secs(3 * 3600));
+        }
+    }
+
+    /// Adds a fault rule to the sandbox.
+    pub async fn sandbox_fault(&self, rule: serde_json::Value) {
+        let url = format!(
+            "{}/__sandbox/faults",
+            self.sandbox_url.as_deref().expect("a sandbox")
+        );
+        let res = reqwest::Client::new()
+            .post(url)
+            .json(&rule)
+            .send()
+            .await
+            .expect("fault");
+        assert!(
+            res.status().is_success(),
+            "fault rule refused: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
 }

@@ -188,7 +188,8 @@ pub async fn update_upstream(
     v: &NewVerification<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE verification SET upstream_status_raw = $1, upstream_status = $2, terminal = $3, failed_checks = $4, \
+        "UPDATE verification SET upstream_ref = $11, upstream_status_raw = $1, upstream_status = $2, terminal = $3, \
+         failed_checks = $4, \
          failure_reasons = $5, snapshot = $6, snapshot_hash = $7, upstream_updated_at = $8, last_polled_at = $9, \
          upstream_changed_at = $9, last_error = NULL, version = version + 1, updated_at = $9 \
          WHERE verification_id = $10",
@@ -203,6 +204,7 @@ pub async fn update_upstream(
     .bind(v.upstream_updated_at)
     .bind(v.now)
     .bind(verification_id)
+    .bind(v.upstream_ref)
     .execute(&mut **tx)
     .await
     .map(|_| ())

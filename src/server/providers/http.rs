@@ -95,6 +95,32 @@ impl Upstream {
         self.provider
     }
 
+    /// Like [`Upstream::send`], and the body must be JSON: an unreadable
+    /// body counts as a failed attempt (retried for idempotent calls).
+    pub async fn send_json(
+        &self,
+        idempotent: bool,
+        build: impl Fn() -> RequestBuilder,
+        classify: Classify,
+    ) -> Result<(Answer, serde_json::Value), UpstreamError> {
+        self.with_retries(idempotent, || async {
+            let answer = self.attempt(&build, classify).await?;
+            match serde_json::from_slice(&answer.body) {
+                Ok(v) => Ok((answer, v)),
+                Err(_) => {
+                    self.breaker.record(false);
+                    tracing::warn!(provider = %self.provider, "upstream answer is not JSON");
+                    Err(UpstreamError::new(
+                        self.provider,
+                        UpstreamErrorKind::Malformed,
+                        "the answer is not JSON",
+                    ))
+                }
+            }
+        })
+        .await
+    }
+
     /// Sends the request that `build` makes (once per attempt). Idempotent
     /// calls are retried on timeouts, connection failures, 5xx and rate
     /// limits; others are sent exactly once.
@@ -104,12 +130,25 @@ impl Upstream {
         build: impl Fn() -> RequestBuilder,
         classify: Classify,
     ) -> Result<Answer, UpstreamError> {
+        self.with_retries(idempotent, || self.attempt(&build, classify))
+            .await
+    }
+
+    async fn with_retries<T, F, Fut>(
+        &self,
+        idempotent: bool,
+        attempt: F,
+    ) -> Result<T, UpstreamError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, UpstreamError>>,
+    {
         let backoff = ExponentialBuilder::default()
             .with_jitter()
             .with_min_delay(self.policy.backoff_min)
             .with_max_delay(self.policy.backoff_max)
             .with_max_times(if idempotent { self.policy.retries } else { 0 });
-        (|| self.attempt(&build, classify))
+        attempt
             .retry(backoff)
             .when(|e: &UpstreamError| idempotent && e.is_transient())
             .adjust(|e: &UpstreamError, next| match (e.retry_after, next) {

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod customers;
 pub mod demo;
+pub mod demo_data;
 pub mod refresh;
 pub mod tokens;
 pub mod users;

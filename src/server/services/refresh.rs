@@ -85,8 +85,19 @@ pub async fn store(
             upstream_updated_at: result.upstream_updated_at.as_deref(),
             now,
         };
-        match db::verifications::find_by_upstream_ref(tx, &r.provider, &result.upstream_ref).await?
-        {
+        // The same attempt, or (Eclipse keys results by `lastModified`) a
+        // result that completes the ref's still-running one.
+        let same_attempt =
+            match db::verifications::find_by_upstream_ref(tx, &r.provider, &result.upstream_ref)
+                .await?
+            {
+                Some(v) => Some(v),
+                None => db::verifications::current_for_ref(tx, r.customer_ref_id)
+                    .await?
+                    .into_iter()
+                    .rfind(|v| !v.terminal),
+            };
+        match same_attempt {
             Some(existing) if existing.snapshot_hash == hash => {
                 db::verifications::record_poll(tx, existing.verification_id, now, None).await?;
             }
@@ -95,6 +106,12 @@ pub async fn store(
                 db::verifications::replace_checks(tx, existing.verification_id, &result.checks)
                     .await?;
                 let mut changes = serde_json::Map::new();
+                if existing.upstream_ref != result.upstream_ref {
+                    changes.insert(
+                        "upstream_ref".into(),
+                        change(&existing.upstream_ref, &result.upstream_ref),
+                    );
+                }
                 if existing.upstream_status_raw != result.status_raw {
                     changes.insert(
                         "upstream_status".into(),

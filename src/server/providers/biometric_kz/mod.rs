@@ -44,23 +44,13 @@ impl BiometricKz {
         })
     }
 
-    fn json(a: &Answer) -> Result<Value, UpstreamError> {
-        serde_json::from_slice(&a.body).map_err(|_| {
-            UpstreamError::new(
-                Provider::BiometricKz,
-                UpstreamErrorKind::Malformed,
-                "the answer is not JSON",
-            )
-        })
-    }
-
     /// The authoritative result (`/result/light/`: images as short-lived
     /// URLs, which we never store).
     pub async fn session(&self, session_id: &str) -> Result<UpstreamResult, UpstreamError> {
         let url = format!("{}/api/v1/flows/session/result/light/", self.base);
-        let a = self
+        let (_, body) = self
             .http
-            .send(
+            .send_json(
                 true,
                 || {
                     self.http.client().get(&url).query(&[
@@ -71,7 +61,7 @@ impl BiometricKz {
                 classify,
             )
             .await?;
-        mapping::map_session(session_id, &Self::json(&a)?).map_err(|e| {
+        mapping::map_session(session_id, &body).map_err(|e| {
             UpstreamError::new(
                 Provider::BiometricKz,
                 UpstreamErrorKind::Malformed,
@@ -85,15 +75,15 @@ impl BiometricKz {
     pub async fn create_session(&self) -> Result<String, UpstreamError> {
         let url = format!("{}/api/v1/flows/session/create/", self.base);
         let body = json!({ "api_key": self.flow_api_key.expose_secret() });
-        let a = self
+        let (_, a) = self
             .http
-            .send(
+            .send_json(
                 false,
                 || self.http.client().post(&url).json(&body),
                 classify,
             )
             .await?;
-        mapping::parse_session_created(&Self::json(&a)?).ok_or_else(|| {
+        mapping::parse_session_created(&a).ok_or_else(|| {
             UpstreamError::new(
                 Provider::BiometricKz,
                 UpstreamErrorKind::Malformed,

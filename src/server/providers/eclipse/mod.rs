@@ -150,36 +150,28 @@ impl Eclipse {
         parse_token(&a)
     }
 
-    /// An authenticated call; after a 401 it logs in again once and retries.
+    /// An authenticated call answered with JSON; after a 401 it logs in
+    /// again once and retries.
     async fn call(
         &self,
         idempotent: bool,
         build: impl Fn(&str) -> reqwest::RequestBuilder,
-    ) -> Result<Answer, UpstreamError> {
+    ) -> Result<Value, UpstreamError> {
         let auth = self.authorization(None).await?;
         let first = self
             .http
-            .send(idempotent, || build(auth.expose_secret()), classify)
+            .send_json(idempotent, || build(auth.expose_secret()), classify)
             .await;
         match first {
             Err(e) if e.status == Some(401) => {
                 let auth = self.authorization(Some(auth.expose_secret())).await?;
                 self.http
-                    .send(idempotent, || build(auth.expose_secret()), classify)
+                    .send_json(idempotent, || build(auth.expose_secret()), classify)
                     .await
+                    .map(|(_, v)| v)
             }
-            other => other,
+            other => other.map(|(_, v)| v),
         }
-    }
-
-    fn json(a: &Answer) -> Result<Value, UpstreamError> {
-        serde_json::from_slice(&a.body).map_err(|_| {
-            UpstreamError::new(
-                Provider::Eclipse,
-                UpstreamErrorKind::Malformed,
-                "the answer is not JSON",
-            )
-        })
     }
 
     fn malformed(e: impl std::fmt::Display) -> UpstreamError {
@@ -209,8 +201,7 @@ impl Eclipse {
                     .header("Authorization", auth)
             })
             .await?;
-        let history =
-            mapping::map_history(customer_id, &Self::json(&a)?).map_err(Self::malformed)?;
+        let history = mapping::map_history(customer_id, &a).map_err(Self::malformed)?;
         Ok(history.into_iter().next())
     }
 
@@ -236,8 +227,7 @@ impl Eclipse {
             .await
         {
             Ok(a) => {
-                let r =
-                    mapping::map_result(customer_id, &Self::json(&a)?).map_err(Self::malformed)?;
+                let r = mapping::map_result(customer_id, &a).map_err(Self::malformed)?;
                 Ok(Ratified::Started(Box::new(r)))
             }
             Err(e) if e.kind == UpstreamErrorKind::AlreadyInProgress => {
@@ -267,7 +257,7 @@ impl Eclipse {
             "mediaType": "aws/liveness",
             "extraInfo": json!({ "landingUrl": landing_url }).to_string(),
         });
-        let a = self
+        let document = self
             .call(false, |auth| {
                 self.http
                     .client()
@@ -277,7 +267,6 @@ impl Eclipse {
                     .json(&body)
             })
             .await?;
-        let document = Self::json(&a)?;
         let doc = mapping::map_liveness_document(&document);
         match (doc.document_id, doc.completion_url) {
             (Some(document_id), Some(completion_url)) => Ok(LivenessStart {
@@ -300,7 +289,7 @@ impl Eclipse {
         document: &Value,
     ) -> Result<(LivenessDocument, Check), UpstreamError> {
         let url = format!("{}/tenants/{tenant_id}/documents/{document_id}", self.base);
-        let a = self
+        let answer = self
             .call(true, |auth| {
                 self.http
                     .client()
@@ -310,7 +299,7 @@ impl Eclipse {
                     .json(document)
             })
             .await?;
-        let doc = mapping::map_liveness_document(&Self::json(&a)?);
+        let doc = mapping::map_liveness_document(&answer);
         let check = mapping::liveness_check(&doc, LIVENESS_THRESHOLD);
         Ok((doc, check))
     }

@@ -52,21 +52,11 @@ impl Ident {
         format!("bearer {}", self.token.expose_secret())
     }
 
-    fn json(a: &Answer) -> Result<Value, UpstreamError> {
-        serde_json::from_slice(&a.body).map_err(|_| {
-            UpstreamError::new(
-                Provider::Ident,
-                UpstreamErrorKind::Malformed,
-                "the answer is not JSON",
-            )
-        })
-    }
-
     pub async fn application(&self, id: &str) -> Result<UpstreamResult, UpstreamError> {
         let url = format!("{}/kyc_applications/{id}", self.base);
-        let a = self
+        let (_, a) = self
             .http
-            .send(
+            .send_json(
                 true,
                 || {
                     self.http
@@ -77,7 +67,7 @@ impl Ident {
                 classify,
             )
             .await?;
-        mapping::map_application(&Self::json(&a)?).map_err(|e| {
+        mapping::map_application(&a).map_err(|e| {
             UpstreamError::new(Provider::Ident, UpstreamErrorKind::Malformed, e.to_string())
         })
     }
@@ -86,9 +76,9 @@ impl Ident {
     pub async fn list(&self, page: u32, rpp: u32) -> Result<ApplicationPage, UpstreamError> {
         let url = format!("{}/kyc_applications", self.base);
         let (page, rpp) = (page.max(1).to_string(), rpp.clamp(1, 100).to_string());
-        let a = self
+        let (a, body) = self
             .http
-            .send(
+            .send_json(
                 true,
                 || {
                     self.http
@@ -105,7 +95,6 @@ impl Ident {
             .get("x-total-results-count")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
-        let body = Self::json(&a)?;
         Ok(ApplicationPage {
             applications: mapping::applications(&body).into_iter().cloned().collect(),
             total,
@@ -122,9 +111,9 @@ impl Ident {
     ) -> Result<UpstreamResult, UpstreamError> {
         let url = format!("{}/kyc_applications/{id}", self.base);
         let body = json!({ "status": status });
-        let a = self
+        let (_, a) = self
             .http
-            .send(
+            .send_json(
                 true,
                 || {
                     self.http
@@ -136,7 +125,7 @@ impl Ident {
                 classify,
             )
             .await?;
-        mapping::map_application(&Self::json(&a)?).map_err(|e| {
+        mapping::map_application(&a).map_err(|e| {
             UpstreamError::new(Provider::Ident, UpstreamErrorKind::Malformed, e.to_string())
         })
     }

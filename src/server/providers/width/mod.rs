@@ -44,21 +44,14 @@ impl Width {
         body: &Value,
     ) -> Result<Value, UpstreamError> {
         let raw = serde_json::to_vec(body).unwrap_or_default();
-        let a = self
-            .http
-            .send(
+        self.http
+            .send_json(
                 idempotent,
                 || gateway::request(self.http.client(), &self.base, &self.creds, method, &raw),
                 classify,
             )
-            .await?;
-        serde_json::from_slice(&a.body).map_err(|_| {
-            UpstreamError::new(
-                Provider::Width,
-                UpstreamErrorKind::Malformed,
-                "the answer is not JSON",
-            )
-        })
+            .await
+            .map(|(_, v)| v)
     }
 
     pub async fn execution(&self, execution_id: &str) -> Result<UpstreamResult, UpstreamError> {

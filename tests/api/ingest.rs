@@ -1,0 +1,360 @@
+//! The onboarding app's JSON API: bearer tokens, validation, idempotent upsert.
+
+use crate::helpers::TestApp;
+use serde_json::{json, Value};
+
+fn all_four() -> Value {
+    json!({
+        "external_id": "onb-42",
+        "display_name": "Aigerim Sarsenova",
+        "email": "aigerim@example.com",
+        "country": "kz",
+        "refs": [
+            {"provider": "eclipse", "tenant_id": 100, "customer_id": "1592545"},
+            {"provider": "biometric_kz", "session_id": "b10e0000-0000-4000-8000-000000000001"},
+            {"provider": "ident", "application_id": "1de70000-0000-4000-8000-000000000004"},
+            {"provider": "width", "execution_id": "exec-sbx-waiting-liveness", "customer_id": "C_sbx_waiting-liveness"}
+        ]
+    })
+}
+
+async fn post(app: &TestApp, token: Option<&str>, body: &Value) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .post(app.url("/api/v1/customers"))
+        .json(body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.expect("request")
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn registering_a_customer_creates_it_once_and_updates_it_after() {
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    let res = post(&app, Some(&token), &all_four()).await;
+    assert_eq!(res.status(), 201);
+    let c: Value = res.json().await.expect("json");
+    assert_eq!(c["external_id"], "onb-42");
+    assert_eq!(c["country"], "KZ");
+    assert_eq!(c["refs"].as_array().expect("refs").len(), 4);
+
+    // The same body again: 200, nothing duplicated.
+    let res = post(&app, Some(&token), &all_four()).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(count(&app, "customer").await, 1);
+    assert_eq!(count(&app, "customer_ref").await, 4);
+
+    // A changed name and a fifth ref: updated, the ref added.
+    let mut changed = all_four();
+    changed["display_name"] = "Aigerim S.".into();
+    changed["refs"].as_array_mut().expect("refs").push(
+        json!({"provider": "ident", "application_id": "1de70000-0000-4000-8000-000000000001"}),
+    );
+    let res = post(&app, Some(&token), &changed).await;
+    assert_eq!(res.status(), 200);
+    let c: Value = res.json().await.expect("json");
+    assert_eq!(c["display_name"], "Aigerim S.");
+    assert_eq!(count(&app, "customer_ref").await, 5);
+
+    // The trail records that personal data changed, not its values.
+    let changes: Vec<String> =
+        sqlx::query_scalar("SELECT changes FROM audit_event WHERE action = 'customer.updated'")
+            .fetch_all(app.state.db.reader())
+            .await
+            .expect("events");
+    assert_eq!(changes.len(), 1);
+    assert!(changes[0].contains("\"display_name\":\"changed\""));
+    assert!(!changes[0].contains("Aigerim"));
+}
+
+#[tokio::test]
+async fn bad_input_is_a_422_naming_the_field_and_stores_nothing() {
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    let cases = [
+        (json!({"display_name": "A"}), "external_id"),
+        (
+            json!({"external_id": "x", "display_name": "A", "refs": [{"provider": "biometric_kz", "session_id": "nope"}]}),
+            "refs[0].session_id",
+        ),
+        (
+            json!({"external_id": "x", "display_name": "A", "refs": [{"provider": "acme"}]}),
+            "refs[0].provider",
+        ),
+        (
+            json!({"external_id": "x", "display_name": "A", "country": "Kazakhstan"}),
+            "country",
+        ),
+    ];
+    for (body, field) in cases {
+        let res = post(&app, Some(&token), &body).await;
+        assert_eq!(res.status(), 422, "{body}");
+        let e: Value = res.json().await.expect("json");
+        assert_eq!(e["error"]["code"], "validation");
+        assert_eq!(e["error"]["field"], field, "{body}");
+        assert!(e["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/customers"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 422);
+    assert_eq!(count(&app, "customer").await, 0);
+}
+
+#[tokio::test]
+async fn a_reference_of_another_customer_is_refused() {
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    assert_eq!(post(&app, Some(&token), &all_four()).await.status(), 201);
+    let mut other = all_four();
+    other["external_id"] = "onb-43".into();
+    let res = post(&app, Some(&token), &other).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(
+        count(&app, "customer").await,
+        1,
+        "the whole request changed nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_api_wants_a_live_token_with_the_right_scope() {
+    let app = TestApp::with_sandbox().await;
+    assert_eq!(post(&app, None, &all_four()).await.status(), 401);
+    assert_eq!(
+        post(&app, Some("kdt_forged"), &all_four()).await.status(),
+        401
+    );
+    let read = app.api_token("read").await;
+    assert_eq!(post(&app, Some(&read), &all_four()).await.status(), 403);
+    assert_eq!(
+        get(&app, &read, "/api/v1/verifications").await.status(),
+        200
+    );
+
+    // A session cookie is not a way in.
+    let browser = app.signed_in(kyc_desk::domain::Role::Admin).await;
+    let res = browser
+        .get(app.url("/api/v1/verifications"))
+        .send()
+        .await
+        .expect("request");
+    let status = res.status();
+    assert_eq!(status, 401, "{}", res.text().await.unwrap_or_default());
+
+    // A revoked token stops working at once.
+    let ingest = app.api_token("ingest").await;
+    let id: i64 = sqlx::query_scalar("SELECT MAX(api_token_id) FROM api_token")
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("id");
+    kyc_desk::server::services::tokens::revoke(
+        &app.state.db,
+        &app.state.clock,
+        kyc_desk::server::db::audit::Actor::System("test"),
+        &Default::default(),
+        id,
+    )
+    .await
+    .expect("revoked");
+    assert_eq!(post(&app, Some(&ingest), &all_four()).await.status(), 401);
+}
+
+#[tokio::test]
+async fn tokens_are_stored_hashed() {
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_token")
+        .fetch_all(app.state.db.reader())
+        .await
+        .expect("rows");
+    assert!(stored.iter().all(|h| h.len() == 64 && !h.contains(&token)));
+}
+
+#[tokio::test]
+async fn verifications_appear_after_a_poll_and_page_by_keyset() {
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    let c: Value = post(&app, Some(&token), &all_four())
+        .await
+        .json()
+        .await
+        .expect("json");
+    app.poll(1).await;
+
+    let detail: Value = get(&app, &token, &format!("/api/v1/customers/{}", c["id"]))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let vs = detail["verifications"].as_array().expect("verifications");
+    assert_eq!(vs.len(), 4, "{detail}");
+    let eclipse = vs
+        .iter()
+        .find(|v| v["provider"] == "eclipse")
+        .expect("eclipse");
+    assert_eq!(eclipse["upstream_status"], "FAILED");
+    assert_eq!(eclipse["review_status"], "UNREVIEWED");
+    let sanctions = eclipse["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["key"] == "sanctionsListCheck")
+        .expect("check");
+    assert_eq!(sanctions["category"], "SANCTIONS_PEP_AML");
+    assert_eq!(sanctions["outcome"], "FAILED");
+    for v in vs {
+        for key in [
+            "id",
+            "customer_id",
+            "provider",
+            "upstream_ref",
+            "upstream_status_raw",
+            "upstream_status",
+            "review_status",
+            "updated_at",
+            "last_polled_at",
+            "last_error",
+            "checks",
+        ] {
+            assert!(v.get(key).is_some(), "missing {key}");
+        }
+    }
+
+    // Keyset pages of 3: every verification exactly once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/verifications?limit=3&cursor={c}"),
+            None => "/api/v1/verifications?limit=3".into(),
+        };
+        let page: Value = get(&app, &token, &path).await.json().await.expect("json");
+        seen.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|v| v["id"].as_i64().expect("id")),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 4);
+
+    let failed: Value = get(
+        &app,
+        &token,
+        "/api/v1/verifications?provider=eclipse&upstream_status=FAILED",
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(failed["items"].as_array().expect("items").len(), 1);
+    let bad = get(
+        &app,
+        &token,
+        "/api/v1/verifications?upstream_status=SOMETHING",
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn a_refresh_that_fails_upstream_is_a_502_with_the_providers_code_and_trace_id() {
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    post(&app, Some(&token), &all_four()).await;
+    app.poll(1).await;
+    let id: i64 =
+        sqlx::query_scalar("SELECT verification_id FROM verification WHERE provider = 'eclipse'")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("id");
+    app.sandbox_fault(
+        json!({"provider": "eclipse", "kind": "status", "status": 404, "match": "/ratify"}),
+    )
+    .await;
+    let res = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/verifications/{id}/refresh")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 502);
+    let e: Value = res.json().await.expect("json");
+    assert_eq!(e["error"]["code"], "upstream");
+    assert!(e["error"]["upstream_code"].is_string(), "{e}");
+    assert!(e["error"]["trace_id"].is_string(), "{e}");
+
+    // Recorded on the verification, and in the audit trail.
+    let v: Value = get(&app, &token, &format!("/api/v1/verifications/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["last_error"]["trace_id"], e["error"]["trace_id"]);
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"upstream.call_failed".to_string()));
+}
+
+#[tokio::test]
+async fn a_refresh_reads_the_provider_now() {
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    let mut body = all_four();
+    body["refs"] = json!([{"provider": "eclipse", "tenant_id": "100", "customer_id": "1592550"}]);
+    post(&app, Some(&token), &body).await;
+    app.poll(1).await;
+    let id: i64 = sqlx::query_scalar("SELECT verification_id FROM verification")
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("id");
+    let mut status = String::new();
+    for _ in 0..3 {
+        let res = reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/verifications/{id}/refresh")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 200);
+        let v: Value = res.json().await.expect("json");
+        status = v["upstream_status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    }
+    assert_eq!(status, "PASSED");
+}
