@@ -204,3 +204,22 @@ pub async fn refresh_verification(verification_id: i64) -> Result<(), AppError> 
     })
     .await
 }
+
+/// Imports every Provide ident application (paging through its list) as
+/// customers; then shows the customer list with a summary.
+#[server(prefix = "/api", endpoint = "customers/import-ident")]
+pub async fn import_ident() -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::services::import;
+    use crate::server::ctx;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        let done = import::ident_applications(&st, me.actor(), &ctx::origin()).await?;
+        leptos_axum::redirect(&format!(
+            "/customers?imported={}&created={}&skipped={}",
+            done.applications, done.customers_created, done.skipped
+        ));
+        Ok(())
+    })
+    .await
+}

@@ -358,3 +358,29 @@ async fn a_refresh_reads_the_provider_now() {
     }
     assert_eq!(status, "PASSED");
 }
+
+#[tokio::test]
+async fn importing_ident_applications_registers_one_customer_per_user_and_twice_adds_nothing() {
+    use kyc_desk::server::services::import;
+    let app = TestApp::with_sandbox().await;
+    let ident = app.state.providers.ident.clone().expect("ident");
+    let total = ident.list(1, 100).await.expect("list").total.expect("total") as usize;
+    let users: std::collections::HashSet<String> = ident
+        .list(1, 100)
+        .await
+        .expect("list")
+        .applications
+        .iter()
+        .map(|a| a["user_id"].as_str().map(str::to_string).unwrap_or_else(|| a["id"].to_string()))
+        .collect();
+
+    let actor = kyc_desk::server::db::audit::Actor::System("test");
+    let first = import::ident_applications(&app.state, actor.clone(), &Default::default()).await.expect("import");
+    assert_eq!(first.applications, total);
+    assert_eq!(first.customers_created, users.len());
+    assert_eq!(count(&app, "customer_ref").await as usize, total);
+
+    let again = import::ident_applications(&app.state, actor, &Default::default()).await.expect("import");
+    assert_eq!(again.customers_created, 0);
+    assert_eq!(count(&app, "customer_ref").await as usize, total);
+}

@@ -119,6 +119,7 @@ const CALLS: &[Call] = &[
         args: &[("verification_id", "999999")],
         who: WORK,
     },
+    Call { path: "/api/customers/import-ident", get: false, args: &[], who: WORK },
 ];
 
 #[test]

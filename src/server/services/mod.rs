@@ -6,6 +6,7 @@ pub mod auth;
 pub mod customers;
 pub mod demo;
 pub mod demo_data;
+pub mod import;
 pub mod refresh;
 pub mod tokens;
 pub mod users;

@@ -1,4 +1,5 @@
-use crate::api::customers::list_customers;
+use crate::api::customers::{list_customers, ImportIdent};
+use crate::ui::components::field::{action_error, FormAlert};
 use crate::domain::verification::Provider;
 use crate::domain::Permission;
 use crate::ui::components::error_view::ErrorView;
@@ -30,6 +31,18 @@ pub fn CustomersPage() -> impl IntoView {
             .and_then(|r| r.ok().flatten())
             .is_some_and(|m| m.role.can(Permission::WorkCases))
     };
+    let import = ServerAction::<ImportIdent>::new();
+    let import_error = action_error(import);
+    let imported = move || {
+        let q = query.read();
+        q.get("imported").map(|n| {
+            format!(
+                "Read {n} ident applications: {} new customers, {} skipped.",
+                q.get("created").unwrap_or_default(),
+                q.get("skipped").unwrap_or_default()
+            )
+        })
+    };
     let next_href = move |cursor: String| {
         let q = query.read();
         let mut parts = vec![format!("after={cursor}")];
@@ -45,9 +58,18 @@ pub fn CustomersPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Customers"</h1>
             <Suspense fallback=|| ()>
-                {move || can_add().then(|| view! { <a class="button button-primary" href="/customers/new">"Add customer"</a> })}
+                {move || can_add().then(|| view! {
+                    <div class="actions">
+                        <ActionForm action=import attr:class="inline">
+                            <button type="submit" disabled=move || import.pending().get()>"Import from Provide ident"</button>
+                        </ActionForm>
+                        <a class="button button-primary" href="/customers/new">"Add customer"</a>
+                    </div>
+                })}
             </Suspense>
         </div>
+        <FormAlert error=import_error />
+        {move || imported().map(|m| view! { <p class="alert alert-ok" role="status">{m}</p> })}
         <Form method="GET" action="/customers" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for="q">"Search"</label>
