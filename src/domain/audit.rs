@@ -22,6 +22,11 @@ string_enum! {
         VerificationExpired = "verification.expired",
         RefreshRequested = "verification.refresh_requested",
         UpstreamCallFailed = "upstream.call_failed",
+        AuditVerified = "audit.verified",
+        AuditCheckpointSigned = "audit.checkpoint_signed",
+        AuditViewed = "audit.viewed",
+        AuditExported = "audit.exported",
+        PiiRevealed = "pii.revealed",
     }
 }
 
@@ -33,5 +38,6 @@ string_enum! {
         Verification = "verification",
         Token = "token",
         Export = "export",
+        AuditLog = "audit_log",
     }
 }

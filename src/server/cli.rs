@@ -39,6 +39,9 @@ enum Command {
     /// Manage the onboarding app's API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check and sign the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Serve the sandbox: a test double of the four upstream APIs (Eclipse,
     /// biometric.kz with MCP, Provide ident, WIDTH) with seeded scenarios and
     /// fault injection under /__sandbox/. For development and tests only.
@@ -46,6 +49,17 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:3100")]
         addr: std::net::SocketAddr,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and check it against the newest signed
+    /// checkpoint; exit code 1 if anything is wrong.
+    Verify,
+    /// Sign a checkpoint of the current head now.
+    Checkpoint,
+    /// Print a new Ed25519 signing key (for KYC_DESK_AUDIT_SIGNING_KEY) and its public key.
+    Keygen,
 }
 
 #[derive(Subcommand)]
@@ -124,6 +138,7 @@ pub fn main() -> ExitCode {
             Command::Migrate => migrate(&settings).await,
             Command::User(cmd) => user(&settings, cmd).await,
             Command::Token(cmd) => token(&settings, cmd).await,
+            Command::Audit(cmd) => audit(&settings, cmd).await,
             Command::Sandbox { addr } => sandbox(addr).await,
         }
     });
@@ -286,6 +301,82 @@ async fn user(settings: &Settings, cmd: UserCommand) -> Result<(), String> {
     }
     db.close().await;
     Ok(())
+}
+
+async fn audit(settings: &Settings, cmd: AuditCommand) -> Result<(), String> {
+    use super::db::audit::NewEvent;
+    use super::services::audit;
+    use crate::domain::audit::{AuditAction, AuditEntity};
+    if let AuditCommand::Keygen = cmd {
+        let (private, public) = audit::generate_key();
+        println!("KYC_DESK_AUDIT_SIGNING_KEY={private}");
+        println!("# public key (give it to whoever checks exports): {public}");
+        return Ok(());
+    }
+    let keys = audit::AuditKeys::load(settings)?;
+    let db = open_db(settings).await?;
+    let clock = Clock::default();
+    let result = match cmd {
+        AuditCommand::Verify => {
+            let report = audit::verify(&db, &keys).await.map_err(|e| e.message())?;
+            let now = clock.now_ms();
+            let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+            let mut event = NewEvent::new(
+                CLI,
+                AuditAction::AuditVerified,
+                AuditEntity::AuditLog,
+                &Origin::default(),
+            )
+            .changes(serde_json::json!({
+                "verified_through": report.chain.verified_through,
+                "ok": report.ok(),
+            }));
+            if !report.ok() {
+                event = event.reason(report.problems.join("; "));
+            }
+            super::db::audit::append(&mut tx, now, event)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+            match report.checkpoint.as_ref() {
+                Some(cp) => println!(
+                    "newest signed checkpoint: #{} ({})",
+                    cp.seq,
+                    super::views::time(cp.signed_at)
+                ),
+                None => println!("no signed checkpoint yet"),
+            }
+            if report.ok() {
+                println!(
+                    "audit chain verified: {} events, through #{}, head hash {}",
+                    report.chain.events, report.chain.verified_through, report.chain.head_hash
+                );
+                Ok(())
+            } else {
+                println!(
+                    "last good event: #{} (head hash {})",
+                    report.chain.verified_through, report.chain.head_hash
+                );
+                for p in &report.problems {
+                    println!("PROBLEM: {p}");
+                }
+                Err("the audit trail does not verify".to_string())
+            }
+        }
+        AuditCommand::Checkpoint => {
+            let cp = audit::checkpoint(&db, &keys, clock.now_ms(), "cli")
+                .await
+                .map_err(|e| e.message())?;
+            println!(
+                "checkpoint signed: #{} {} (key {})",
+                cp.seq, cp.hash, cp.key_id
+            );
+            Ok(())
+        }
+        AuditCommand::Keygen => Ok(()),
+    };
+    db.close().await;
+    result
 }
 
 async fn token(settings: &Settings, cmd: TokenCommand) -> Result<(), String> {

@@ -70,6 +70,15 @@ pub struct Settings {
     pub stale_after_hours: u64,
     /// Run the poller in this process (turn off for a read-only instance).
     pub poller: bool,
+    /// Ed25519 key (base64 of the 32-byte seed) that signs audit checkpoints.
+    /// Required outside demo mode (`kyc-desk audit keygen` makes one); demo
+    /// mode keeps a generated one beside the database.
+    pub audit_signing_key: Option<SecretString>,
+    /// The append-only file outside the database that checkpoints are also
+    /// written to (default: beside the database file).
+    pub audit_checkpoint_file: Option<PathBuf>,
+    /// Minutes between periodic checkpoints.
+    pub audit_checkpoint_minutes: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +106,7 @@ struct Defaults {
     poll_concurrency: u32,
     stale_after_hours: u64,
     poller: bool,
+    audit_checkpoint_minutes: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -116,6 +126,7 @@ const DEFAULTS: Defaults = Defaults {
     poll_concurrency: 4,
     stale_after_hours: 24,
     poller: true,
+    audit_checkpoint_minutes: 10,
 };
 
 /// Read when present and no other file is named.
@@ -184,6 +195,21 @@ impl Settings {
         }
         if self.eclipse_poll_secs < 30 {
             return bad("KYC_DESK_ECLIPSE_POLL_SECS (eclipse_poll_secs) must be at least 30 (Eclipse asks for 30–60 s)");
+        }
+        if self.audit_checkpoint_minutes == 0 {
+            return bad(
+                "KYC_DESK_AUDIT_CHECKPOINT_MINUTES (audit_checkpoint_minutes) must be at least 1",
+            );
+        }
+        if let Some(key) = &self.audit_signing_key {
+            use secrecy::ExposeSecret;
+            if crate::server::services::audit::signing_key_from_base64(key.expose_secret())
+                .is_none()
+            {
+                return bad(
+                    "KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) must be the base64 of 32 bytes",
+                );
+            }
         }
         if let Some(key) = &self.secret_key {
             use secrecy::ExposeSecret;
@@ -278,15 +304,36 @@ impl Settings {
             || self.width_base_url.is_some()
     }
 
-    /// The server needs a secret key outside demo mode (the CLI's user
-    /// commands do not).
+    /// The server needs a secret key and an audit signing key outside demo
+    /// mode (the CLI's user commands do not).
     pub fn require_secret_key(&self) -> Result<(), ConfigError> {
         if self.secret_key.is_none() && !self.demo {
             return Err(ConfigError::Invalid(
                 "KYC_DESK_SECRET_KEY (secret_key) is required outside demo mode (32+ random characters)".into(),
             ));
         }
+        if self.audit_signing_key.is_none() && !self.demo {
+            return Err(ConfigError::Invalid(
+                "KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) is required outside demo mode (make one with `kyc-desk audit keygen`)".into(),
+            ));
+        }
         Ok(())
+    }
+
+    /// Where the database file lives (for files kept beside it).
+    pub fn data_dir(&self) -> PathBuf {
+        let path = self
+            .database_url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:")
+            .split('?')
+            .next()
+            .unwrap_or_default();
+        Path::new(path)
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."))
     }
 }
 

@@ -4,6 +4,7 @@ use super::config::{ConfigError, Settings};
 use super::db::Db;
 use super::password::Passwords;
 use super::providers::Providers;
+use super::services::audit::{self, AuditKeys};
 use super::services::{demo, demo_data, users::Deps};
 use super::state::AppState;
 use super::{security, session};
@@ -85,6 +86,7 @@ impl Application {
             .build();
         let providers = Providers::from_settings(&settings)
             .map_err(|e| StartupError::Other(format!("HTTP client: {e}")))?;
+        let audit_keys = AuditKeys::load(&settings).map_err(StartupError::Other)?;
         let state = AppState::new(
             leptos_options,
             db,
@@ -92,6 +94,7 @@ impl Application {
             passwords,
             secret_key,
             providers,
+            audit_keys,
         );
         if state.settings.demo {
             let deps = Deps {
@@ -129,6 +132,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        let checkpoints = tokio::spawn(sign_checkpoints(self.state.clone()));
         let poller = self
             .state
             .settings
@@ -142,6 +146,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         reaper.abort();
+        checkpoints.abort();
         if let Some(p) = poller {
             p.abort();
         }
@@ -161,6 +166,38 @@ async fn reap_sessions(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "expired sessions ended"),
             Err(e) => tracing::error!(error = %e, "session reaper failed"),
+        }
+    }
+}
+
+/// Signs a checkpoint of the audit chain every few minutes (when it grew).
+async fn sign_checkpoints(state: AppState) {
+    let every = Duration::from_secs(state.settings.audit_checkpoint_minutes * 60);
+    let mut tick = tokio::time::interval(every);
+    let mut last_seq = -1;
+    loop {
+        tick.tick().await;
+        let head: Result<Option<i64>, sqlx::Error> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM audit_event")
+                .fetch_one(state.db.reader())
+                .await;
+        match head {
+            Ok(seq) if seq.unwrap_or(0) == last_seq => {}
+            Ok(_) => match audit::checkpoint(
+                &state.db,
+                &state.audit_keys,
+                state.clock.now_ms(),
+                "periodic",
+            )
+            .await
+            {
+                Ok(cp) => {
+                    last_seq = cp.seq;
+                    tracing::info!(seq = cp.seq, "audit checkpoint signed");
+                }
+                Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
+            },
+            Err(e) => tracing::error!(error = %e, "audit checkpoint failed"),
         }
     }
 }

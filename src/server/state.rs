@@ -3,6 +3,7 @@ use super::config::Settings;
 use super::db::Db;
 use super::password::Passwords;
 use super::providers::Providers;
+use super::services::audit::AuditKeys;
 use super::workers::poller::PollerHandle;
 use axum::extract::FromRef;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -27,6 +28,8 @@ pub struct AppState {
     /// The configured upstream providers.
     pub providers: Providers,
     pub poller: PollerHandle,
+    /// The key that signs audit checkpoints, and their file.
+    pub audit_keys: AuditKeys,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
         passwords: Passwords,
         secret_key: Vec<u8>,
         providers: Providers,
+        audit_keys: AuditKeys,
     ) -> AppState {
         let per_minute =
             NonZeroU32::new(settings.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
@@ -50,6 +54,7 @@ impl AppState {
             settings: Arc::new(settings),
             providers,
             poller: PollerHandle::default(),
+            audit_keys,
         }
     }
 

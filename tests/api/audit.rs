@@ -144,3 +144,206 @@ async fn passwords_never_reach_the_audit_trail() {
     assert!(all.len() > 3);
     assert!(all.iter().all(|e| !e.contains(canary)));
 }
+
+mod chain {
+    use crate::helpers::{TestApp, PASSWORD};
+    use kyc_desk::domain::Role;
+    use kyc_desk::server::services::audit;
+
+    /// Writes a few dozen events through real actions.
+    async fn busy_app() -> TestApp {
+        let app = TestApp::spawn().await;
+        for _ in 0..6 {
+            app.login(&app.browser(), app.email(Role::Reviewer), "wrong password!")
+                .await;
+            app.login(&app.browser(), app.email(Role::Manager), PASSWORD)
+                .await;
+        }
+        app
+    }
+
+    /// What an attacker with write access to the file does first.
+    async fn drop_guards(app: &TestApp) {
+        for t in [
+            "audit_event_is_append_only_update",
+            "audit_event_is_append_only_delete",
+        ] {
+            sqlx::query(&format!("DROP TRIGGER {t}"))
+                .execute(app.state.db.writer())
+                .await
+                .expect("drop trigger");
+        }
+    }
+
+    async fn max_seq(app: &TestApp) -> i64 {
+        sqlx::query_scalar("SELECT MAX(seq) FROM audit_event")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("max")
+    }
+
+    #[tokio::test]
+    async fn an_untouched_chain_verifies_against_its_signed_checkpoint() {
+        let app = busy_app().await;
+        let cp = audit::checkpoint(&app.state.db, &app.state.audit_keys, 1, "test")
+            .await
+            .expect("checkpoint");
+        let report = audit::verify(&app.state.db, &app.state.audit_keys)
+            .await
+            .expect("verify");
+        assert!(report.ok(), "{:?}", report.problems);
+        assert_eq!(report.chain.verified_through, max_seq(&app).await);
+        assert_eq!(report.checkpoint.expect("checkpoint").seq, cp.seq);
+        let in_file = audit::latest_checkpoint_in_file(&app.state.audit_keys.checkpoint_file)
+            .expect("written outside the database");
+        assert_eq!(in_file, cp);
+    }
+
+    #[tokio::test]
+    async fn altering_any_field_of_any_event_is_caught_at_that_event() {
+        let app = busy_app().await;
+        drop_guards(&app).await;
+        let n = max_seq(&app).await;
+        let columns = [
+            "occurred_at = occurred_at + 1",
+            "action = 'user.created'",
+            "reason = 'x'",
+            "actor_role = 'admin'",
+            "entity_id = '999'",
+        ];
+        for (i, set) in columns.iter().enumerate() {
+            let seq = 1 + (i as i64 * 7) % n;
+            let mut tx = app.state.db.begin_write().await.expect("tx");
+            sqlx::query(&format!("UPDATE audit_event SET {set} WHERE seq = $1"))
+                .bind(seq)
+                .execute(&mut *tx)
+                .await
+                .expect("tamper");
+            let report = {
+                tx.commit().await.expect("commit");
+                audit::verify_chain(&app.state.db).await.expect("verify")
+            };
+            let (bad, why) = report.first_bad.clone().expect("caught");
+            assert!(bad <= seq, "caught at #{bad}, tampered #{seq}: {why}");
+            assert_eq!(report.verified_through, bad - 1);
+        }
+    }
+
+    #[tokio::test]
+    async fn deleting_a_row_is_caught_as_a_gap() {
+        let app = busy_app().await;
+        drop_guards(&app).await;
+        sqlx::query("DELETE FROM audit_event WHERE seq = 5")
+            .execute(app.state.db.writer())
+            .await
+            .expect("delete");
+        let report = audit::verify_chain(&app.state.db).await.expect("verify");
+        let (bad, why) = report.first_bad.expect("caught");
+        assert_eq!(bad, 5, "{why}");
+        assert!(why.contains("missing"), "{why}");
+    }
+
+    #[tokio::test]
+    async fn reordering_rows_is_caught() {
+        let app = busy_app().await;
+        drop_guards(&app).await;
+        // Swap the contents of #7 and #8 (keeping their sequence numbers).
+        sqlx::query("UPDATE audit_event SET seq = -7 WHERE seq = 7")
+            .execute(app.state.db.writer())
+            .await
+            .expect("swap");
+        sqlx::query("UPDATE audit_event SET seq = 7 WHERE seq = 8")
+            .execute(app.state.db.writer())
+            .await
+            .expect("swap");
+        sqlx::query("UPDATE audit_event SET seq = 8 WHERE seq = -7")
+            .execute(app.state.db.writer())
+            .await
+            .expect("swap");
+        let report = audit::verify_chain(&app.state.db).await.expect("verify");
+        assert_eq!(report.first_bad.expect("caught").0, 7);
+    }
+
+    #[tokio::test]
+    async fn a_truncated_tail_is_caught_by_the_checkpoint() {
+        let app = busy_app().await;
+        audit::checkpoint(&app.state.db, &app.state.audit_keys, 1, "test")
+            .await
+            .expect("checkpoint");
+        drop_guards(&app).await;
+        let n = max_seq(&app).await;
+        sqlx::query("DELETE FROM audit_event WHERE seq > $1")
+            .bind(n - 3)
+            .execute(app.state.db.writer())
+            .await
+            .expect("truncate");
+        let report = audit::verify(&app.state.db, &app.state.audit_keys)
+            .await
+            .expect("verify");
+        assert!(
+            report.chain.first_bad.is_none(),
+            "the chain alone looks fine"
+        );
+        assert!(
+            report.problems.iter().any(|p| p.contains("truncated")),
+            "{:?}",
+            report.problems
+        );
+    }
+
+    #[tokio::test]
+    async fn a_rewritten_tail_with_a_consistent_chain_is_caught_by_the_file_outside_the_database() {
+        let app = busy_app().await;
+        audit::checkpoint(&app.state.db, &app.state.audit_keys, 1, "test")
+            .await
+            .expect("checkpoint");
+        let n = max_seq(&app).await;
+        // The attacker deletes the tail and the database's checkpoints alike.
+        drop_guards(&app).await;
+        sqlx::query("DROP TRIGGER audit_checkpoint_is_append_only_delete")
+            .execute(app.state.db.writer())
+            .await
+            .expect("drop");
+        sqlx::query("DELETE FROM audit_checkpoint")
+            .execute(app.state.db.writer())
+            .await
+            .expect("delete");
+        sqlx::query("DELETE FROM audit_event WHERE seq > $1")
+            .bind(n - 2)
+            .execute(app.state.db.writer())
+            .await
+            .expect("truncate");
+        let report = audit::verify(&app.state.db, &app.state.audit_keys)
+            .await
+            .expect("verify");
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("file") && p.contains("truncated")),
+            "{:?}",
+            report.problems
+        );
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_signed_with_another_key_is_refused() {
+        let app = busy_app().await;
+        audit::checkpoint(&app.state.db, &app.state.audit_keys, 1, "test")
+            .await
+            .expect("checkpoint");
+        let mut settings = (*app.state.settings).clone();
+        let (other, _) = audit::generate_key();
+        settings.audit_signing_key = Some(secrecy::SecretString::from(other));
+        settings.audit_checkpoint_file = Some(app.state.audit_keys.checkpoint_file.clone());
+        let other_keys = audit::AuditKeys::load(&settings).expect("keys");
+        let report = audit::verify(&app.state.db, &other_keys)
+            .await
+            .expect("verify");
+        assert!(
+            report.problems.iter().any(|p| p.contains("bad signature")),
+            "{:?}",
+            report.problems
+        );
+    }
+}

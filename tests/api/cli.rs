@@ -155,3 +155,88 @@ fn migrate_creates_the_database_file() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(dir.path().join("cli.db").exists());
 }
+
+#[test]
+fn audit_verify_passes_on_a_fresh_trail_and_fails_once_it_is_tampered_with() {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = crate::helpers::TEST_AUDIT_KEY;
+    let run = |args: &[&str], stdin: Option<&str>| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-desk"))
+            .args(args)
+            .current_dir(dir.path())
+            .env(
+                "KYC_DESK_DATABASE_URL",
+                format!("sqlite://{}/cli.db", dir.path().display()),
+            )
+            .env("KYC_DESK_AUDIT_SIGNING_KEY", key)
+            .env("KYC_DESK_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        if let Some(input) = stdin {
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(input.as_bytes())
+                .expect("write");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("exits")
+    };
+    let out = run(
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@example.com",
+            "--name",
+            "A",
+            "--role",
+            "admin",
+        ],
+        Some("long enough password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["audit", "checkpoint"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["audit", "verify"], None);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains("audit chain verified"));
+
+    // Tamper with the file directly, as someone with disk access would.
+    let db = dir.path().join("cli.db");
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER audit_event_is_append_only_update'); c.execute(\"UPDATE audit_event SET reason='edited' WHERE seq=1\"); c.commit()",
+            db.to_str().expect("path"),
+        ])
+        .status()
+        .expect("python3");
+    assert!(status.success());
+    let out = run(&["audit", "verify"], None);
+    assert!(!out.status.success());
+    assert!(text(&out.stdout).contains("#1"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn audit_keygen_prints_a_usable_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(dir.path(), &["audit", "keygen"], None);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    let key = stdout
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("KYC_DESK_AUDIT_SIGNING_KEY="))
+        .expect("key line");
+    assert!(kyc_desk::server::services::audit::signing_key_from_base64(key).is_some());
+}

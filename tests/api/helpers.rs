@@ -15,6 +15,8 @@ use secrecy::SecretString;
 use std::collections::HashMap;
 
 pub const PASSWORD: &str = "a long enough password";
+/// A fixed Ed25519 seed (base64) for the tests' audit checkpoints.
+pub const TEST_AUDIT_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 pub struct TestApp {
     pub addr: String,
@@ -71,6 +73,7 @@ impl TestApp {
                 .merge(("cookie_secure", opts.cookie_secure))
                 .merge(("login_attempts_per_minute", opts.login_attempts_per_minute))
                 .merge(("secret_key", "test secret key that is long enough!!"))
+                .merge(("audit_signing_key", TEST_AUDIT_KEY))
                 .merge(("log_format", "pretty"))
                 .merge(("poller", opts.poller)),
         )

@@ -2,6 +2,7 @@
 //! these with plain arguments. Each state change writes its audit event in
 //! the same transaction.
 
+pub mod audit;
 pub mod auth;
 pub mod customers;
 pub mod demo;

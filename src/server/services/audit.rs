@@ -1,0 +1,357 @@
+//! Proof that nobody changed the audit trail: recomputing the hash chain,
+//! and signed checkpoints `(seq, head hash)` kept both in the database and
+//! in an append-only file outside it, so a truncated tail is caught too.
+
+use crate::error::AppError;
+use crate::server::config::Settings;
+use crate::server::db::audit::{StoredEvent, GENESIS_HASH};
+use crate::server::db::Db;
+use base64::Engine as _;
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use futures::TryStreamExt;
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The Ed25519 seed from its base64 form.
+pub fn signing_key_from_base64(b64: &str) -> Option<SigningKey> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let seed: [u8; 32] = bytes.try_into().ok()?;
+    Some(SigningKey::from_bytes(&seed))
+}
+
+/// A fresh key, base64 (for `kyc-desk audit keygen`).
+pub fn generate_key() -> (String, String) {
+    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let b64 = base64::engine::general_purpose::STANDARD;
+    (
+        b64.encode(key.to_bytes()),
+        b64.encode(key.verifying_key().to_bytes()),
+    )
+}
+
+/// The checkpoint key and where checkpoints are also written.
+#[derive(Clone)]
+pub struct AuditKeys {
+    signing: SigningKey,
+    pub key_id: String,
+    pub checkpoint_file: PathBuf,
+}
+
+impl std::fmt::Debug for AuditKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditKeys")
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn key_id(v: &VerifyingKey) -> String {
+    hex::encode(&Sha256::digest(v.as_bytes())[..8])
+}
+
+impl AuditKeys {
+    /// From the settings; demo mode keeps a generated key beside the
+    /// database (created once, readable by the owner only).
+    pub fn load(s: &Settings) -> Result<AuditKeys, String> {
+        let checkpoint_file = s
+            .audit_checkpoint_file
+            .clone()
+            .unwrap_or_else(|| s.data_dir().join("audit-checkpoints.jsonl"));
+        let signing = match &s.audit_signing_key {
+            Some(k) => signing_key_from_base64(k.expose_secret()).ok_or(
+                "KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) must be the base64 of 32 bytes",
+            )?,
+            None if s.demo => demo_key(&s.data_dir().join("audit-signing.key"))?,
+            None => return Err("KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) is not set".into()),
+        };
+        Ok(AuditKeys {
+            key_id: key_id(&signing.verifying_key()),
+            signing,
+            checkpoint_file,
+        })
+    }
+
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.signing.verifying_key()
+    }
+
+    fn sign(&self, payload: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.signing.sign(payload).to_bytes())
+    }
+}
+
+fn demo_key(path: &Path) -> Result<SigningKey, String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return signing_key_from_base64(&text)
+            .ok_or_else(|| format!("{} is not a valid key", path.display()));
+    }
+    let (b64, _) = generate_key();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(b64.as_bytes()).map_err(|e| e.to_string())?;
+    signing_key_from_base64(&b64).ok_or_else(|| "generated key unreadable".into())
+}
+
+/// The outcome of recomputing the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// Events read.
+    pub events: i64,
+    /// The last sequence number whose event (and everything before it) is intact.
+    pub verified_through: i64,
+    /// Its hash (the genesis hash for an empty chain).
+    pub head_hash: String,
+    /// The first bad event and what is wrong with it.
+    pub first_bad: Option<(i64, String)>,
+}
+
+/// Recomputes the whole chain, streaming (constant memory).
+pub async fn verify_chain(db: &Db) -> Result<ChainReport, AppError> {
+    let mut rows = sqlx::query_as::<_, StoredEvent>(
+        "SELECT seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, entity_id, \
+         customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash \
+         FROM audit_event ORDER BY seq",
+    )
+    .fetch(db.reader());
+    let mut report = ChainReport {
+        events: 0,
+        verified_through: 0,
+        head_hash: GENESIS_HASH.to_string(),
+        first_bad: None,
+    };
+    while let Some(e) = rows.try_next().await? {
+        report.events += 1;
+        if report.first_bad.is_some() {
+            continue;
+        }
+        let expected_seq = report.verified_through + 1;
+        let problem = if e.seq != expected_seq {
+            Some((
+                expected_seq,
+                format!(
+                    "event #{expected_seq} is missing (found #{} next): deleted or reordered",
+                    e.seq
+                ),
+            ))
+        } else if e.prev_hash != report.head_hash {
+            Some((
+                e.seq,
+                format!(
+                    "event #{} does not link to #{}: prev_hash differs",
+                    e.seq,
+                    e.seq - 1
+                ),
+            ))
+        } else if e.hash != e.expected_hash() {
+            Some((
+                e.seq,
+                format!(
+                    "event #{} was altered: its contents do not match its hash",
+                    e.seq
+                ),
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => report.first_bad = Some(p),
+            None => {
+                report.verified_through = e.seq;
+                report.head_hash = e.hash;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// A signed `(seq, hash)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub signed_at: i64,
+    pub key_id: String,
+    pub signature: String,
+}
+
+impl Checkpoint {
+    /// What is signed.
+    pub fn payload(seq: i64, hash: &str, signed_at: i64) -> Vec<u8> {
+        format!("kyc-desk-audit-checkpoint:v1:{seq}:{hash}:{signed_at}").into_bytes()
+    }
+
+    pub fn signature_valid(&self, key: &VerifyingKey) -> bool {
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&self.signature) else {
+            return false;
+        };
+        let Ok(sig) = Signature::from_slice(&bytes) else {
+            return false;
+        };
+        key.verify(&Self::payload(self.seq, &self.hash, self.signed_at), &sig)
+            .is_ok()
+    }
+}
+
+/// Signs the current head, stores the checkpoint and appends it to the
+/// file outside the database (fsynced). `reason`: "periodic", "export", …
+pub async fn checkpoint(
+    db: &Db,
+    keys: &AuditKeys,
+    now: i64,
+    reason: &str,
+) -> Result<Checkpoint, AppError> {
+    let mut tx = db.begin_write().await?;
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (seq, hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+    let cp = Checkpoint {
+        signature: keys.sign(&Checkpoint::payload(seq, &hash, now)),
+        seq,
+        hash,
+        signed_at: now,
+        key_id: keys.key_id.clone(),
+    };
+    sqlx::query(
+        "INSERT INTO audit_checkpoint (seq, hash, signed_at, key_id, signature, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(cp.seq)
+    .bind(&cp.hash)
+    .bind(cp.signed_at)
+    .bind(&cp.key_id)
+    .bind(&cp.signature)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await?;
+    append_to_file(&keys.checkpoint_file, &cp).map_err(|e| {
+        tracing::error!(error = %e, file = %keys.checkpoint_file.display(), "cannot write the checkpoint file");
+        AppError::internal()
+    })?;
+    tx.commit().await?;
+    Ok(cp)
+}
+
+fn append_to_file(path: &Path, cp: &Checkpoint) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let mut line = serde_json::to_vec(cp).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    f.write_all(&line)?;
+    f.sync_all()
+}
+
+/// The newest checkpoint in the database.
+pub async fn latest_checkpoint(db: &Db) -> Result<Option<Checkpoint>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT seq, hash, signed_at, key_id, signature FROM audit_checkpoint ORDER BY audit_checkpoint_id DESC LIMIT 1",
+    )
+    .fetch_optional(db.reader())
+    .await?)
+}
+
+/// The newest checkpoint in the file (the last well-formed line).
+pub fn latest_checkpoint_in_file(path: &Path) -> Option<Checkpoint> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+}
+
+/// Everything `audit verify` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub chain: ChainReport,
+    /// The newest checkpoint that was checked (from the file or the database, the later one).
+    pub checkpoint: Option<Checkpoint>,
+    /// Problems: a broken chain, a bad signature, a truncated tail.
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Recomputes the chain and checks it against the newest signed checkpoint
+/// (in the database and in the file outside it).
+pub async fn verify(db: &Db, keys: &AuditKeys) -> Result<VerifyReport, AppError> {
+    let chain = verify_chain(db).await?;
+    let mut problems = Vec::new();
+    if let Some((seq, why)) = &chain.first_bad {
+        problems.push(format!("chain broken at #{seq}: {why}"));
+    }
+    let key = keys.verifying_key();
+    let from_db = latest_checkpoint(db).await?;
+    let from_file = latest_checkpoint_in_file(&keys.checkpoint_file);
+    let mut newest: Option<Checkpoint> = None;
+    for (where_, cp) in [("database", from_db), ("file", from_file)] {
+        let Some(cp) = cp else { continue };
+        if !cp.signature_valid(&key) {
+            problems.push(format!(
+                "the {where_} checkpoint #{} has a bad signature (key {})",
+                cp.seq, cp.key_id
+            ));
+            continue;
+        }
+        if chain.first_bad.is_none() {
+            if cp.seq > chain.verified_through {
+                problems.push(format!(
+                    "truncated: the {where_} checkpoint covers #{} but the chain ends at #{}",
+                    cp.seq, chain.verified_through
+                ));
+            } else if let Some(actual) = hash_at(db, cp.seq).await? {
+                if actual != cp.hash {
+                    problems.push(format!(
+                        "the chain was rewritten: #{} differs from its signed checkpoint",
+                        cp.seq
+                    ));
+                }
+            } else if cp.seq > 0 {
+                problems.push(format!(
+                    "event #{} of the {where_} checkpoint is missing",
+                    cp.seq
+                ));
+            }
+        }
+        if newest.as_ref().is_none_or(|n| cp.seq > n.seq) {
+            newest = Some(cp);
+        }
+    }
+    Ok(VerifyReport {
+        chain,
+        checkpoint: newest,
+        problems,
+    })
+}
+
+async fn hash_at(db: &Db, seq: i64) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query_scalar("SELECT hash FROM audit_event WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(db.reader())
+            .await?,
+    )
+}
