@@ -1,4 +1,6 @@
 use crate::ui::components::shell::AppShell;
+use crate::ui::pages::audit::AuditPage;
+use crate::ui::pages::audit_event::AuditEventPage;
 use crate::ui::pages::customer::CustomerPage;
 use crate::ui::pages::customer_new::NewCustomerPage;
 use crate::ui::pages::customers::CustomersPage;
@@ -54,6 +56,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async />
                     <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("audit/:seq") view=AuditEventPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async />
                 </ParentRoute>

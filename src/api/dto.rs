@@ -107,3 +107,52 @@ pub struct CustomerDetail {
     pub customer: CustomerView,
     pub verifications: Vec<VerificationView>,
 }
+
+/// One field's change in an audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// An audit event as shown to managers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEventView {
+    pub seq: i64,
+    pub occurred_at: String,
+    /// "Mona Manager (manager)", "system: poller", "API token 3".
+    pub actor: String,
+    pub actor_user_id: Option<i64>,
+    pub action: String,
+    pub entity: String,
+    pub customer_id: Option<i64>,
+    pub verification_id: Option<i64>,
+    pub changes: Vec<ChangeView>,
+    pub reason: Option<String>,
+    pub request_id: Option<String>,
+    pub client_hash: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Someone who appears as an actor (for the filter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActorOption {
+    pub user_id: i64,
+    pub label: String,
+}
+
+/// The audit chain's state: "verified through #N at T".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainStatusView {
+    pub ok: bool,
+    pub verified_through: i64,
+    pub head_hash: String,
+    pub events: i64,
+    pub at: String,
+    pub full: bool,
+    pub problems: Vec<String>,
+    pub checkpoint_seq: Option<i64>,
+    pub checkpoint_at: Option<String>,
+}

@@ -49,6 +49,8 @@ impl Role {
             ManageUsers => self == Admin,
             ViewCases => matches!(self, Reviewer | ComplianceOfficer | Manager),
             WorkCases => matches!(self, Reviewer | ComplianceOfficer),
+            ViewAudit => matches!(self, Manager | Admin),
+            ViewMetrics => self == Manager,
         }
     }
 }
@@ -86,6 +88,10 @@ pub enum Permission {
     ViewCases,
     /// Add customers, import, refresh from the provider: the reviewers' work.
     WorkCases,
+    /// Read, verify and export the audit trail.
+    ViewAudit,
+    /// The metrics page.
+    ViewMetrics,
 }
 
 #[cfg(test)]

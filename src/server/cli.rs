@@ -58,6 +58,14 @@ enum AuditCommand {
     Verify,
     /// Sign a checkpoint of the current head now.
     Checkpoint,
+    /// Check an exported file (CSV or JSONL) offline: event hashes, links,
+    /// and the signature of its trailing checkpoint.
+    VerifyExport {
+        file: PathBuf,
+        /// The checkpoint public key (base64); default: derived from the configured signing key.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
     /// Print a new Ed25519 signing key (for KYC_DESK_AUDIT_SIGNING_KEY) and its public key.
     Keygen,
 }
@@ -313,6 +321,40 @@ async fn audit(settings: &Settings, cmd: AuditCommand) -> Result<(), String> {
         println!("# public key (give it to whoever checks exports): {public}");
         return Ok(());
     }
+    if let AuditCommand::VerifyExport { file, public_key } = &cmd {
+        use base64::Engine as _;
+        let key = match public_key {
+            Some(b64) => {
+                let bytes: [u8; 32] = base64::engine::general_purpose::STANDARD
+                    .decode(b64.trim())
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or("--public-key must be the base64 of 32 bytes")?;
+                ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|e| e.to_string())?
+            }
+            None => audit::AuditKeys::load(settings)?.verifying_key(),
+        };
+        let check = super::export::verify_file(file, &key)?;
+        println!(
+            "{} events (#{} to #{}), checkpoint {}",
+            check.events,
+            check.first_seq.unwrap_or(0),
+            check.last_seq.unwrap_or(0),
+            check
+                .checkpoint
+                .as_ref()
+                .map(|c| format!("#{} signed by key {}", c.seq, c.key_id))
+                .unwrap_or_else(|| "missing".into())
+        );
+        if check.problems.is_empty() {
+            println!("export verified");
+            return Ok(());
+        }
+        for p in &check.problems {
+            println!("PROBLEM: {p}");
+        }
+        return Err("the export does not verify".into());
+    }
     let keys = audit::AuditKeys::load(settings)?;
     let db = open_db(settings).await?;
     let clock = Clock::default();
@@ -373,7 +415,7 @@ async fn audit(settings: &Settings, cmd: AuditCommand) -> Result<(), String> {
             );
             Ok(())
         }
-        AuditCommand::Keygen => Ok(()),
+        AuditCommand::Keygen | AuditCommand::VerifyExport { .. } => Ok(()),
     };
     db.close().await;
     result

@@ -7,6 +7,7 @@ pub mod config;
 pub mod ctx;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod password;
 pub mod providers;
 pub mod rest;

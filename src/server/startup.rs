@@ -224,6 +224,8 @@ pub fn router(state: AppState) -> Router {
     .with_expiry(Expiry::OnSessionEnd);
 
     let app = Router::new()
+        .route("/audit/export.csv", get(super::export::export_csv))
+        .route("/audit/export.jsonl", get(super::export::export_jsonl))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -3,7 +3,7 @@ use super::config::Settings;
 use super::db::Db;
 use super::password::Passwords;
 use super::providers::Providers;
-use super::services::audit::AuditKeys;
+use super::services::audit::{AuditKeys, ChainStatusCell};
 use super::workers::poller::PollerHandle;
 use axum::extract::FromRef;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -30,6 +30,8 @@ pub struct AppState {
     pub poller: PollerHandle,
     /// The key that signs audit checkpoints, and their file.
     pub audit_keys: AuditKeys,
+    /// The last known state of the audit chain.
+    pub chain_status: ChainStatusCell,
 }
 
 impl AppState {
@@ -55,6 +57,7 @@ impl AppState {
             providers,
             poller: PollerHandle::default(),
             audit_keys,
+            chain_status: ChainStatusCell::default(),
         }
     }
 

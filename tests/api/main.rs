@@ -2,6 +2,7 @@
 //! Run with `cargo test` (the `ssr` feature is on by default).
 
 mod audit;
+mod audit_log;
 mod auth;
 mod cli;
 mod db;

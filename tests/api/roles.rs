@@ -29,6 +29,8 @@ struct Call {
 const ADMIN: Who = Who::Only(&[Role::Admin]);
 /// Who sees cases: reviewers, officers, managers (read only).
 const VIEW: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer, Role::Manager]);
+/// Who reads the audit trail: managers and admins.
+const AUDIT: Who = Who::Only(&[Role::Manager, Role::Admin]);
 /// Who works cases: reviewers and officers.
 const WORK: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer]);
 
@@ -119,7 +121,42 @@ const CALLS: &[Call] = &[
         args: &[("verification_id", "999999")],
         who: WORK,
     },
-    Call { path: "/api/customers/import-ident", get: false, args: &[], who: WORK },
+    Call {
+        path: "/api/customers/import-ident",
+        get: false,
+        args: &[],
+        who: WORK,
+    },
+    Call {
+        path: "/api/audit/list",
+        get: true,
+        args: &[],
+        who: AUDIT,
+    },
+    Call {
+        path: "/api/audit/get",
+        get: true,
+        args: &[("seq", "999999")],
+        who: AUDIT,
+    },
+    Call {
+        path: "/api/audit/actors",
+        get: true,
+        args: &[],
+        who: AUDIT,
+    },
+    Call {
+        path: "/api/audit/status",
+        get: true,
+        args: &[],
+        who: AUDIT,
+    },
+    Call {
+        path: "/api/audit/verify",
+        get: false,
+        args: &[],
+        who: AUDIT,
+    },
 ];
 
 #[test]

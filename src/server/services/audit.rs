@@ -123,16 +123,27 @@ pub struct ChainReport {
 
 /// Recomputes the whole chain, streaming (constant memory).
 pub async fn verify_chain(db: &Db) -> Result<ChainReport, AppError> {
+    verify_chain_from(db, 0, GENESIS_HASH).await
+}
+
+/// Recomputes the chain after `from_seq`, whose hash is known good
+/// (`from_seq` 0 and the genesis hash: the whole chain).
+pub async fn verify_chain_from(
+    db: &Db,
+    from_seq: i64,
+    from_hash: &str,
+) -> Result<ChainReport, AppError> {
     let mut rows = sqlx::query_as::<_, StoredEvent>(
         "SELECT seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, entity_id, \
          customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash \
-         FROM audit_event ORDER BY seq",
+         FROM audit_event WHERE seq > $1 ORDER BY seq",
     )
+    .bind(from_seq)
     .fetch(db.reader());
     let mut report = ChainReport {
         events: 0,
-        verified_through: 0,
-        head_hash: GENESIS_HASH.to_string(),
+        verified_through: from_seq,
+        head_hash: from_hash.to_string(),
         first_bad: None,
     };
     while let Some(e) = rows.try_next().await? {
@@ -299,6 +310,15 @@ impl VerifyReport {
 /// (in the database and in the file outside it).
 pub async fn verify(db: &Db, keys: &AuditKeys) -> Result<VerifyReport, AppError> {
     let chain = verify_chain(db).await?;
+    check_checkpoints(db, keys, chain).await
+}
+
+/// Checks a recomputed chain against the newest checkpoints.
+async fn check_checkpoints(
+    db: &Db,
+    keys: &AuditKeys,
+    chain: ChainReport,
+) -> Result<VerifyReport, AppError> {
     let mut problems = Vec::new();
     if let Some((seq, why)) = &chain.first_bad {
         problems.push(format!("chain broken at #{seq}: {why}"));
@@ -354,4 +374,58 @@ async fn hash_at(db: &Db, seq: i64) -> Result<Option<String>, AppError> {
             .fetch_optional(db.reader())
             .await?,
     )
+}
+
+/// The last known state of the chain, shown on the audit page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainStatus {
+    pub report: VerifyReport,
+    /// When it was computed (unix ms).
+    pub at: i64,
+    /// `true` for a full recomputation, `false` for an incremental one.
+    pub full: bool,
+}
+
+/// Shared between the background checker and the audit page.
+#[derive(Clone, Default)]
+pub struct ChainStatusCell(std::sync::Arc<std::sync::RwLock<Option<ChainStatus>>>);
+
+impl ChainStatusCell {
+    pub fn get(&self) -> Option<ChainStatus> {
+        self.0.read().ok().and_then(|g| g.clone())
+    }
+
+    pub fn set(&self, s: ChainStatus) {
+        if let Ok(mut g) = self.0.write() {
+            *g = Some(s);
+        }
+    }
+}
+
+/// Checks what was appended since the last good state (or everything, the
+/// first time), and the newest checkpoint; remembers the result.
+pub async fn refresh_status(
+    db: &Db,
+    keys: &AuditKeys,
+    cell: &ChainStatusCell,
+    now: i64,
+    full: bool,
+) -> Result<ChainStatus, AppError> {
+    let previous = cell.get().filter(|s| s.report.ok() && !full);
+    let report = match previous {
+        Some(prev) => {
+            let from = &prev.report.chain;
+            let mut chain = verify_chain_from(db, from.verified_through, &from.head_hash).await?;
+            chain.events += from.events;
+            check_checkpoints(db, keys, chain).await?
+        }
+        None => verify(db, keys).await?,
+    };
+    let status = ChainStatus {
+        report,
+        at: now,
+        full: full || cell.get().is_none(),
+    };
+    cell.set(status.clone());
+    Ok(status)
 }

@@ -3,6 +3,7 @@
 //! the same transaction.
 
 pub mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod customers;
 pub mod demo;

@@ -41,6 +41,7 @@ pub fn AppShell() -> impl IntoView {
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "Home", Permission::ViewOwnAccount),
     ("/customers", "Customers", Permission::ViewCases),
+    ("/audit", "Audit log", Permission::ViewAudit),
     ("/admin/users", "Users", Permission::ManageUsers),
 ];
 

@@ -1,3 +1,5 @@
+pub mod audit;
+pub mod audit_event;
 pub mod customer;
 pub mod customer_new;
 pub mod customers;

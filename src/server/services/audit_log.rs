@@ -1,0 +1,350 @@
+//! The managers' audit log: filtered keyset pages, event detail with
+//! before/after, the chain's state. Reading the log is recorded in it.
+
+use crate::api::dto::{ActorOption, AuditEventView, ChainStatusView, ChangeView, Page};
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::error::AppError;
+use crate::server::db::audit::{self as audit_db, EventFilter, NewEvent, Origin, StoredEvent};
+use crate::server::session::CurrentUser;
+use crate::server::state::AppState;
+use crate::server::views;
+use std::collections::HashMap;
+
+/// The page's filters, parsed.
+#[derive(Debug, Default, Clone)]
+pub struct Query {
+    pub actor_user_id: Option<i64>,
+    pub actor_system: Option<String>,
+    pub action: Option<AuditAction>,
+    pub customer_id: Option<i64>,
+    pub verification_id: Option<i64>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+}
+
+fn blank(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn id(field: &str, v: Option<String>) -> Result<Option<i64>, AppError> {
+    blank(v)
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|_| AppError::validation(field, "Enter a number."))
+        })
+        .transpose()
+}
+
+/// `YYYY-MM-DD` (UTC) as unix ms; `end` gives the end of that day.
+fn day(field: &str, v: Option<String>, end: bool) -> Result<Option<i64>, AppError> {
+    let Some(s) = blank(v) else { return Ok(None) };
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(&s, &fmt)
+        .map_err(|_| AppError::validation(field, "Enter a date as YYYY-MM-DD."))?;
+    let t = if end {
+        date.with_hms_milli(23, 59, 59, 999)
+    } else {
+        date.with_hms(0, 0, 0)
+    }
+    .map_err(|_| AppError::validation(field, "Enter a date as YYYY-MM-DD."))?
+    .assume_utc();
+    Ok(Some(crate::server::db::unix_ms(t)))
+}
+
+impl Query {
+    /// `actor` is a user id or `system:<name>`.
+    pub fn parse(
+        actor: Option<String>,
+        action: Option<String>,
+        customer: Option<String>,
+        verification: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Query, AppError> {
+        let (actor_user_id, actor_system) = match blank(actor) {
+            None => (None, None),
+            Some(a) => match a.strip_prefix("system:") {
+                Some(name) => (None, Some(name.to_string())),
+                None => (
+                    Some(
+                        a.parse::<i64>()
+                            .map_err(|_| AppError::validation("actor", "Choose an actor."))?,
+                    ),
+                    None,
+                ),
+            },
+        };
+        let action = match blank(action) {
+            None => None,
+            Some(a) => Some(
+                AuditAction::parse(&a)
+                    .ok_or_else(|| AppError::validation("action", "Choose an action."))?,
+            ),
+        };
+        let q = Query {
+            actor_user_id,
+            actor_system,
+            action,
+            customer_id: id("customer", customer)?,
+            verification_id: id("verification", verification)?,
+            from_ms: day("from", from, false)?,
+            to_ms: day("to", to, true)?,
+        };
+        if let (Some(f), Some(t)) = (q.from_ms, q.to_ms) {
+            if f > t {
+                return Err(AppError::validation(
+                    "to",
+                    "The end date is before the start date.",
+                ));
+            }
+        }
+        Ok(q)
+    }
+
+    /// As index-friendly filters (the time range becomes a sequence range).
+    pub async fn filter(&self, st: &AppState) -> Result<EventFilter, AppError> {
+        let (min_seq, max_seq) =
+            audit_db::seq_bounds_for_time(st.db.reader(), self.from_ms, self.to_ms).await?;
+        Ok(EventFilter {
+            actor_user_id: self.actor_user_id,
+            actor_system: self.actor_system.clone(),
+            action: self.action.map(|a| a.as_str().to_string()),
+            customer_id: self.customer_id,
+            verification_id: self.verification_id,
+            min_seq,
+            max_seq,
+        })
+    }
+
+    fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "actor_user_id": self.actor_user_id,
+            "actor_system": self.actor_system,
+            "action": self.action.map(|a| a.as_str()),
+            "customer_id": self.customer_id,
+            "verification_id": self.verification_id,
+            "from": self.from_ms.map(views::time),
+            "to": self.to_ms.map(views::time),
+        })
+    }
+}
+
+/// Records that `me` read the log.
+async fn record_view(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    what: serde_json::Value,
+    seq: Option<i64>,
+) -> Result<(), AppError> {
+    let now = st.clock.now_ms();
+    let mut tx = st.db.begin_write().await?;
+    let mut event = NewEvent::new(
+        me.actor(),
+        AuditAction::AuditViewed,
+        AuditEntity::AuditLog,
+        origin,
+    )
+    .changes(what);
+    if let Some(seq) = seq {
+        event = event.entity_id(seq);
+    }
+    audit_db::append(&mut tx, now, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn page(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    q: &Query,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Page<AuditEventView>, AppError> {
+    // Recorded first: the page a manager sees includes their own reading of it.
+    record_view(
+        st,
+        me,
+        origin,
+        serde_json::json!({ "filters": q.describe(), "before": before }),
+        None,
+    )
+    .await?;
+    let filter = q.filter(st).await?;
+    let rows = audit_db::page(st.db.reader(), &filter, before, limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    let rows: Vec<StoredEvent> = rows.into_iter().take(limit as usize).collect();
+    let next_cursor = if more {
+        rows.last().map(|e| e.seq.to_string())
+    } else {
+        None
+    };
+    let names = user_names(st, &rows).await?;
+    Ok(Page {
+        items: rows.into_iter().map(|e| view(e, &names)).collect(),
+        next_cursor,
+    })
+}
+
+pub async fn event(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    seq: i64,
+) -> Result<AuditEventView, AppError> {
+    let e = audit_db::get(st.db.reader(), seq)
+        .await?
+        .ok_or_else(|| AppError::not_found("Audit event"))?;
+    record_view(
+        st,
+        me,
+        origin,
+        serde_json::json!({ "event": seq }),
+        Some(seq),
+    )
+    .await?;
+    let names = user_names(st, std::slice::from_ref(&e)).await?;
+    Ok(view(e, &names))
+}
+
+pub async fn actors(st: &AppState) -> Result<Vec<ActorOption>, AppError> {
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT user_id, name, role FROM app_user ORDER BY name, user_id")
+            .fetch_all(st.db.reader())
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, name, role)| ActorOption {
+            user_id,
+            label: format!("{name} ({})", role.replace('_', " ")),
+        })
+        .collect())
+}
+
+async fn user_names(st: &AppState, rows: &[StoredEvent]) -> Result<HashMap<i64, String>, AppError> {
+    let mut ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut q = sqlx::QueryBuilder::new("SELECT user_id, name FROM app_user WHERE user_id IN (");
+    let mut sep = q.separated(", ");
+    for id in &ids {
+        sep.push_bind(*id);
+    }
+    q.push(")");
+    let found: Vec<(i64, String)> = q.build_query_as().fetch_all(st.db.reader()).await?;
+    Ok(found.into_iter().collect())
+}
+
+fn show(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// `{"field": {"from": a, "to": b}}` → rows; other values → "after" only.
+pub fn changes(raw: Option<&str>) -> Vec<ChangeView> {
+    let Some(serde_json::Value::Object(map)) = raw.and_then(|r| serde_json::from_str(r).ok())
+    else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .map(|(field, v)| match v {
+            serde_json::Value::Object(o) if o.contains_key("from") || o.contains_key("to") => {
+                ChangeView {
+                    field,
+                    before: o.get("from").and_then(show),
+                    after: o.get("to").and_then(show),
+                }
+            }
+            other => ChangeView {
+                field,
+                before: None,
+                after: show(&other),
+            },
+        })
+        .collect()
+}
+
+pub fn view(e: StoredEvent, names: &HashMap<i64, String>) -> AuditEventView {
+    let actor = match (&e.actor_user_id, &e.actor_system) {
+        (Some(id), _) => {
+            let name = names
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| format!("user {id}"));
+            match &e.actor_role {
+                Some(role) => format!("{name} ({})", role.replace('_', " ")),
+                None => name,
+            }
+        }
+        (None, Some(system)) => match system.strip_prefix("api_token:") {
+            Some(t) => format!("API token {t}"),
+            None => format!("system: {system}"),
+        },
+        (None, None) => "unknown".into(),
+    };
+    AuditEventView {
+        changes: changes(e.changes.as_deref()),
+        seq: e.seq,
+        occurred_at: views::time(e.occurred_at),
+        actor,
+        actor_user_id: e.actor_user_id,
+        entity: match &e.entity_id {
+            Some(id) => format!("{} {id}", e.entity_kind),
+            None => e.entity_kind.clone(),
+        },
+        action: e.action,
+        customer_id: e.customer_id,
+        verification_id: e.verification_id,
+        reason: e.reason,
+        request_id: e.request_id,
+        client_hash: e.client_hash,
+        prev_hash: e.prev_hash,
+        hash: e.hash,
+    }
+}
+
+pub fn status_view(s: super::audit::ChainStatus) -> ChainStatusView {
+    ChainStatusView {
+        ok: s.report.ok(),
+        verified_through: s.report.chain.verified_through,
+        head_hash: s.report.chain.head_hash.clone(),
+        events: s.report.chain.events,
+        at: views::time(s.at),
+        full: s.full,
+        checkpoint_seq: s.report.checkpoint.as_ref().map(|c| c.seq),
+        checkpoint_at: s
+            .report
+            .checkpoint
+            .as_ref()
+            .map(|c| views::time(c.signed_at)),
+        problems: s.report.problems,
+    }
+}
+
+/// A full recomputation, recorded in the trail.
+pub async fn verify_now(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+) -> Result<ChainStatusView, AppError> {
+    let now = st.clock.now_ms();
+    let status =
+        super::audit::refresh_status(&st.db, &st.audit_keys, &st.chain_status, now, true).await?;
+    let mut tx = st.db.begin_write().await?;
+    let mut event = NewEvent::new(me.actor(), AuditAction::AuditVerified, AuditEntity::AuditLog, origin).changes(
+        serde_json::json!({ "verified_through": status.report.chain.verified_through, "ok": status.report.ok() }),
+    );
+    if !status.report.ok() {
+        event = event.reason(status.report.problems.join("; "));
+    }
+    audit_db::append(&mut tx, now, event).await?;
+    tx.commit().await?;
+    Ok(status_view(status))
+}

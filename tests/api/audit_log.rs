@@ -1,0 +1,348 @@
+//! The managers' audit log: filters, keyset pages, detail, export.
+
+use crate::helpers::{TestApp, PASSWORD};
+use kyc_desk::domain::Role;
+use kyc_desk::server::services::audit;
+use serde_json::Value;
+
+async fn list(app: &TestApp, browser: &reqwest::Client, query: &str) -> Value {
+    let res = app.get(browser, &format!("/api/audit/list?{query}")).await;
+    assert_eq!(res.status(), 200, "{query}");
+    res.json().await.expect("json")
+}
+
+#[tokio::test]
+async fn a_manager_filters_the_log_to_one_reviewers_sign_ins_and_reading_is_recorded() {
+    let app = TestApp::spawn().await;
+    for _ in 0..3 {
+        app.signed_in(Role::Reviewer).await;
+        app.signed_in(Role::ComplianceOfficer).await;
+    }
+    let manager = app.signed_in(Role::Manager).await;
+    let reviewer = app.user_id(Role::Reviewer);
+    let page = list(
+        &app,
+        &manager,
+        &format!("actor={reviewer}&action=auth.sign_in"),
+    )
+    .await;
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 3);
+    assert!(items
+        .iter()
+        .all(|e| e["actor_user_id"] == reviewer && e["action"] == "auth.sign_in"));
+    assert!(
+        items[0]["seq"].as_i64() > items[1]["seq"].as_i64(),
+        "newest first"
+    );
+    let viewed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_event WHERE action = 'audit.viewed'")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("count");
+    assert_eq!(viewed, 1);
+}
+
+#[tokio::test]
+async fn keyset_pages_reach_every_event_once_at_any_depth() {
+    let app = TestApp::spawn().await;
+    for _ in 0..30 {
+        app.login(&app.browser(), app.email(Role::Reviewer), "wrong password!")
+            .await;
+        app.state.clock.advance(std::time::Duration::from_secs(3)); // past the growing lock
+    }
+    let manager = app.signed_in(Role::Manager).await;
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_event WHERE action = 'auth.sign_in_failed'")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("count");
+    let mut seen = Vec::new();
+    let mut before = String::new();
+    loop {
+        let page = list(
+            &app,
+            &manager,
+            &format!("action=auth.sign_in_failed&before={before}"),
+        )
+        .await;
+        seen.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|e| e["seq"].as_i64().expect("seq")),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => before = c.to_string(),
+            None => break,
+        }
+    }
+    let n = seen.len();
+    seen.dedup();
+    assert_eq!(seen.len(), n);
+    assert_eq!(n as i64, total);
+}
+
+#[tokio::test]
+async fn a_time_range_selects_the_events_inside_it() {
+    let app = TestApp::spawn().await;
+    app.signed_in(Role::Reviewer).await;
+    app.state
+        .clock
+        .advance(std::time::Duration::from_secs(3 * 86_400));
+    app.signed_in(Role::ComplianceOfficer).await;
+    let manager = app.signed_in(Role::Manager).await;
+    let today = app.state.clock.now().date();
+    let page = list(
+        &app,
+        &manager,
+        &format!("action=auth.sign_in&from={today}&to={today}"),
+    )
+    .await;
+    let actors: Vec<i64> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["actor_user_id"].as_i64())
+        .collect();
+    assert!(actors.contains(&app.user_id(Role::ComplianceOfficer)));
+    assert!(
+        !actors.contains(&app.user_id(Role::Reviewer)),
+        "three days ago is outside the range"
+    );
+    let bad = app.get(&manager, "/api/audit/list?from=2026-13-45").await;
+    assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn an_events_detail_shows_before_and_after() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(Role::Admin).await;
+    let id = app.user_id(Role::Reviewer).to_string();
+    app.post(
+        &admin,
+        "/api/users/change-role",
+        &[("user_id", &id), ("role", "manager")],
+    )
+    .await;
+    let seq: i64 =
+        sqlx::query_scalar("SELECT seq FROM audit_event WHERE action = 'user.role_changed'")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("seq");
+    let e: Value = app
+        .get(&admin, &format!("/api/audit/get?seq={seq}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let change = &e["changes"][0];
+    assert_eq!(change["field"], "role");
+    assert_eq!(change["before"], "reviewer");
+    assert_eq!(change["after"], "manager");
+    assert!(e["actor"].as_str().expect("actor").contains("(admin)"));
+}
+
+#[tokio::test]
+async fn every_filter_combination_of_the_log_uses_an_index() {
+    use kyc_desk::server::db::audit::{explain_page, EventFilter};
+    let app = TestApp::spawn().await;
+    let base = EventFilter {
+        min_seq: Some(1),
+        max_seq: Some(1_000),
+        ..EventFilter::default()
+    };
+    let mut filters = Vec::new();
+    for mask in 0..32u32 {
+        let mut f = if mask & 16 != 0 {
+            base.clone()
+        } else {
+            EventFilter::default()
+        };
+        if mask & 1 != 0 {
+            f.actor_user_id = Some(1);
+        }
+        if mask & 2 != 0 {
+            f.action = Some("auth.sign_in".into());
+        }
+        if mask & 4 != 0 {
+            f.customer_id = Some(1);
+        }
+        if mask & 8 != 0 {
+            f.verification_id = Some(1);
+        }
+        filters.push(f);
+    }
+    for f in &filters {
+        for before in [None, Some(500)] {
+            let plan = explain_page(app.state.db.reader(), f, before)
+                .await
+                .expect("plan");
+            assert!(
+                plan.iter()
+                    .all(|l| !l.starts_with("SCAN audit_event") || l.contains("INDEX")),
+                "full scan for {f:?}: {plan:?}"
+            );
+            assert!(
+                !plan.iter().any(|l| l.contains("TEMP B-TREE")),
+                "sort for {f:?}: {plan:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_manager_exports_csv_that_verifies_offline_and_a_changed_byte_does_not() {
+    let app = TestApp::spawn().await;
+    // A token whose name a spreadsheet would run as a formula.
+    let (token_id, _) = kyc_desk::server::services::tokens::create(
+        &app.state.db,
+        &app.state.clock,
+        kyc_desk::server::db::audit::Actor::System("test"),
+        &Default::default(),
+        "=HYPERLINK(\"http://evil\")",
+        kyc_desk::server::services::tokens::Scope::Read,
+    )
+    .await
+    .expect("token");
+    assert!(token_id > 0);
+    let manager = app.signed_in(Role::Manager).await;
+    let res = manager
+        .get(app.url("/audit/export.csv"))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .expect("ct")
+        .starts_with("text/csv"));
+    let body = res.text().await.expect("body");
+    assert!(body.starts_with("seq,occurred_at,"));
+    assert!(body.contains("\r\n"), "CRLF records");
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    for record in reader.records() {
+        for cell in record.expect("record").iter() {
+            assert!(
+                !matches!(cell.chars().next(), Some('=' | '+' | '@')),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    assert!(body
+        .lines()
+        .last()
+        .expect("trailer")
+        .starts_with("checkpoint,"));
+
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("audit.csv");
+    std::fs::write(&file, &body).expect("write");
+    let key = app.state.audit_keys.verifying_key();
+    let check = kyc_desk::server::export::verify_file(&file, &key).expect("read");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+    let exported: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_event WHERE action = 'audit.exported'")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("count");
+    assert_eq!(exported, 1, "the export is recorded");
+    assert_eq!(
+        check.last_seq,
+        check.checkpoint.as_ref().map(|c| c.seq),
+        "the export reaches its checkpoint"
+    );
+
+    // Change one character of one event.
+    let tampered = body.replacen("auth.sign_in", "auth.sign_IN", 1);
+    std::fs::write(&file, tampered).expect("write");
+    let check = kyc_desk::server::export::verify_file(&file, &key).expect("read");
+    assert!(!check.problems.is_empty());
+}
+
+#[tokio::test]
+async fn a_filtered_jsonl_export_verifies_each_event() {
+    let app = TestApp::spawn().await;
+    for _ in 0..3 {
+        app.signed_in(Role::Reviewer).await;
+    }
+    let manager = app.signed_in(Role::Manager).await;
+    let reviewer = app.user_id(Role::Reviewer);
+    let res = manager
+        .get(app.url(&format!("/audit/export.jsonl?actor={reviewer}")))
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.expect("body");
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 4, "three events and the checkpoint");
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("audit.jsonl");
+    std::fs::write(&file, &body).expect("write");
+    let check = kyc_desk::server::export::verify_file(&file, &app.state.audit_keys.verifying_key())
+        .expect("read");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+    // A different key does not accept it.
+    let (_, other_public) = audit::generate_key();
+    let other = {
+        use base64::Engine as _;
+        let bytes: [u8; 32] = base64::engine::general_purpose::STANDARD
+            .decode(other_public)
+            .expect("b64")
+            .try_into()
+            .expect("32");
+        ed25519_dalek::VerifyingKey::from_bytes(&bytes).expect("key")
+    };
+    let check = kyc_desk::server::export::verify_file(&file, &other).expect("read");
+    assert!(check.problems.iter().any(|p| p.contains("signature")));
+}
+
+#[tokio::test]
+async fn a_reviewer_cannot_read_or_export_the_log() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    assert_eq!(app.get(&reviewer, "/api/audit/list").await.status(), 403);
+    assert_eq!(
+        reviewer
+            .get(app.url("/audit/export.csv"))
+            .send()
+            .await
+            .expect("req")
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.browser()
+            .get(app.url("/audit/export.csv"))
+            .send()
+            .await
+            .expect("req")
+            .status(),
+        401
+    );
+    let _ = PASSWORD;
+}
+
+#[tokio::test]
+async fn verifying_from_the_page_is_recorded_and_reports_the_state() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in(Role::Manager).await;
+    let res = app.post(&manager, "/api/audit/verify", &[]).await;
+    assert_eq!(res.status(), 200);
+    let status: Value = app
+        .get(&manager, "/api/audit/status")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(status["ok"], true);
+    assert!(status["verified_through"].as_i64().expect("n") > 0);
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"audit.verified".to_string()));
+}
