@@ -83,12 +83,51 @@ pub async fn get_customer(customer_id: i64) -> Result<CustomerDetail, AppError> 
     use crate::server::services::customers;
     ctx::run(async move {
         let (st, _me) = ctx::require(Permission::ViewCases)?;
-        let customer = customers::get(&st.db, customer_id).await?;
+        let mut customer = customers::get(&st.db, customer_id).await?;
         let verifications = customers::verifications(&st.db, customer_id).await?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        let pii_revealed =
+            customers::pii_revealed(&session, customer_id, st.clock.now_ms()).await?;
+        if !pii_revealed {
+            customers::mask(&mut customer);
+        }
         Ok(CustomerDetail {
             customer,
             verifications,
+            pii_revealed,
         })
+    })
+    .await
+}
+
+/// Shows a customer's personal data in full for ten minutes, with a reason
+/// that is recorded in the audit trail.
+#[server(prefix = "/api", endpoint = "customers/reveal")]
+pub async fn reveal_pii(customer_id: i64, reason: String) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::customers;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::ViewCases)?;
+        let reason = crate::domain::customer::check_reveal_reason(&reason)
+            .map_err(|m| AppError::validation("reason", m))?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        customers::reveal(
+            &st.db,
+            &st.clock,
+            &session,
+            me.actor(),
+            &ctx::origin(),
+            customer_id,
+            &reason,
+        )
+        .await?;
+        leptos_axum::redirect(&format!("/customers/{customer_id}"));
+        Ok(())
     })
     .await
 }
@@ -210,8 +249,8 @@ pub async fn refresh_verification(verification_id: i64) -> Result<(), AppError> 
 #[server(prefix = "/api", endpoint = "customers/import-ident")]
 pub async fn import_ident() -> Result<(), AppError> {
     use crate::domain::Permission;
-    use crate::server::services::import;
     use crate::server::ctx;
+    use crate::server::services::import;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
         let done = import::ident_applications(&st, me.actor(), &ctx::origin()).await?;

@@ -106,6 +106,9 @@ pub struct CustomerSummary {
 pub struct CustomerDetail {
     pub customer: CustomerView,
     pub verifications: Vec<VerificationView>,
+    /// Whether personal data is shown in full (after a recorded reveal);
+    /// otherwise it is masked.
+    pub pii_revealed: bool,
 }
 
 /// One field's change in an audit event.

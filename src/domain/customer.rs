@@ -308,6 +308,27 @@ impl RefInput {
     }
 }
 
+/// Shows enough of an e-mail address to recognise it: `a•••@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}•••@{domain}")
+        }
+        None => "•••".into(),
+    }
+}
+
+/// A reason for revealing personal data: 10 to 500 characters.
+pub fn check_reveal_reason(raw: &str) -> Result<String, &'static str> {
+    let r = raw.trim();
+    match r.chars().count() {
+        0..=9 => Err("Say why you need to see it (at least 10 characters)."),
+        501.. => Err("Keep the reason under 500 characters."),
+        _ => Ok(r.to_string()),
+    }
+}
+
 fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
@@ -342,6 +363,12 @@ mod tests {
         assert_eq!(c.refs[0].key(), "100/1002");
         assert_eq!(c.refs[2].key(), "e494ee10-bbf5-45bb-81aa-7e3561d8c729");
         assert_eq!(c.refs[3].provider(), Provider::Width);
+    }
+
+    #[test]
+    fn e_mails_are_masked_down_to_a_hint() {
+        assert_eq!(mask_email("aigerim@example.com"), "a•••@example.com");
+        assert_eq!(mask_email("nonsense"), "•••");
     }
 
     #[test]

@@ -364,23 +364,101 @@ async fn importing_ident_applications_registers_one_customer_per_user_and_twice_
     use kyc_desk::server::services::import;
     let app = TestApp::with_sandbox().await;
     let ident = app.state.providers.ident.clone().expect("ident");
-    let total = ident.list(1, 100).await.expect("list").total.expect("total") as usize;
+    let total = ident
+        .list(1, 100)
+        .await
+        .expect("list")
+        .total
+        .expect("total") as usize;
     let users: std::collections::HashSet<String> = ident
         .list(1, 100)
         .await
         .expect("list")
         .applications
         .iter()
-        .map(|a| a["user_id"].as_str().map(str::to_string).unwrap_or_else(|| a["id"].to_string()))
+        .map(|a| {
+            a["user_id"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| a["id"].to_string())
+        })
         .collect();
 
     let actor = kyc_desk::server::db::audit::Actor::System("test");
-    let first = import::ident_applications(&app.state, actor.clone(), &Default::default()).await.expect("import");
+    let first = import::ident_applications(&app.state, actor.clone(), &Default::default())
+        .await
+        .expect("import");
     assert_eq!(first.applications, total);
     assert_eq!(first.customers_created, users.len());
     assert_eq!(count(&app, "customer_ref").await as usize, total);
 
-    let again = import::ident_applications(&app.state, actor, &Default::default()).await.expect("import");
+    let again = import::ident_applications(&app.state, actor, &Default::default())
+        .await
+        .expect("import");
     assert_eq!(again.customers_created, 0);
     assert_eq!(count(&app, "customer_ref").await as usize, total);
+}
+
+#[tokio::test]
+async fn personal_data_is_masked_until_revealed_with_a_reason_for_ten_minutes() {
+    use kyc_desk::domain::Role;
+    let app = TestApp::with_sandbox().await;
+    let token = app.api_token("ingest").await;
+    let c: Value = post(&app, Some(&token), &all_four())
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = c["id"].to_string();
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let detail = |b: reqwest::Client| {
+        let url = format!("/api/customers/get?customer_id={id}");
+        let app = &app;
+        async move { app.get(&b, &url).await.json::<Value>().await.expect("json") }
+    };
+    let d = detail(reviewer.clone()).await;
+    assert_eq!(d["customer"]["email"], "a•••@example.com");
+    assert_eq!(d["pii_revealed"], false);
+
+    let res = app
+        .post(
+            &reviewer,
+            "/api/customers/reveal",
+            &[("customer_id", &id), ("reason", "why")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post(
+            &reviewer,
+            "/api/customers/reveal",
+            &[
+                ("customer_id", &id),
+                ("reason", "calling the customer back"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let d = detail(reviewer.clone()).await;
+    assert_eq!(d["customer"]["email"], "aigerim@example.com");
+    let reason: String =
+        sqlx::query_scalar("SELECT reason FROM audit_event WHERE action = 'pii.revealed'")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("recorded");
+    assert_eq!(reason, "calling the customer back");
+
+    // Only for this person, and only for a while.
+    let officer = app.signed_in(Role::ComplianceOfficer).await;
+    assert_eq!(
+        detail(officer).await["customer"]["email"],
+        "a•••@example.com"
+    );
+    app.state
+        .clock
+        .advance(std::time::Duration::from_secs(11 * 60));
+    assert_eq!(
+        detail(reviewer).await["customer"]["email"],
+        "a•••@example.com"
+    );
 }

@@ -157,6 +157,15 @@ const CALLS: &[Call] = &[
         args: &[],
         who: AUDIT,
     },
+    Call {
+        path: "/api/customers/reveal",
+        get: false,
+        args: &[
+            ("customer_id", "999999"),
+            ("reason", "checking the address"),
+        ],
+        who: VIEW,
+    },
 ];
 
 #[test]

@@ -145,3 +145,58 @@ pub async fn with_checks(
         })
         .collect())
 }
+
+/// How long a reveal shows personal data in full.
+pub const REVEAL_FOR_MS: i64 = 10 * 60 * 1000;
+
+fn reveal_key(customer_id: i64) -> String {
+    format!("pii_revealed:{customer_id}")
+}
+
+/// Masks personal contact data (names stay: reviewers work by them).
+pub fn mask(c: &mut CustomerView) {
+    c.email = c.email.as_deref().map(crate::domain::customer::mask_email);
+}
+
+/// Is there a live reveal for this customer in the caller's session?
+pub async fn pii_revealed(
+    session: &tower_sessions::Session,
+    customer_id: i64,
+    now: i64,
+) -> Result<bool, AppError> {
+    let until: Option<i64> = session.get(&reveal_key(customer_id)).await?;
+    Ok(until.is_some_and(|u| u > now))
+}
+
+/// Records the reveal (with its reason) and grants it in the session.
+pub async fn reveal(
+    db: &Db,
+    clock: &Clock,
+    session: &tower_sessions::Session,
+    actor: Actor,
+    origin: &Origin,
+    customer_id: i64,
+    reason: &str,
+) -> Result<(), AppError> {
+    db::customers::find(db.reader(), customer_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Customer"))?;
+    let now = clock.now_ms();
+    let mut tx = db.begin_write().await?;
+    let mut event = NewEvent::new(
+        actor,
+        AuditAction::PiiRevealed,
+        AuditEntity::Customer,
+        origin,
+    )
+    .entity_id(customer_id)
+    .changes(serde_json::json!({ "fields": ["email"], "for_minutes": REVEAL_FOR_MS / 60_000 }))
+    .reason(reason);
+    event.customer_id = Some(customer_id);
+    audit_log::append(&mut tx, now, event).await?;
+    tx.commit().await?;
+    session
+        .insert(&reveal_key(customer_id), now + REVEAL_FOR_MS)
+        .await?;
+    Ok(())
+}

@@ -1,11 +1,11 @@
-use crate::api::customers::{get_customer, RefreshVerification};
+use crate::api::customers::{get_customer, RefreshVerification, RevealPii};
 use crate::api::dto::{CustomerDetail, VerificationView};
 
 use crate::error::AppError;
 use crate::ui::components::badges::{ReviewBadge, UpstreamBadge};
 use crate::ui::components::checks::CheckGroups;
 use crate::ui::components::error_view::ErrorView;
-use crate::ui::components::field::{action_error, FormAlert};
+use crate::ui::components::field::{action_error, FieldError, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -16,14 +16,16 @@ use leptos_router::hooks::use_params_map;
 pub fn CustomerPage() -> impl IntoView {
     let params = use_params_map();
     let refresh = ServerAction::<RefreshVerification>::new();
+    let reveal = ServerAction::<RevealPii>::new();
     let detail = Resource::new_blocking(
         move || {
             (
                 params.read().get("id").and_then(|s| s.parse::<i64>().ok()),
                 refresh.version().get(),
+                reveal.version().get(),
             )
         },
-        |(id, _)| async move {
+        |(id, _, _)| async move {
             match id {
                 Some(id) => get_customer(id).await,
                 None => Err(AppError::not_found("Customer")),
@@ -37,7 +39,7 @@ pub fn CustomerPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <CustomerView d refresh refresh_error /> }.into_any(),
+                    Ok(d) => view! { <CustomerView d refresh refresh_error reveal /> }.into_any(),
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}
@@ -50,13 +52,38 @@ fn CustomerView(
     d: CustomerDetail,
     refresh: ServerAction<RefreshVerification>,
     refresh_error: Signal<Option<AppError>>,
+    reveal: ServerAction<RevealPii>,
 ) -> impl IntoView {
     let c = d.customer;
+    let reveal_error = action_error(reveal);
+    let masked = !d.pii_revealed && c.email.is_some();
+    let customer_id = c.id;
     view! {
         <h1>{c.display_name.clone()}</h1>
         <dl class="summary">
             <dt>"External id"</dt><dd><code>{c.external_id.clone()}</code></dd>
-            <dt>"E-mail"</dt><dd>{c.email.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"E-mail"</dt>
+            <dd>
+                {c.email.clone().unwrap_or_else(|| "—".into())}
+                {masked.then(|| view! {
+                    <details class="reveal" open=move || reveal_error.get().is_some()>
+                        <summary>"Reveal"</summary>
+                        <ActionForm action=reveal>
+                            <FormAlert error=reveal_error />
+                            <input type="hidden" name="customer_id" value=customer_id />
+                            <div class="field">
+                                <label for="reveal-reason">"Why do you need to see it?"</label>
+                                <input id="reveal-reason" name="reason" required minlength="10" maxlength="500"
+                                    aria-describedby="reason-error" />
+                                <FieldError error=reveal_error name="reason" />
+                            </div>
+                            <p class="hint">"Shown for 10 minutes; your reason is recorded in the audit trail."</p>
+                            <button type="submit">"Reveal personal data"</button>
+                        </ActionForm>
+                    </details>
+                })}
+                {d.pii_revealed.then(|| view! { <span class="badge badge-warn">"revealed"</span> })}
+            </dd>
             <dt>"Country"</dt><dd>{c.country.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Registered"</dt><dd>{c.created_at.replace('T', " ").replace('Z', " UTC")}</dd>
         </dl>
