@@ -4,6 +4,7 @@
 mod audit;
 mod audit_log;
 mod auth;
+mod canary;
 mod cli;
 mod db;
 mod helpers;
