@@ -1,3 +1,7 @@
+// Server functions take one argument per form field (that is how an HTML
+// form posts them), so some take many.
+#![allow(clippy::too_many_arguments)]
+
 use super::dto::{ActorOption, AuditEventView, ChainStatusView, Page};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -6,7 +10,6 @@ use leptos::server_fn::codec::GetUrl;
 pub const AUDIT_PAGE_SIZE: i64 = 50;
 
 /// The audit log, newest first, filtered; reading it is itself recorded.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "audit/list", input = GetUrl)]
 pub async fn list_audit_events(
     actor: Option<String>,

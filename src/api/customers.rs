@@ -1,3 +1,7 @@
+// Server functions take one argument per form field (that is how an HTML
+// form posts them), so some take many.
+#![allow(clippy::too_many_arguments)]
+
 use super::dto::{CustomerDetail, CustomerSummary, Page};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -134,7 +138,6 @@ pub async fn reveal_pii(customer_id: i64, reason: String) -> Result<(), AppError
 
 /// The "Add customer" form: the same rules as `POST /api/v1/customers`,
 /// one optional reference per provider.
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "customers/add")]
 pub async fn add_customer(
     external_id: String,

@@ -8,6 +8,10 @@
 //! Errors are Django-REST-framework style (`{"detail": …}`, field errors as
 //! `{"field": ["…"]}`) — our assumption, the vendor documents none.
 //! The session state here is also what the MCP tools (`mcp.rs`) read and write.
+//!
+//! Walk-ins: a session id in the walk-in range (`scenarios::bio_ids::is_walk_in`)
+//! becomes a new moving session the first time a REST result or MCP call names
+//! it (`BioState::admit_walk_in`).
 
 use std::collections::HashMap;
 
@@ -396,6 +400,31 @@ pub(super) async fn media(Path((_session, _name)): Path<(String, String)>) -> Re
 
 const SEEDED_AT: u64 = 1_779_170_000; // 2026-05-19T05:53:20Z
 
+/// The person behind a walk-in session.
+const WALK_IN_PERSON: Person = Person {
+    first: "Walk-in",
+    last: "Customer",
+    middle: "Sandboxovna",
+    iin: "000101400999",
+};
+
+impl BioState {
+    /// Admits a walk-in session (`bio_ids::is_walk_in`) the first time a REST
+    /// result or MCP call names it: a brand-new clean session that moves like
+    /// `moving_to_finished` (CREATED → PROGRESS → FINISHED with one poll of
+    /// empty blocks, then the full clean-pass blocks). Anything else is left
+    /// alone (and stays 404).
+    fn admit_walk_in(&mut self, session_id: &str) {
+        if !ids::is_walk_in(session_id) || self.sessions.contains_key(session_id) {
+            return;
+        }
+        let mut session = Session::new("CREATED", now_secs(), WALK_IN_PERSON, Spelling::Seed);
+        session.moving_polls = Some(0);
+        self.sessions.insert(session_id.to_string(), session);
+        tracing::debug!(session_id, "sandbox: new biometric.kz walk-in session");
+    }
+}
+
 impl BioState {
     pub(super) fn seeded() -> BioState {
         let aigerim = Person {
@@ -590,6 +619,7 @@ fn result(sandbox: &Sandbox, query: Option<&str>, headers: &HeaderMap, images: I
     }
     let polls_to_settle = sandbox.config().polls_to_settle;
     let mut state = sandbox.state();
+    state.bio.admit_walk_in(&session_id);
     let Some(session) = state.bio.sessions.get_mut(&session_id) else {
         return error(StatusCode::NOT_FOUND, "Not found.");
     };
@@ -618,7 +648,8 @@ async fn result_light(
 
 impl BioState {
     /// A session as MCP shows it (MCP reads never advance a moving session).
-    pub(super) fn view(&self, session_id: &str, images: Images, host: &str) -> Option<Value> {
+    pub(super) fn view(&mut self, session_id: &str, images: Images, host: &str) -> Option<Value> {
+        self.admit_walk_in(session_id);
         self.sessions
             .get(session_id)
             .map(|s| s.render(session_id, images, host, false))
@@ -631,6 +662,7 @@ impl BioState {
         status: &str,
         content: Option<&str>,
     ) -> Result<Value, String> {
+        self.admit_walk_in(session_id);
         let session = self
             .sessions
             .get_mut(session_id)
@@ -668,6 +700,7 @@ impl BioState {
 
     /// `create_flow_session_review`: a MESSAGE review.
     pub(super) fn add_review(&mut self, session_id: &str, text: &str) -> Result<Value, String> {
+        self.admit_walk_in(session_id);
         let session = self
             .sessions
             .get_mut(session_id)
@@ -684,7 +717,8 @@ impl BioState {
     }
 
     /// `list_flow_session_reviews`.
-    pub(super) fn reviews(&self, session_id: &str) -> Result<Value, String> {
+    pub(super) fn reviews(&mut self, session_id: &str) -> Result<Value, String> {
+        self.admit_walk_in(session_id);
         self.sessions
             .get(session_id)
             .map(|s| Value::Array(s.reviews.clone()))

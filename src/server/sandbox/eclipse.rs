@@ -8,6 +8,10 @@
 //!   `PUT /tenants/{t}/documents/{id}` (liveness result).
 //! - `GET /tenants/{t}/customers/{c}` (a minimal profile).
 //!
+//! Walk-ins: a customer id in the walk-in range of tenant `100`
+//! (`scenarios::eclipse_ids::is_walk_in`) becomes a new customer the first time
+//! any of these customer-scoped calls names it (`EclipseState::admit_walk_in`).
+//!
 //! Every error is the seed's JSON array `[{type, severity, description, code,
 //! traceId, spanId, environment}]` with a fresh `traceId`.
 
@@ -635,6 +639,41 @@ impl EclipseState {
     }
 }
 
+impl EclipseState {
+    /// Admits a walk-in customer (`eclipse_ids::is_walk_in`) the first time any
+    /// customer-scoped call names it: a brand-new clean customer whose one
+    /// ratify result is PENDING (the `pending_then_passed` shape) and settles
+    /// PASSED with the seed's clean-pass checks. Returns true when it was
+    /// created just now. Anything else is left alone (and stays 404).
+    fn admit_walk_in(&mut self, tenant_id: &str, customer_id: &str) -> bool {
+        if !ids::is_walk_in(tenant_id, customer_id) {
+            return false;
+        }
+        let key = (tenant_id.to_string(), customer_id.to_string());
+        if self.customers.contains_key(&key) {
+            return false;
+        }
+        self.customers.insert(
+            key,
+            Customer {
+                first_name: "Walk-in",
+                last_name: "Customer",
+                outcome: Outcome::Passed,
+                history: vec![pending(Outcome::Passed, &iso_millis(now_millis()))],
+                pending_polls: Some(0),
+                liveness_results: 0,
+                liveness_passed: false,
+            },
+        );
+        tracing::debug!(
+            tenant_id,
+            customer_id,
+            "sandbox: new Eclipse walk-in customer"
+        );
+        true
+    }
+}
+
 fn seed_landing_url() -> Option<String> {
     let request = seed_json(SEED_LIVENESS_POST_REQUEST);
     let extra = request.get("extraInfo")?.as_str()?;
@@ -688,7 +727,8 @@ async fn customer_profile(
     {
         return response;
     }
-    let state = sandbox.state();
+    let mut state = sandbox.state();
+    state.eclipse.admit_walk_in(&tenant_id, &customer_id);
     let Some(customer) = state
         .eclipse
         .customers
@@ -727,6 +767,7 @@ async fn ratify_history(
         .unwrap_or(100);
     let polls_to_settle = sandbox.config().polls_to_settle;
     let mut state = sandbox.state();
+    state.eclipse.admit_walk_in(&tenant_id, &customer_id);
     let Some(customer) = state.eclipse.customers.get_mut(&(tenant_id, customer_id)) else {
         return customer_not_found();
     };
@@ -774,15 +815,19 @@ async fn ratify_start(
     }
     let polls_to_settle = sandbox.config().polls_to_settle;
     let mut state = sandbox.state();
+    // A walk-in seen for the first time: this POST is its one PENDING result.
+    let walked_in = state.eclipse.admit_walk_in(&tenant_id, &customer_id);
     let Some(customer) = state.eclipse.customers.get_mut(&(tenant_id, customer_id)) else {
         return customer_not_found();
     };
-    if customer.pending_polls.is_some() {
-        return already_in_progress();
+    if !walked_in {
+        if customer.pending_polls.is_some() {
+            return already_in_progress();
+        }
+        let result = pending(customer.outcome, &iso_millis(now_millis()));
+        customer.history.insert(0, result);
+        customer.pending_polls = Some(0);
     }
-    let result = pending(customer.outcome, &iso_millis(now_millis()));
-    customer.history.insert(0, result);
-    customer.pending_polls = Some(0);
     settle_if_due(customer, polls_to_settle, false);
     let latest = customer.history.first().cloned().unwrap_or(Value::Null);
     json_response(StatusCode::OK, &latest)
@@ -835,6 +880,7 @@ async fn document_create(
         .map(str::to_string);
     let host = host(&headers);
     let mut state = sandbox.state();
+    state.eclipse.admit_walk_in(&tenant_id, &customer_id);
     if !state
         .eclipse
         .customers

@@ -9,6 +9,11 @@
 //! - `POST /kyc_applications` → 201 `pending`, `identifier: null`, then
 //!   `submitted` → `accepted` over detail polls.
 //!
+//! Walk-ins: an application id in the walk-in range
+//! (`scenarios::ident_ids::is_walk_in`) becomes a new pending application the
+//! first time a detail GET or a PUT names it (`IdentState::admit_walk_in`); the
+//! list shows it from then on.
+//!
 //! Auth mirrors the real middleware, which splits the header on the exact
 //! lower-case `"bearer "`: `Authorization: Bearer …` → 401 `{"message":"unauthorized"}`.
 
@@ -580,6 +585,38 @@ impl IdentState {
     }
 }
 
+impl IdentState {
+    /// Admits a walk-in application (`ident_ids::is_walk_in`) the first time a
+    /// detail GET or a PUT names it: a brand-new vouched application, pending
+    /// with `identifier: null`, that moves like `pending_then_accepted`
+    /// (submitted on the 1st detail poll, accepted with clean confidences on
+    /// the `polls_to_settle`-th). Anything else is left alone (and stays 404).
+    fn admit_walk_in(&mut self, id: &str) {
+        if !ids::is_walk_in(id) || self.records.iter().any(|r| r.id() == id) {
+            return;
+        }
+        let now = now_micros();
+        let mut record = Record::from_base(base(
+            id,
+            &rfc3339_micros(now),
+            "5a1d0e9f-7c3b-4e2a-9d8c-1b0a9f8e7d6c",
+            "vouched",
+            None,
+            "pending",
+            "Walk-in Customer",
+        ));
+        record.created_us = now as i64;
+        record.params = Some(json!({"first_name": "Walk-in", "last_name": "Customer",
+            "date_of_birth": "01/01/1990", "type": "id-verification"}));
+        record.moving = Some((Moving::PendingThenAccepted, 0));
+        self.records.push(record);
+        tracing::debug!(
+            application_id = id,
+            "sandbox: new ident walk-in application"
+        );
+    }
+}
+
 // --------------------------------------------------------------- handlers
 
 fn authorise(sandbox: &Sandbox, headers: &HeaderMap) -> Result<(), Response> {
@@ -650,6 +687,7 @@ async fn detail(
     }
     let polls_to_settle = sandbox.config().polls_to_settle;
     let mut state = sandbox.state();
+    state.ident.admit_walk_in(&id);
     let Some(record) = state.ident.records.iter_mut().find(|r| r.id() == id) else {
         return not_found();
     };
@@ -677,6 +715,7 @@ async fn update(
         );
     };
     let mut state = sandbox.state();
+    state.ident.admit_walk_in(&id);
     let Some(record) = state.ident.records.iter_mut().find(|r| r.id() == id) else {
         return not_found();
     };

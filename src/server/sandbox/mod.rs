@@ -34,6 +34,24 @@
 //! deterministic. With `polls_to_settle = N` (default 3) the N-th read after the
 //! trigger shows the settled state; `N = 0` settles at once.
 //!
+//! # Walk-in ranges
+//!
+//! Every scenario id above is fixed, and in demo mode each one already belongs
+//! to a demo customer. So each provider also reserves a range of ids that the
+//! sandbox accepts on first sight as a brand-new, clean, *moving* verification
+//! (in progress at first, settled to a clean pass after `polls_to_settle`
+//! polls, like the moving scenarios). Any other unknown id is still a 404, as
+//! upstream; `POST /__sandbox/reset` forgets walk-ins. The ranges are defined
+//! once, next to the scenario ids in `scenarios.rs` (`WALK_IN_*`, `is_walk_in`),
+//! and listed by [`Sandbox::scenarios`] under the key `walk_in`.
+//!
+//! | provider | walk-in ids | moves like |
+//! |---|---|---|
+//! | Eclipse | tenant `100`, customer `1600000`–`1699999` (first `GET`/`POST …/ratify`, profile or document call) | `pending_then_passed`: one PENDING result → PASSED (seed clean-pass checks) |
+//! | biometric.kz | session `b10e9999-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any hex UUID with that prefix; REST results and MCP) | `moving_to_finished`: CREATED → PROGRESS → FINISHED (empty blocks for one poll) → clean blocks |
+//! | Provide ident | application `1de79999-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any hex UUID with that prefix; detail GET or PUT) | `pending_then_accepted`: pending → submitted → accepted (vouched, clean confidences) |
+//! | WIDTH | execution `exec-sbx-new-` + 1–64 of `[A-Za-z0-9_-]` (any call naming the `executionId`) | `running_then_completed`: RUNNING → COMPLETED, result APPROVED |
+//!
 //! # Control endpoints (`/__sandbox/`)
 //!
 //! `POST/GET/DELETE /__sandbox/faults`, `POST /__sandbox/reset`,
@@ -201,7 +219,8 @@ impl Sandbox {
         upstream.merge(control::routes()).with_state(self.clone())
     }
 
-    /// The seeded scenario catalogue (static).
+    /// The seeded scenario catalogue (static), ending with one `walk_in`
+    /// entry per provider that names its walk-in range (see the module doc).
     pub fn scenarios() -> Vec<Scenario> {
         scenarios::catalogue()
     }

@@ -79,6 +79,23 @@ pub(super) mod eclipse_ids {
     pub const NEVER_RATIFIED: &str = "1592551";
     /// The seed's liveness document (`documentId` 608561, customer 1592544).
     pub const SEED_DOCUMENT_ID: u64 = 608_561;
+
+    /// **Walk-in range**: under tenant [`TENANT`] only, every customer id from
+    /// `WALK_IN_FIRST` to `WALK_IN_LAST` (plain decimal, no leading zeros) is
+    /// a new customer on first sight (see [`is_walk_in`]).
+    pub const WALK_IN_FIRST: u64 = 1_600_000;
+    /// Last customer id of the walk-in range (inclusive).
+    pub const WALK_IN_LAST: u64 = 1_699_999;
+    /// The first walk-in id, as the catalogue shows it.
+    pub const WALK_IN_EXAMPLE: &str = "1600000";
+
+    /// Whether an unknown customer is a walk-in (answered, not 404).
+    pub fn is_walk_in(tenant_id: &str, customer_id: &str) -> bool {
+        tenant_id == TENANT
+            && customer_id.parse::<u64>().is_ok_and(|n| {
+                (WALK_IN_FIRST..=WALK_IN_LAST).contains(&n) && n.to_string() == customer_id
+            })
+    }
 }
 
 /// biometric.kz session ids.
@@ -98,6 +115,18 @@ pub(super) mod bio_ids {
     pub const APPROVED: &str = "b10e0000-0000-4000-8000-00000000000d";
     pub const DECLINED: &str = "b10e0000-0000-4000-8000-00000000000e";
     pub const GBDFL_TIMEOUT: &str = "b10e0000-0000-4000-8000-00000000000f";
+
+    /// **Walk-in range**: every session id that starts with this prefix and is
+    /// a well-formed hex UUID (`b10e9999-xxxx-xxxx-xxxx-xxxxxxxxxxxx`) is a new
+    /// session on first sight (see [`is_walk_in`]).
+    pub const WALK_IN_PREFIX: &str = "b10e9999-";
+    /// The first walk-in id, as the catalogue shows it.
+    pub const WALK_IN_EXAMPLE: &str = "b10e9999-0000-4000-8000-000000000000";
+
+    /// Whether an unknown session is a walk-in (answered, not 404).
+    pub fn is_walk_in(session_id: &str) -> bool {
+        session_id.starts_with(WALK_IN_PREFIX) && super::is_hex_uuid(session_id)
+    }
 }
 
 /// Provide ident application ids (the seed ids plus `1de70000-…` ones).
@@ -117,6 +146,18 @@ pub(super) mod ident_ids {
     pub const IDENTITYMIND_REVIEW: &str = "1de70000-0000-4000-8000-000000000008";
     /// The application the sandbox token belongs to (the seeds' vouched app).
     pub const APPLICATION: &str = "dc4152f7-456f-41ed-96b4-e52b8faa05fd";
+
+    /// **Walk-in range**: every KYC application id that starts with this
+    /// prefix and is a well-formed hex UUID (`1de79999-xxxx-xxxx-xxxx-xxxxxxxxxxxx`)
+    /// is a new application on first sight (see [`is_walk_in`]).
+    pub const WALK_IN_PREFIX: &str = "1de79999-";
+    /// The first walk-in id, as the catalogue shows it.
+    pub const WALK_IN_EXAMPLE: &str = "1de79999-0000-4000-8000-000000000000";
+
+    /// Whether an unknown application is a walk-in (answered, not 404).
+    pub fn is_walk_in(application_id: &str) -> bool {
+        application_id.starts_with(WALK_IN_PREFIX) && super::is_hex_uuid(application_id)
+    }
 }
 
 /// WIDTH (execution id, customer id, reference id).
@@ -170,6 +211,36 @@ pub(super) mod width_ids {
         TIMEOUT,
         CANCELLED,
     ];
+
+    /// **Walk-in range**: every execution id made of this prefix and a suffix
+    /// of 1 to [`WALK_IN_MAX_SUFFIX`] characters from `[A-Za-z0-9_-]` is a new
+    /// execution on first sight (see [`walk_in_suffix`]). Its applicant is
+    /// `C_sbx_new_<suffix>` and its reference `ref-sbx-new-<suffix>`.
+    pub const WALK_IN_PREFIX: &str = "exec-sbx-new-";
+    /// Longest suffix after [`WALK_IN_PREFIX`].
+    pub const WALK_IN_MAX_SUFFIX: usize = 64;
+    /// The first walk-in ids, as the catalogue shows them.
+    pub const WALK_IN_EXAMPLE: Ids = ("exec-sbx-new-1", "C_sbx_new_1", "ref-sbx-new-1");
+
+    /// The suffix of a walk-in execution id, `None` outside the range.
+    pub fn walk_in_suffix(execution_id: &str) -> Option<&str> {
+        execution_id.strip_prefix(WALK_IN_PREFIX).filter(|suffix| {
+            (1..=WALK_IN_MAX_SUFFIX).contains(&suffix.len())
+                && suffix
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        })
+    }
+}
+
+/// `8-4-4-4-12` hex digits (either case).
+fn is_hex_uuid(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn eclipse(key: &'static str, customer_id: &'static str, description: &'static str) -> Scenario {
@@ -321,5 +392,124 @@ pub(super) fn catalogue() -> Vec<Scenario> {
         width("failed", w::FAILED, "FAILED (contact support)."),
         width("timeout", w::TIMEOUT, "TIMEOUT."),
         width("cancelled", w::CANCELLED, "CANCELLED."),
+        // ------------------------------------------------------ walk-in ranges
+        // Last in the catalogue so the scenarios above keep their positions.
+        eclipse("walk_in", e::WALK_IN_EXAMPLE,
+            "Walk-in range: any customer id 1600000–1699999 under tenant 100 is a new customer on first sight (GET or POST …/ratify, or any other call naming it): one PENDING result (like pending_then_passed) that settles PASSED with the seed clean-pass checks on the polls_to_settle-th GET. Ids outside the range and other tenants stay 404; POST /__sandbox/reset forgets walk-ins."),
+        bio("walk_in", b::WALK_IN_EXAMPLE,
+            "Walk-in range: any session id b10e9999-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex UUID) is a new session on first sight and moves like moving_to_finished: CREATED → PROGRESS → FINISHED (empty {} blocks for one poll), then the full clean-pass blocks. Other unknown ids stay 404; POST /__sandbox/reset forgets walk-ins."),
+        ident("walk_in", i::WALK_IN_EXAMPLE,
+            "Walk-in range: any application id 1de79999-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex UUID) is a new vouched application on first sight and moves like pending_then_accepted: pending → submitted (1st detail poll) → accepted with clean confidences (polls_to_settle-th poll). Other unknown ids stay 404; POST /__sandbox/reset forgets walk-ins."),
+        width("walk_in", w::WALK_IN_EXAMPLE,
+            "Walk-in range: any execution id exec-sbx-new-<1–64 of A-Za-z0-9_-> is a new execution on first sight and moves like running_then_completed: RUNNING → COMPLETED APPROVED on the polls_to_settle-th status poll (applicant C_sbx_new_<suffix>, reference ref-sbx-new-<suffix>). Other unknown ids stay 404; POST /__sandbox/reset forgets walk-ins."),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eclipse_walk_ins_are_tenant_100_ids_in_the_range() {
+        use eclipse_ids::{is_walk_in, TENANT, WALK_IN_EXAMPLE, WALK_IN_FIRST, WALK_IN_LAST};
+        assert!(is_walk_in(TENANT, WALK_IN_EXAMPLE));
+        assert_eq!(WALK_IN_EXAMPLE, WALK_IN_FIRST.to_string());
+        assert!(is_walk_in("100", "1600000"));
+        assert!(is_walk_in("100", "1654321"));
+        assert!(is_walk_in("100", &WALK_IN_LAST.to_string()));
+        for (tenant, customer) in [
+            ("100", "1599999"),
+            ("100", "1700000"),
+            ("100", "01600000"),
+            ("100", "+1600000"),
+            ("100", "16000000"),
+            ("200", "1600000"),
+            ("100", eclipse_ids::CLEAN_PASS),
+        ] {
+            assert!(!is_walk_in(tenant, customer), "{tenant}/{customer}");
+        }
+    }
+
+    #[test]
+    fn uuid_walk_ins_need_the_prefix_and_a_well_formed_uuid() {
+        assert!(bio_ids::is_walk_in(bio_ids::WALK_IN_EXAMPLE));
+        assert!(bio_ids::is_walk_in("b10e9999-abcd-4ef0-8123-0123456789ab"));
+        assert!(bio_ids::is_walk_in("b10e9999-ABCD-4EF0-8123-0123456789AB"));
+        assert!(ident_ids::is_walk_in(ident_ids::WALK_IN_EXAMPLE));
+        assert!(ident_ids::is_walk_in(
+            "1de79999-abcd-4ef0-8123-0123456789ab"
+        ));
+        for id in [
+            bio_ids::CLEAN_PASS,
+            "b10e9998-abcd-4ef0-8123-0123456789ab",
+            "b10e9999-abcd-4ef0-8123-0123456789a",
+            "b10e9999-abcd-4ef0-8123-0123456789abc",
+            "b10e9999-abcd-4ef0-8123-0123456789ag",
+            "b10e9999-abcd4-ef0-8123-0123456789ab",
+            "b10e9999-abcd-4ef0-8123-0123456789ab-0",
+            "b10e9999-",
+            "1de79999-abcd-4ef0-8123-0123456789ab",
+        ] {
+            assert!(!bio_ids::is_walk_in(id), "{id}");
+        }
+        assert!(!ident_ids::is_walk_in(
+            "b10e9999-abcd-4ef0-8123-0123456789ab"
+        ));
+        assert!(!ident_ids::is_walk_in(ident_ids::CLEAN_PASS));
+    }
+
+    #[test]
+    fn width_walk_ins_have_a_short_safe_suffix() {
+        use width_ids::{walk_in_suffix, WALK_IN_EXAMPLE, WALK_IN_MAX_SUFFIX};
+        assert_eq!(walk_in_suffix(WALK_IN_EXAMPLE.0), Some("1"));
+        assert_eq!(walk_in_suffix("exec-sbx-new-Ab_9-z"), Some("Ab_9-z"));
+        let longest = format!("exec-sbx-new-{}", "x".repeat(WALK_IN_MAX_SUFFIX));
+        assert!(walk_in_suffix(&longest).is_some());
+        let too_long = format!("exec-sbx-new-{}", "x".repeat(WALK_IN_MAX_SUFFIX + 1));
+        for id in [
+            "exec-sbx-new-",
+            "exec-sbx-new-a.b",
+            "exec-sbx-new-a b",
+            "exec-sbx-new-é",
+            "exec-sbx-running",
+            "exec-sbx-newer",
+            too_long.as_str(),
+        ] {
+            assert_eq!(walk_in_suffix(id), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn every_provider_lists_one_walk_in_naming_its_range() {
+        let walk_ins: Vec<Scenario> = catalogue()
+            .into_iter()
+            .filter(|s| s.key == "walk_in")
+            .collect();
+        let providers: Vec<&str> = walk_ins.iter().map(|s| s.provider).collect();
+        assert_eq!(providers, ["eclipse", "biometric_kz", "ident", "width"]);
+        let eclipse_range = format!(
+            "{}–{}",
+            eclipse_ids::WALK_IN_FIRST,
+            eclipse_ids::WALK_IN_LAST
+        );
+        for (scenario, range) in walk_ins.iter().zip([
+            eclipse_range.as_str(),
+            bio_ids::WALK_IN_PREFIX,
+            ident_ids::WALK_IN_PREFIX,
+            width_ids::WALK_IN_PREFIX,
+        ]) {
+            assert!(
+                scenario.description.contains(range),
+                "{} walk_in must name {range}",
+                scenario.provider
+            );
+        }
+        assert_eq!(
+            walk_ins[0].refs,
+            ScenarioRef::Eclipse {
+                tenant_id: eclipse_ids::TENANT,
+                customer_id: eclipse_ids::WALK_IN_EXAMPLE
+            }
+        );
+    }
 }

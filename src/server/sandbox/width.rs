@@ -8,6 +8,10 @@
 //! `.required.doc`, `.required.doc.submit`, `.required.form`) with the seed's
 //! request shapes (JSON-encoded string fields). Unknown method → 404.
 //!
+//! Walk-ins: an execution id in the walk-in range
+//! (`scenarios::width_ids::walk_in_suffix`) becomes a new running execution the
+//! first time a call names it as `executionId` (`WidthState::admit_walk_in`).
+//!
 //! Errors are `{"code": "<GRPC_STYLE_CODE>", "message": …}` — the vendor
 //! publishes no envelope; `UNAUTHORIZED`, `INVALID_ARGUMENT`, `NOT_FOUND`,
 //! `FAILED_PRECONDITION`, `RESOURCE_EXHAUSTED`, `INTERNAL` and `UNAVAILABLE`
@@ -350,6 +354,36 @@ impl WidthState {
     }
 }
 
+impl WidthState {
+    /// Admits a walk-in execution (`width_ids::walk_in_suffix`) the first time
+    /// a call names its `executionId`: a brand-new clean execution that moves
+    /// like `running_then_completed` (RUNNING; the automatic screen check
+    /// completes it APPROVED on the `polls_to_settle`-th status poll), with
+    /// applicant `C_sbx_new_<suffix>` and reference `ref-sbx-new-<suffix>`.
+    /// Anything else is left alone (and stays 404).
+    fn admit_walk_in(&mut self, execution_id: &str) {
+        let Some(suffix) = ids::walk_in_suffix(execution_id) else {
+            return;
+        };
+        if self.executions.contains_key(execution_id) {
+            return;
+        }
+        let customer_id = format!("C_sbx_new_{suffix}");
+        self.applicants.entry(customer_id.clone()).or_insert_with(|| {
+            json!({"applicantId": format!("apl-{}", random_hex(6)), "customerId": customer_id, "email": null})
+        });
+        let mut execution = Execution::new(&format!("ref-sbx-new-{suffix}"), "RUNNING").done(&[
+            (IDENTITY_DOCUMENT, "PASS"),
+            (PARTICULAR, "PASS"),
+            (LIVENESS, "PASS"),
+        ]);
+        execution.pipeline = vec![SCREEN_CHECK];
+        execution.running_polls = Some(0);
+        self.executions.insert(execution_id.to_string(), execution);
+        tracing::debug!(execution_id, "sandbox: new WIDTH walk-in execution");
+    }
+}
+
 // --------------------------------------------------------------- handler
 
 async fn gateway(
@@ -496,6 +530,7 @@ fn execution_not_found(id: &str) -> Response {
 
 fn status(state: &mut WidthState, body: &Value, n: u32) -> Result<Value, Response> {
     let id = execution_id(body)?;
+    state.admit_walk_in(id);
     let execution = state
         .executions
         .get_mut(id)
@@ -505,9 +540,10 @@ fn status(state: &mut WidthState, body: &Value, n: u32) -> Result<Value, Respons
 }
 
 /// Checks ids and that the execution waits on `node_type` with this callbackKey.
-fn check_waiting(state: &WidthState, body: &Value, node_type: &str) -> Result<(), Response> {
+fn check_waiting(state: &mut WidthState, body: &Value, node_type: &str) -> Result<(), Response> {
     let id = execution_id(body)?;
     require_strings(body, &["callbackKey", "referenceId"])?;
+    state.admit_walk_in(id);
     let execution = state
         .executions
         .get(id)
@@ -573,6 +609,7 @@ fn liveness(state: &mut WidthState, body: &Value, n: u32) -> Result<Value, Respo
 
 fn ocr_data(state: &mut WidthState, body: &Value) -> Result<Value, Response> {
     let id = execution_id(body)?;
+    state.admit_walk_in(id);
     if !state.executions.contains_key(id) {
         return Err(execution_not_found(id));
     }

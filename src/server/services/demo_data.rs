@@ -104,6 +104,10 @@ pub async fn seed_customers(db: &Db, clock: &Clock) -> Result<usize, AppError> {
     let mut used = HashSet::new();
     let mut n = 0;
     for (i, s) in Sandbox::scenarios().into_iter().enumerate() {
+        // Walk-in ids stay free for people adding customers by hand.
+        if s.key == "walk_in" {
+            continue;
+        }
         let (r, country) = match &s.refs {
             ScenarioRef::Eclipse {
                 tenant_id,

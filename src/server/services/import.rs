@@ -3,12 +3,12 @@
 //! poller reads them. Registering is idempotent: importing twice adds nothing.
 
 use crate::domain::customer::{CustomerInput, RefInput};
+use crate::domain::verification::Provider;
 use crate::error::AppError;
 use crate::server::db::audit::{Actor, Origin};
 use crate::server::providers::{UpstreamError, UpstreamErrorKind};
 use crate::server::services::customers;
 use crate::server::state::AppState;
-use crate::domain::verification::Provider;
 use serde_json::Value;
 
 const PAGE_SIZE: u32 = 50;
@@ -22,12 +22,18 @@ pub struct Imported {
     pub skipped: usize,
 }
 
-pub async fn ident_applications(st: &AppState, actor: Actor, origin: &Origin) -> Result<Imported, AppError> {
-    let ident = st
-        .providers
-        .ident
-        .clone()
-        .ok_or_else(|| UpstreamError::new(Provider::Ident, UpstreamErrorKind::Disabled, "Provide ident is not configured"))?;
+pub async fn ident_applications(
+    st: &AppState,
+    actor: Actor,
+    origin: &Origin,
+) -> Result<Imported, AppError> {
+    let ident = st.providers.ident.clone().ok_or_else(|| {
+        UpstreamError::new(
+            Provider::Ident,
+            UpstreamErrorKind::Disabled,
+            "Provide ident is not configured",
+        )
+    })?;
     let mut out = Imported::default();
     for page in 1..=MAX_PAGES {
         let p = ident.list(page, PAGE_SIZE).await?;
@@ -35,11 +41,13 @@ pub async fn ident_applications(st: &AppState, actor: Actor, origin: &Origin) ->
         for app in &p.applications {
             out.applications += 1;
             match input(app).map(|i| i.validate()) {
-                Some(Ok(new)) => match customers::upsert(&st.db, &st.clock, actor.clone(), origin, new).await {
-                    Ok(up) => out.customers_created += usize::from(up.created),
-                    Err(e) if e.is_validation() => out.skipped += 1,
-                    Err(e) => return Err(e),
-                },
+                Some(Ok(new)) => {
+                    match customers::upsert(&st.db, &st.clock, actor.clone(), origin, new).await {
+                        Ok(up) => out.customers_created += usize::from(up.created),
+                        Err(e) if e.is_validation() => out.skipped += 1,
+                        Err(e) => return Err(e),
+                    }
+                }
                 _ => out.skipped += 1,
             }
         }
@@ -54,7 +62,12 @@ pub async fn ident_applications(st: &AppState, actor: Actor, origin: &Origin) ->
 
 /// The customer an application belongs to: one per ident user.
 fn input(app: &Value) -> Option<CustomerInput> {
-    let s = |k: &str| app.get(k).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty());
+    let s = |k: &str| {
+        app.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
     let id = s("id")?;
     let external_id = match s("user_id") {
         Some(user) => format!("ident-user-{user}"),
@@ -62,7 +75,9 @@ fn input(app: &Value) -> Option<CustomerInput> {
     };
     Some(CustomerInput {
         external_id,
-        display_name: s("name").map(str::to_string).unwrap_or_else(|| format!("ident applicant {}", &id[..8.min(id.len())])),
+        display_name: s("name")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("ident applicant {}", &id[..8.min(id.len())])),
         email: None,
         country: None,
         refs: vec![RefInput {

@@ -19,7 +19,7 @@ pub fn AuditPage() -> impl IntoView {
     let verify = ServerAction::<VerifyAuditChain>::new();
     let verify_error = action_error(verify);
     let events = Resource::new(
-        move || (FILTERS.map(|k| param(k)), param("before")),
+        move || (FILTERS.map(param), param("before")),
         |([actor, action, customer, verification, from, to], before)| {
             list_audit_events(actor, action, customer, verification, from, to, before)
         },

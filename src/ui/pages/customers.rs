@@ -1,8 +1,8 @@
 use crate::api::customers::{list_customers, ImportIdent};
-use crate::ui::components::field::{action_error, FormAlert};
 use crate::domain::verification::Provider;
 use crate::domain::Permission;
 use crate::ui::components::error_view::ErrorView;
+use crate::ui::components::field::{action_error, FormAlert};
 use crate::ui::components::shell::MeResource;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -248,3 +248,79 @@ async fn biometric_created_session_finishes_after_polls() {
     let (_, second) = env.bio_light(&id).await;
     assert_eq!(second["face2face_result"]["result"], true);
 }
+
+#[tokio::test]
+async fn a_walk_in_biometric_session_moves_like_moving_to_finished() {
+    let env = start().await;
+    assert_eq!(session("walk_in"), "b10e9999-0000-4000-8000-000000000000");
+    let id = "b10e9999-5c1d-4e2f-9a0b-1c2d3e4f5a6b";
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let (code, body) = env.bio_light(id).await;
+        assert_eq!(code, 200, "{body}");
+        assert_eq!(body["id"], id);
+        seen.push(body);
+    }
+    let statuses: Vec<&Value> = seen.iter().map(|b| &b["status"]).collect();
+    assert_eq!(statuses, ["CREATED", "PROGRESS", "FINISHED", "FINISHED"]);
+    assert!(seen[0].get("liveness_result").is_none(), "not started");
+    assert_eq!(seen[1]["face2face_result"], json!({}));
+    assert_eq!(seen[2]["liveness_result"], json!({}), "one empty poll");
+    assert_eq!(seen[2]["overall_result"], Value::Null);
+    let done = &seen[3];
+    assert_eq!(done["overall_result"], true);
+    assert_eq!(done["failure_reasons"], json!([]));
+    for block in [
+        "liveness_result",
+        "doc_recognition_result",
+        "face2face_result",
+        "edocument_result",
+        "gbdfl_result",
+    ] {
+        assert_eq!(done[block]["result"], true, "{block}");
+    }
+    // The full result serves the same session, settled.
+    let (code, full) = env
+        .get_json(&format!(
+            "/api/v1/flows/session/result/?session_id={id}&flow_api_key={FLOW_KEY}"
+        ))
+        .await;
+    assert_eq!(code, 200);
+    assert_eq!(full["status"], "FINISHED");
+    assert!(full["face2face_result"]["image_1"]
+        .as_str()
+        .unwrap()
+        .starts_with("/9j/"));
+}
+
+#[tokio::test]
+async fn a_walk_in_biometric_session_with_polls_to_settle_one_finishes_on_the_first_poll() {
+    let env = start_with(SandboxConfig {
+        polls_to_settle: 1,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let id = session("walk_in");
+    let (_, first) = env.bio_light(id).await;
+    assert_eq!(first["status"], "FINISHED");
+    assert_eq!(first["face2face_result"], json!({}));
+    let (_, second) = env.bio_light(id).await;
+    assert_eq!(second["face2face_result"]["result"], true);
+}
+
+#[tokio::test]
+async fn a_biometric_id_outside_the_walk_in_range_is_still_a_404() {
+    let env = start().await;
+    for id in [
+        "b10e9998-5c1d-4e2f-9a0b-1c2d3e4f5a6b",
+        "b10e0000-0000-4000-8000-0000000000ff",
+        "b10e9999-5c1d-4e2f-9a0b-1c2d3e4f5a6",
+        "b10e9999-5c1d-4e2f-9a0b-1c2d3e4f5a6bc",
+        "b10e9999-5c1d-4e2f-9a0b-1c2d3e4f5a6g",
+        "b10e9999-walk-in",
+    ] {
+        let (code, body) = env.bio_light(id).await;
+        assert_eq!(code, 404, "{id}");
+        assert_eq!(body, json!({"detail": "Not found."}));
+    }
+}

@@ -378,3 +378,136 @@ async fn invalid_fault_rules_are_refused() {
         assert_eq!(response.status(), 400, "{fault}");
     }
 }
+
+// ------------------------------------------------------------- walk-ins
+
+const ECLIPSE_WALK_IN: &str = "/tenants/100/customers/1612345/ratify";
+const BIO_WALK_IN: &str = "b10e9999-aaaa-4bbb-8ccc-dddddddddddd";
+const IDENT_WALK_IN: &str = "/kyc_applications/1de79999-aaaa-4bbb-8ccc-dddddddddddd";
+const WIDTH_WALK_IN: &str = r#"{"executionId":"exec-sbx-new-reset"}"#;
+
+/// One poll of each walk-in; returns the four statuses it shows.
+async fn poll_walk_ins(env: &crate::sandbox::common::Env, auth: &str) -> [Value; 4] {
+    let (code, eclipse) = env.eclipse_get(auth, ECLIPSE_WALK_IN).await;
+    assert_eq!(code, 200);
+    let (code, bio) = env.bio_light(BIO_WALK_IN).await;
+    assert_eq!(code, 200);
+    let response = env.ident(Method::GET, IDENT_WALK_IN, None).await;
+    assert_eq!(response.status(), 200);
+    let ident = json(response).await;
+    let (code, width) = env.width("workflow.execution.status", WIDTH_WALK_IN).await;
+    assert_eq!(code, 200);
+    [
+        eclipse[0]["status"].clone(),
+        bio["status"].clone(),
+        ident["status"].clone(),
+        width["status"].clone(),
+    ]
+}
+
+#[tokio::test]
+async fn reset_forgets_walk_ins() {
+    let env = start().await;
+    let auth = env.eclipse_login().await;
+    let first = poll_walk_ins(&env, &auth).await;
+    assert_eq!(first, ["PENDING", "CREATED", "submitted", "RUNNING"]);
+    poll_walk_ins(&env, &auth).await;
+    let settled = poll_walk_ins(&env, &auth).await;
+    assert_eq!(settled, ["PASSED", "FINISHED", "accepted", "COMPLETED"]);
+    let list = json(
+        env.ident(Method::GET, "/kyc_applications?rpp=100", None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        14,
+        "13 scenarios + the walk-in"
+    );
+
+    let response = env
+        .client
+        .post(env.url("/__sandbox/reset"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let list = json(
+        env.ident(Method::GET, "/kyc_applications?rpp=100", None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        13,
+        "the walk-in is forgotten"
+    );
+    let again = poll_walk_ins(&env, &auth).await;
+    assert_eq!(again, first, "brand new again after the reset");
+}
+
+#[tokio::test]
+async fn the_scenarios_endpoint_lists_one_walk_in_range_per_provider() {
+    let env = start().await;
+    let (code, listed) = env.get_json("/__sandbox/scenarios").await;
+    assert_eq!(code, 200);
+    let walk_ins: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["key"] == "walk_in")
+        .collect();
+    let expected = [
+        (
+            "eclipse",
+            json!({"tenant_id": "100", "customer_id": "1600000"}),
+            "1600000–1699999",
+        ),
+        (
+            "biometric_kz",
+            json!({"session_id": "b10e9999-0000-4000-8000-000000000000"}),
+            "b10e9999-",
+        ),
+        (
+            "ident",
+            json!({"application_id": "1de79999-0000-4000-8000-000000000000"}),
+            "1de79999-",
+        ),
+        (
+            "width",
+            json!({"execution_id": "exec-sbx-new-1", "customer_id": "C_sbx_new_1", "reference_id": "ref-sbx-new-1"}),
+            "exec-sbx-new-",
+        ),
+    ];
+    assert_eq!(walk_ins.len(), expected.len());
+    for (item, (provider, refs, range)) in walk_ins.iter().zip(expected) {
+        assert_eq!(item["provider"], provider);
+        assert_eq!(item["refs"], refs, "{provider}");
+        let description = item["description"].as_str().unwrap();
+        assert!(description.contains(range), "{provider}: {description}");
+    }
+    // The example refs are live walk-ins.
+    let auth = env.eclipse_login().await;
+    let (code, _) = env
+        .eclipse_get(&auth, "/tenants/100/customers/1600000/ratify")
+        .await;
+    assert_eq!(code, 200);
+    let (code, _) = env.bio_light("b10e9999-0000-4000-8000-000000000000").await;
+    assert_eq!(code, 200);
+    let response = env
+        .ident(
+            Method::GET,
+            "/kyc_applications/1de79999-0000-4000-8000-000000000000",
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let (code, _) = env
+        .width(
+            "workflow.execution.status",
+            r#"{"executionId":"exec-sbx-new-1"}"#,
+        )
+        .await;
+    assert_eq!(code, 200);
+}

@@ -569,3 +569,132 @@ async fn eclipse_errors_carry_32_hex_trace_ids() {
     let body = json(response).await;
     assert!(is_hex(body[0]["traceId"].as_str().unwrap(), 32));
 }
+
+// ------------------------------------------------------------- walk-ins
+
+fn walk_in_customer() -> &'static str {
+    let scenario = Sandbox::scenarios()
+        .into_iter()
+        .find(|s| s.provider == "eclipse" && s.key == "walk_in")
+        .unwrap();
+    match scenario.refs {
+        ScenarioRef::Eclipse {
+            tenant_id: "100",
+            customer_id,
+        } => customer_id,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn check_names(result: &Value) -> Vec<String> {
+    let mut names: Vec<String> = result
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v.is_object())
+        .map(|(k, _)| k.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_walk_in_eclipse_customer_starts_pending_and_settles_to_passed() {
+    let env = start().await;
+    let auth = env.eclipse_login().await;
+    assert_eq!(
+        walk_in_customer(),
+        "1600000",
+        "the catalogue shows the first id"
+    );
+    let (_, model) = env.eclipse_get(&auth, &ratify("1592550")).await;
+    let id = "1654321";
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let (code, body) = env
+            .eclipse_get(&auth, &format!("{}?offset=0&limit=1", ratify(id)))
+            .await;
+        assert_eq!(code, 200, "{body}");
+        assert_eq!(body.as_array().unwrap().len(), 1, "{body}");
+        seen.push(body[0].clone());
+    }
+    let statuses: Vec<&Value> = seen.iter().map(|r| &r["status"]).collect();
+    assert_eq!(statuses, ["PENDING", "PENDING", "PASSED", "PASSED"]);
+    // PENDING: the pending_then_passed shape, every check pending.
+    assert_eq!(check_names(&seen[0]), check_names(&model[0]));
+    for name in check_names(&seen[0]) {
+        assert_eq!(
+            seen[0][&name],
+            json!({"checked": false, "passed": false, "pending": true})
+        );
+    }
+    // PASSED: the seed's clean-pass check set.
+    let mut expected = seed(SEED_PASSED)[0].clone();
+    expected["lastModified"] = seen[2]["lastModified"].clone();
+    assert_eq!(seen[2], expected);
+    let (_, history) = env.eclipse_get(&auth, &ratify(id)).await;
+    assert_eq!(history.as_array().unwrap().len(), 1, "one ratification");
+    let (code, profile) = env
+        .eclipse_get(&auth, &format!("/tenants/100/customers/{id}"))
+        .await;
+    assert_eq!(code, 200);
+    assert_eq!(profile["customerId"], 1_654_321);
+}
+
+#[tokio::test]
+async fn a_walk_in_eclipse_customer_can_start_with_a_post_ratify() {
+    let env = start().await;
+    let auth = env.eclipse_login().await;
+    let id = walk_in_customer();
+    let (code, started) = env
+        .eclipse_send(Method::POST, &auth, &ratify(id), &json!({}))
+        .await;
+    assert_eq!(code, 200, "{started}");
+    assert_eq!(started["status"], "PENDING");
+    let (code, body) = env
+        .eclipse_send(Method::POST, &auth, &ratify(id), &json!({}))
+        .await;
+    assert_eq!(code, 400, "still pending");
+    eclipse_error(&body, "KYC001");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let (_, body) = env.eclipse_get(&auth, &ratify(id)).await;
+        assert_eq!(body.as_array().unwrap().len(), 1, "{body}");
+        statuses.push(body[0]["status"].clone());
+    }
+    assert_eq!(statuses, ["PENDING", "PENDING", "PASSED"]);
+
+    // With polls_to_settle = 0 a walk-in is PASSED on first sight.
+    let env = start_with(SandboxConfig {
+        polls_to_settle: 0,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let auth = env.eclipse_login().await;
+    let (_, started) = env
+        .eclipse_send(Method::POST, &auth, &ratify("1699999"), &json!({}))
+        .await;
+    assert_eq!(started["status"], "PASSED");
+    let (_, body) = env.eclipse_get(&auth, &ratify("1600001")).await;
+    assert_eq!(body[0]["status"], "PASSED");
+}
+
+#[tokio::test]
+async fn an_eclipse_id_outside_the_walk_in_range_is_still_a_404() {
+    let env = start().await;
+    let auth = env.eclipse_login().await;
+    for id in ["1599999", "1700000", "01600000", "16000000"] {
+        let (code, body) = env.eclipse_get(&auth, &ratify(id)).await;
+        assert_eq!(code, 404, "{id}");
+        eclipse_error(&body, "IAE002");
+        let (code, _) = env
+            .eclipse_send(Method::POST, &auth, &ratify(id), &json!({}))
+            .await;
+        assert_eq!(code, 404, "{id}");
+    }
+    // Other tenants have no walk-ins.
+    let (code, _) = env
+        .eclipse_get(&auth, "/tenants/200/customers/1600000/ratify")
+        .await;
+    assert_eq!(code, 404);
+}

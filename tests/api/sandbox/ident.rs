@@ -370,3 +370,104 @@ async fn ident_post_creates_a_pending_application_that_moves_to_accepted() {
         .await;
     assert_eq!(response.status(), 422);
 }
+
+// ------------------------------------------------------------- walk-ins
+
+async fn listed_ids(env: &crate::sandbox::common::Env) -> Vec<String> {
+    let list = json(
+        env.ident(Method::GET, "/kyc_applications?rpp=100", None)
+            .await,
+    )
+    .await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_walk_in_ident_application_moves_from_pending_to_accepted() {
+    let env = start().await;
+    assert_eq!(
+        application("walk_in"),
+        "1de79999-0000-4000-8000-000000000000"
+    );
+    let id = "1de79999-7a6b-4c5d-8e9f-0a1b2c3d4e5f";
+    assert!(!listed_ids(&env).await.contains(&id.to_string()));
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(detail(&env, id).await);
+    }
+    let statuses: Vec<&Value> = seen.iter().map(|b| &b["status"]).collect();
+    assert_eq!(statuses, ["submitted", "submitted", "accepted", "accepted"]);
+    assert_eq!(seen[0]["id"], id);
+    assert_eq!(seen[0]["provider"], "vouched");
+    assert_eq!(seen[0]["type"], "kyc");
+    assert!(seen[0]["identifier"].is_string());
+    assert_eq!(seen[0]["identifier"], seen[3]["identifier"]);
+    assert_eq!(seen[0]["provider_representation"]["status"], "active");
+    let accepted = &seen[2]["provider_representation"];
+    assert_eq!(accepted["status"], "completed");
+    assert_eq!(accepted["errors"], json!([]));
+    assert_eq!(accepted["result"]["success"], true);
+    for (name, confidence) in accepted["result"]["confidences"].as_object().unwrap() {
+        assert!(confidence.as_f64().unwrap() >= 0.9, "{name}: {confidence}");
+    }
+    // Once seen, the list shows it, newest first.
+    assert_eq!(listed_ids(&env).await[0], id);
+}
+
+#[tokio::test]
+async fn a_walk_in_ident_application_starts_pending_and_a_put_stops_it() {
+    let env = start().await;
+    let id = application("walk_in");
+    let response = env
+        .ident(
+            Method::PUT,
+            &format!("/kyc_applications/{id}"),
+            Some(&json!({"status": "review"})),
+        )
+        .await;
+    assert_eq!(response.status(), 202);
+    let put = json(response).await;
+    assert_eq!(put["id"], id);
+    assert_eq!(put["status"], "review");
+    assert_eq!(put["identifier"], Value::Null, "still pending upstream");
+    for _ in 0..4 {
+        assert_eq!(detail(&env, id).await["status"], "review");
+    }
+}
+
+#[tokio::test]
+async fn an_ident_id_outside_the_walk_in_range_is_still_a_404() {
+    let env = start().await;
+    for id in [
+        "1de79998-7a6b-4c5d-8e9f-0a1b2c3d4e5f",
+        "1de70000-0000-4000-8000-0000000000ff",
+        "1de79999-7a6b-4c5d-8e9f-0a1b2c3d4e5",
+        "1de79999-7a6b-4c5d-8e9f-0a1b2c3d4e5z",
+        "1de79999-anything",
+        "b10e9999-7a6b-4c5d-8e9f-0a1b2c3d4e5f",
+    ] {
+        for method in [Method::GET, Method::PUT] {
+            let body = json!({"status": "accepted"});
+            let response = env
+                .ident(
+                    method.clone(),
+                    &format!("/kyc_applications/{id}"),
+                    Some(&body).filter(|_| method == Method::PUT),
+                )
+                .await;
+            assert_eq!(response.status(), 404, "{method} {id}");
+            assert_eq!(
+                json(response).await,
+                json!({"message": "kyc application not found"})
+            );
+        }
+    }
+    assert!(!listed_ids(&env)
+        .await
+        .iter()
+        .any(|id| id.starts_with("1de79999-")));
+}

@@ -246,3 +246,38 @@ async fn mcp_session_view_has_no_media_and_the_light_result_has_urls() {
         .contains("X-Amz-Signature="));
     client.cancel().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_walk_in_session_is_known_to_the_mcp_tools_without_moving() {
+    let env = start().await;
+    let client = connect(&env).await;
+    let id = "b10e9999-0123-4567-89ab-cdef01234567";
+    let view = body(&call(&client, "get_flow_session", json!({"session_id": id})).await);
+    assert_eq!(view["id"], id);
+    assert_eq!(view["status"], "CREATED");
+    let again = body(&call(&client, "get_flow_session", json!({"session_id": id})).await);
+    assert_eq!(again["status"], "CREATED", "MCP reads never advance it");
+    let reviews = body(
+        &call(
+            &client,
+            "list_flow_session_reviews",
+            json!({"session_id": id}),
+        )
+        .await,
+    );
+    assert_eq!(reviews, json!([]));
+    // The REST poll continues the same session.
+    let (_, rest) = env.bio_light(id).await;
+    assert_eq!(rest["status"], "CREATED");
+    let (_, rest) = env.bio_light(id).await;
+    assert_eq!(rest["status"], "PROGRESS");
+
+    let outside = call(
+        &client,
+        "get_flow_session",
+        json!({"session_id": "b10e9998-0123-4567-89ab-cdef01234567"}),
+    )
+    .await;
+    assert_eq!(outside.is_error, Some(true));
+    client.cancel().await.unwrap();
+}

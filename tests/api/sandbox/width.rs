@@ -400,3 +400,76 @@ async fn width_accepts_the_seed_shapes_of_every_node_submission() {
         .await;
     assert_eq!(code, 404, "the seed's example id is unknown: {error}");
 }
+
+// ------------------------------------------------------------- walk-ins
+
+#[tokio::test]
+async fn a_walk_in_width_execution_runs_then_completes_approved() {
+    let env = start().await;
+    let (example, customer, reference) = execution("walk_in");
+    assert_eq!(
+        (example, customer, reference),
+        ("exec-sbx-new-1", "C_sbx_new_1", "ref-sbx-new-1")
+    );
+    let id = "exec-sbx-new-e2e_Run-42";
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(status(&env, id).await);
+    }
+    let statuses: Vec<&Value> = seen.iter().map(|b| &b["status"]).collect();
+    assert_eq!(statuses, ["RUNNING", "RUNNING", "COMPLETED", "COMPLETED"]);
+    assert_eq!(seen[0]["executionId"], id);
+    assert!(seen[0].get("result").is_none());
+    assert!(seen[0].get("currentNode").is_none());
+    assert_eq!(
+        seen[2]["result"],
+        json!({"decision": "APPROVED", "nodes": [
+            {"nodeType": "flow_action_identity_document", "status": "PASS"},
+            {"nodeType": "flow_action_individual_particular", "status": "PASS"},
+            {"nodeType": "flow_action_liveness_test", "status": "PASS"},
+            {"nodeType": "flow_action_screen_check", "status": "PASS"},
+        ]})
+    );
+    // Its applicant is registered under the documented customer id.
+    let (code, submitted) = env
+        .width(
+            "workflow.apply.submit",
+            &json!({"eventType": "KYC_EVENT",
+                    "data": {"customerId": "C_sbx_new_e2e_Run-42", "referenceId": "ref-again"}})
+            .to_string(),
+        )
+        .await;
+    assert_eq!(code, 200, "{submitted}");
+
+    let env = start_with(SandboxConfig {
+        polls_to_settle: 0,
+        ..SandboxConfig::default()
+    })
+    .await;
+    assert_eq!(status(&env, example).await["status"], "COMPLETED");
+}
+
+#[tokio::test]
+async fn a_width_id_outside_the_walk_in_range_is_still_a_404() {
+    let env = start().await;
+    let too_long = format!("exec-sbx-new-{}", "a".repeat(65));
+    for id in [
+        "exec-sbx-new-",
+        "exec-sbx-new-a.b",
+        "exec-sbx-new-a:b",
+        "exec-sbx-newbie",
+        "exec-sbx-nope",
+        too_long.as_str(),
+    ] {
+        let (code, error) = env
+            .width(
+                "workflow.execution.status",
+                &json!({ "executionId": id }).to_string(),
+            )
+            .await;
+        assert_eq!(code, 404, "{id}");
+        assert_eq!(error["code"], "NOT_FOUND");
+    }
+    let longest = format!("exec-sbx-new-{}", "a".repeat(64));
+    assert_eq!(status(&env, &longest).await["status"], "RUNNING");
+}
