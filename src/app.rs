@@ -1,6 +1,7 @@
 use crate::ui::components::shell::AppShell;
 use crate::ui::pages::audit::AuditPage;
 use crate::ui::pages::audit_event::AuditEventPage;
+use crate::ui::pages::case::CasePage;
 use crate::ui::pages::customer::CustomerPage;
 use crate::ui::pages::customer_new::NewCustomerPage;
 use crate::ui::pages::customers::CustomersPage;
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("cases/:id") view=CasePage ssr=SsrMode::Async />
                     <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async />
                     <Route path=path!("customers/new") view=NewCustomerPage ssr=SsrMode::Async />
                     <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />

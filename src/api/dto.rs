@@ -159,3 +159,110 @@ pub struct ChainStatusView {
     pub checkpoint_seq: Option<i64>,
     pub checkpoint_at: Option<String>,
 }
+
+/// A row of the verification queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub id: i64,
+    pub customer_id: i64,
+    pub customer: String,
+    pub provider: crate::domain::verification::Provider,
+    pub upstream_status: crate::domain::verification::UpstreamStatus,
+    pub upstream_status_raw: String,
+    pub review_status: crate::domain::verification::ReviewStatus,
+    /// The categories with a failed check.
+    pub failed: Vec<crate::domain::verification::CheckCategory>,
+    pub assignee: Option<String>,
+    pub push_state: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// "3 h", "2 d".
+    pub age: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    pub author: String,
+    pub body: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionView {
+    pub id: i64,
+    pub kind: crate::domain::decision::DecisionKind,
+    pub reason: String,
+    pub note: String,
+    pub status: String,
+    pub four_eyes: bool,
+    pub by: String,
+    pub by_id: i64,
+    pub at: String,
+    pub second_by: Option<String>,
+    pub second_at: Option<String>,
+    pub second_note: Option<String>,
+}
+
+/// An upstream side effect (decision push, re-trigger) and how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushView {
+    pub id: i64,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub last_error: Option<UpstreamErrorView>,
+    pub result: Option<String>,
+}
+
+/// Another verification of the same customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherVerification {
+    pub id: i64,
+    pub provider: crate::domain::verification::Provider,
+    pub upstream_status: crate::domain::verification::UpstreamStatus,
+    pub review_status: crate::domain::verification::ReviewStatus,
+    pub created_at: String,
+}
+
+/// What the signed-in person may do on this case right now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseActions {
+    pub claim: bool,
+    pub release: bool,
+    pub assign: bool,
+    pub note: bool,
+    /// Approve / decline: a final decision or a proposal (four eyes).
+    pub decide: bool,
+    pub propose: bool,
+    pub escalate: bool,
+    /// Confirm or reject the waiting proposal.
+    pub second: bool,
+    pub retry_push: bool,
+    /// Why deciding is not possible now, when it is not.
+    pub decide_blocked: Option<String>,
+}
+
+/// Everything the case page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseView {
+    pub verification: VerificationView,
+    pub customer: CustomerView,
+    pub pii_revealed: bool,
+    pub assignee: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub notes: Vec<NoteView>,
+    pub decisions: Vec<DecisionView>,
+    pub proposal: Option<DecisionView>,
+    pub pushes: Vec<PushView>,
+    /// How decisions reach this provider ("recorded here only", …).
+    pub push_policy: String,
+    pub others: Vec<OtherVerification>,
+    /// The redacted upstream payload, pretty-printed.
+    pub snapshot: String,
+    pub sanctions_hit: bool,
+    pub upstream_failed: bool,
+    pub can: CaseActions,
+    pub assignable: Vec<ActorOption>,
+    pub failure_reasons: Vec<String>,
+}

@@ -27,6 +27,20 @@ string_enum! {
         AuditViewed = "audit.viewed",
         AuditExported = "audit.exported",
         PiiRevealed = "pii.revealed",
+        CaseClaimed = "case.claimed",
+        CaseReleased = "case.released",
+        CaseAssigned = "case.assigned",
+        CaseEscalated = "case.escalated",
+        NoteAdded = "case.note_added",
+        DecisionMade = "decision.made",
+        DecisionProposed = "decision.proposed",
+        DecisionConfirmed = "decision.confirmed",
+        DecisionRejected = "decision.rejected",
+        DecisionVoided = "decision.voided",
+        PushSucceeded = "outbox.pushed",
+        PushFailed = "outbox.push_failed",
+        PushRetryRequested = "outbox.retry_requested",
+        RetriggerRequested = "upstream.retrigger_requested",
     }
 }
 

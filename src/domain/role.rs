@@ -49,6 +49,7 @@ impl Role {
             ManageUsers => self == Admin,
             ViewCases => matches!(self, Reviewer | ComplianceOfficer | Manager),
             WorkCases => matches!(self, Reviewer | ComplianceOfficer),
+            SuperviseCases => self == ComplianceOfficer,
             ViewAudit => matches!(self, Manager | Admin),
             ViewMetrics => self == Manager,
         }
@@ -88,6 +89,9 @@ pub enum Permission {
     ViewCases,
     /// Add customers, import, refresh from the provider: the reviewers' work.
     WorkCases,
+    /// Assign cases to others, confirm or reject four-eyes proposals, retry
+    /// failed upstream pushes: compliance officers.
+    SuperviseCases,
     /// Read, verify and export the audit trail.
     ViewAudit,
     /// The metrics page.

@@ -68,8 +68,8 @@ pub struct Settings {
     pub poll_concurrency: u32,
     /// A verification not final after this long, with no upstream change, becomes EXPIRED.
     pub stale_after_hours: u64,
-    /// Run the poller in this process (turn off for a read-only instance).
-    pub poller: bool,
+    /// Run the background workers (poller, outbox) in this process.
+    pub workers: bool,
     /// Ed25519 key (base64 of the 32-byte seed) that signs audit checkpoints.
     /// Required outside demo mode (`kyc-desk audit keygen` makes one); demo
     /// mode keeps a generated one beside the database.
@@ -105,7 +105,7 @@ struct Defaults {
     poll_secs: u64,
     poll_concurrency: u32,
     stale_after_hours: u64,
-    poller: bool,
+    workers: bool,
     audit_checkpoint_minutes: u64,
 }
 
@@ -125,7 +125,7 @@ const DEFAULTS: Defaults = Defaults {
     poll_secs: 30,
     poll_concurrency: 4,
     stale_after_hours: 24,
-    poller: true,
+    workers: true,
     audit_checkpoint_minutes: 10,
 };
 

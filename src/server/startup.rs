@@ -133,11 +133,12 @@ impl Application {
     ) -> std::io::Result<()> {
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
         let checkpoints = tokio::spawn(sign_checkpoints(self.state.clone()));
-        let poller = self
-            .state
-            .settings
-            .poller
-            .then(|| tokio::spawn(super::workers::poller::run(self.state.clone())));
+        let workers = self.state.settings.workers.then(|| {
+            [
+                tokio::spawn(super::workers::poller::run(self.state.clone())),
+                tokio::spawn(super::workers::outbox::run(self.state.clone())),
+            ]
+        });
         let result = axum::serve(
             listener,
             self.router
@@ -147,8 +148,8 @@ impl Application {
         .await;
         reaper.abort();
         checkpoints.abort();
-        if let Some(p) = poller {
-            p.abort();
+        for w in workers.into_iter().flatten() {
+            w.abort();
         }
         if let Some(s) = self.sandbox {
             s.task.abort();

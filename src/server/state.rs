@@ -4,7 +4,7 @@ use super::db::Db;
 use super::password::Passwords;
 use super::providers::Providers;
 use super::services::audit::{AuditKeys, ChainStatusCell};
-use super::workers::poller::PollerHandle;
+use super::workers::Wake;
 use axum::extract::FromRef;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::config::LeptosOptions;
@@ -27,7 +27,10 @@ pub struct AppState {
     pub secret_key: Arc<SecretSlice<u8>>,
     /// The configured upstream providers.
     pub providers: Providers,
-    pub poller: PollerHandle,
+    #[from_ref(skip)]
+    pub poller: Wake,
+    #[from_ref(skip)]
+    pub outbox: Wake,
     /// The key that signs audit checkpoints, and their file.
     pub audit_keys: AuditKeys,
     /// The last known state of the audit chain.
@@ -55,7 +58,8 @@ impl AppState {
             secret_key: Arc::new(SecretSlice::from(secret_key)),
             settings: Arc::new(settings),
             providers,
-            poller: PollerHandle::default(),
+            poller: Wake::default(),
+            outbox: Wake::default(),
             audit_keys,
             chain_status: ChainStatusCell::default(),
         }

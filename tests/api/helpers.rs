@@ -32,8 +32,8 @@ pub struct Options {
     pub cookie_secure: bool,
     /// Start a sandbox and point every provider at it.
     pub sandbox: Option<SandboxConfig>,
-    /// Run the background poller (tests that tick it by hand turn it off).
-    pub poller: bool,
+    /// Run the background workers (tests tick them by hand).
+    pub workers: bool,
 }
 
 impl Default for Options {
@@ -42,7 +42,7 @@ impl Default for Options {
             login_attempts_per_minute: 10_000,
             cookie_secure: false,
             sandbox: None,
-            poller: false,
+            workers: false,
         }
     }
 }
@@ -75,7 +75,7 @@ impl TestApp {
                 .merge(("secret_key", "test secret key that is long enough!!"))
                 .merge(("audit_signing_key", TEST_AUDIT_KEY))
                 .merge(("log_format", "pretty"))
-                .merge(("poller", opts.poller)),
+                .merge(("workers", opts.workers)),
         )
         .expect("test settings");
         let mut sandbox_url = None;

@@ -5,6 +5,7 @@ mod audit;
 mod audit_log;
 mod auth;
 mod canary;
+mod cases;
 mod cli;
 mod db;
 mod helpers;

@@ -31,6 +31,8 @@ const ADMIN: Who = Who::Only(&[Role::Admin]);
 const VIEW: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer, Role::Manager]);
 /// Who reads the audit trail: managers and admins.
 const AUDIT: Who = Who::Only(&[Role::Manager, Role::Admin]);
+/// Who supervises cases: compliance officers.
+const SUPERVISE: Who = Who::Only(&[Role::ComplianceOfficer]);
 /// Who works cases: reviewers and officers.
 const WORK: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer]);
 
@@ -165,6 +167,77 @@ const CALLS: &[Call] = &[
             ("reason", "checking the address"),
         ],
         who: VIEW,
+    },
+    Call {
+        path: "/api/cases/queue",
+        get: true,
+        args: &[],
+        who: VIEW,
+    },
+    Call {
+        path: "/api/cases/get",
+        get: true,
+        args: &[("id", "999999")],
+        who: VIEW,
+    },
+    Call {
+        path: "/api/cases/claim",
+        get: false,
+        args: &[("id", "999999"), ("version", "1")],
+        who: WORK,
+    },
+    Call {
+        path: "/api/cases/release",
+        get: false,
+        args: &[("id", "999999"), ("version", "1")],
+        who: WORK,
+    },
+    Call {
+        path: "/api/cases/assign",
+        get: false,
+        args: &[("id", "999999"), ("version", "1"), ("assignee", "1")],
+        who: SUPERVISE,
+    },
+    Call {
+        path: "/api/cases/note",
+        get: false,
+        args: &[("id", "999999"), ("body", "a note")],
+        who: VIEW,
+    },
+    Call {
+        path: "/api/cases/decide",
+        get: false,
+        args: &[
+            ("id", "999999"),
+            ("version", "1"),
+            ("decision", "approve"),
+            ("reason", "VERIFIED_MANUALLY"),
+            ("note", "short"),
+        ],
+        who: WORK,
+    },
+    Call {
+        path: "/api/cases/escalate",
+        get: false,
+        args: &[("id", "999999"), ("version", "1"), ("note", "short")],
+        who: WORK,
+    },
+    Call {
+        path: "/api/cases/second",
+        get: false,
+        args: &[
+            ("id", "999999"),
+            ("version", "1"),
+            ("verdict", "confirm"),
+            ("note", "short"),
+        ],
+        who: SUPERVISE,
+    },
+    Call {
+        path: "/api/cases/retry-push",
+        get: false,
+        args: &[("outbox_id", "999999")],
+        who: SUPERVISE,
     },
 ];
 

@@ -3,6 +3,7 @@
 //! what is SQLite-specific (pragmas, `BEGIN IMMEDIATE`) stays in this file.
 
 pub mod audit;
+pub mod cases;
 pub mod customers;
 pub mod sessions;
 pub mod throttle;

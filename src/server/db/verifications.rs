@@ -24,6 +24,8 @@ pub struct VerificationRow {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub updated_by: Option<i64>,
+    pub push_state: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -44,7 +46,7 @@ pub struct CheckRow {
 pub const COLUMNS: &str = "verification_id, customer_id, customer_ref_id, provider, upstream_ref, \
     upstream_status_raw, upstream_status, terminal, review_status, assignee_id, version, failed_checks, \
     failure_reasons, snapshot, snapshot_hash, upstream_updated_at, upstream_changed_at, last_polled_at, last_error, \
-    created_at, updated_at";
+    created_at, updated_at, updated_by, push_state";
 
 const CHECK_COLUMNS: &str =
     "verification_id, position, check_key, name, category, outcome, score, score_scale, \

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod audit_log;
 pub mod auth;
+pub mod cases;
 pub mod customers;
 pub mod demo;
 pub mod demo_data;

@@ -105,6 +105,12 @@ pub async fn store(
                 db::verifications::update_upstream(tx, existing.verification_id, &row).await?;
                 db::verifications::replace_checks(tx, existing.verification_id, &result.checks)
                     .await?;
+                if existing.review_status == ReviewStatus::PendingSecondApproval.as_str() {
+                    // The evidence a proposal was made on changed: it is void.
+                    let mut changed = existing.clone();
+                    changed.snapshot_hash = hash.clone();
+                    super::cases::void_stale_proposal(tx, &changed, now).await?;
+                }
                 let mut changes = serde_json::Map::new();
                 if existing.upstream_ref != result.upstream_ref {
                     changes.insert(

@@ -7,23 +7,7 @@ use crate::server::services::refresh::{self, POLLER};
 use crate::server::state::AppState;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, Semaphore};
-
-/// Wakes the poller.
-#[derive(Clone, Default)]
-pub struct PollerHandle {
-    notify: Arc<Notify>,
-}
-
-impl PollerHandle {
-    pub fn wake(&self) {
-        self.notify.notify_one();
-    }
-
-    async fn notified(&self) {
-        self.notify.notified().await
-    }
-}
+use tokio::sync::Semaphore;
 
 /// Polls every ref that is due now, at most `poll_concurrency` at once.
 /// Returns how many refs were read.

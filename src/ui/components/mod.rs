@@ -3,3 +3,4 @@ pub mod checks;
 pub mod error_view;
 pub mod field;
 pub mod shell;
+pub mod shortcuts;

@@ -3,6 +3,7 @@ use crate::api::dto::Me;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
+use crate::ui::components::shortcuts::Shortcuts;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
@@ -34,12 +35,13 @@ pub fn AppShell() -> impl IntoView {
         <main id="main" class="content">
             <Outlet />
         </main>
+        <Shortcuts />
     }
 }
 
 /// What each role may open; the server checks again on every request.
 const NAV: &[(&str, &str, Permission)] = &[
-    ("/", "Home", Permission::ViewOwnAccount),
+    ("/", "Queue", Permission::ViewCases),
     ("/customers", "Customers", Permission::ViewCases),
     ("/audit", "Audit log", Permission::ViewAudit),
     ("/admin/users", "Users", Permission::ManageUsers),

@@ -1,6 +1,7 @@
 use crate::domain::Permission;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::shell::MeResource;
+use crate::ui::pages::queue::QueuePage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -13,6 +14,7 @@ pub fn HomePage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || me.map(|me| Suspend::new(async move {
                 match me.await {
+                    Ok(Some(me)) if me.role.can(Permission::ViewCases) => view! { <QueuePage /> }.into_any(),
                     Ok(Some(me)) => {
                         let admin = me.role.can(Permission::ManageUsers);
                         view! {

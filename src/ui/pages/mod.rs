@@ -1,10 +1,12 @@
 pub mod audit;
 pub mod audit_event;
+pub mod case;
 pub mod customer;
 pub mod customer_new;
 pub mod customers;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod queue;
 pub mod user;
 pub mod users;

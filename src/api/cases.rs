@@ -1,0 +1,218 @@
+// Server functions take one argument per form field (that is how an HTML
+// form posts them), so some take many.
+#![allow(clippy::too_many_arguments)]
+
+use super::dto::{CaseView, Page, QueueItem};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+/// The verification queue (filters as in the page's GET form).
+#[server(prefix = "/api", endpoint = "cases/queue", input = GetUrl)]
+pub async fn list_queue(
+    view: Option<String>,
+    provider: Option<String>,
+    upstream: Option<String>,
+    review: Option<String>,
+    category: Option<String>,
+    age: Option<String>,
+    sort: Option<String>,
+    assignee: Option<String>,
+    after: Option<String>,
+) -> Result<Page<QueueItem>, AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases::{self, QueueQuery};
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::ViewCases)?;
+        let q = QueueQuery {
+            view,
+            provider,
+            upstream,
+            review,
+            category,
+            age,
+            sort,
+            assignee,
+        };
+        cases::queue(&st, &me, &q, after.as_deref()).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "cases/get", input = GetUrl)]
+pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::{cases, customers};
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::ViewCases)?;
+        let customer_id: Option<i64> =
+            sqlx::query_scalar("SELECT customer_id FROM verification WHERE verification_id = $1")
+                .bind(id)
+                .fetch_optional(st.db.reader())
+                .await?;
+        let customer_id = customer_id.ok_or_else(|| AppError::not_found("Case"))?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        let revealed = customers::pii_revealed(&session, customer_id, st.clock.now_ms()).await?;
+        cases::case(&st, &me, id, revealed).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "cases/claim")]
+pub async fn claim_case(id: i64, version: i64) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        cases::claim(&st, &me, &ctx::origin(), id, version).await?;
+        leptos_axum::redirect(&format!("/cases/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "cases/release")]
+pub async fn release_case(id: i64, version: i64) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        cases::release(&st, &me, &ctx::origin(), id, version).await?;
+        leptos_axum::redirect(&format!("/cases/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// Compliance officers assign a case to someone.
+#[server(prefix = "/api", endpoint = "cases/assign")]
+pub async fn assign_case(id: i64, version: i64, assignee: String) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::SuperviseCases)?;
+        let to = assignee
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| AppError::validation("assignee", "Choose a person."))?;
+        cases::assign(&st, &me, &ctx::origin(), id, version, to).await?;
+        leptos_axum::redirect(&format!("/cases/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "cases/note")]
+pub async fn add_case_note(id: i64, body: String) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::ViewCases)?;
+        cases::add_note(&st, &me, &ctx::origin(), id, &body).await?;
+        leptos_axum::redirect(&format!("/cases/{id}#notes"));
+        Ok(())
+    })
+    .await
+}
+
+/// Approve or decline (final, or a proposal when four eyes are needed);
+/// then on to the next case.
+#[server(prefix = "/api", endpoint = "cases/decide")]
+pub async fn decide_case(
+    id: i64,
+    version: i64,
+    decision: String,
+    reason: String,
+    note: String,
+) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases::{self, Decided};
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        let done = cases::decide(
+            &st,
+            &me,
+            &ctx::origin(),
+            id,
+            version,
+            &decision,
+            &reason,
+            &note,
+        )
+        .await?;
+        let next = match done {
+            Decided::Final => cases::next_case(&st, &me, id).await?,
+            Decided::Proposed => None,
+        };
+        match next {
+            Some(n) => leptos_axum::redirect(&format!("/cases/{n}?done={id}")),
+            None => leptos_axum::redirect(&format!("/cases/{id}")),
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// A reviewer hands a four-eyes case to the compliance officers.
+#[server(prefix = "/api", endpoint = "cases/escalate")]
+pub async fn escalate_case(id: i64, version: i64, note: String) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        cases::escalate(&st, &me, &ctx::origin(), id, version, &note).await?;
+        leptos_axum::redirect(&format!("/cases/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// A second compliance officer confirms or rejects a proposal.
+#[server(prefix = "/api", endpoint = "cases/second")]
+pub async fn second_decision(
+    id: i64,
+    version: i64,
+    verdict: String,
+    note: String,
+) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::SuperviseCases)?;
+        let confirm = match verdict.trim() {
+            "confirm" => true,
+            "reject" => false,
+            _ => return Err(AppError::validation("verdict", "Confirm or reject.")),
+        };
+        cases::second(&st, &me, &ctx::origin(), id, version, confirm, &note).await?;
+        leptos_axum::redirect(&format!("/cases/{id}"));
+        Ok(())
+    })
+    .await
+}
+
+/// A compliance officer retries a failed upstream push.
+#[server(prefix = "/api", endpoint = "cases/retry-push")]
+pub async fn retry_push(outbox_id: i64) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::workers::outbox;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::SuperviseCases)?;
+        let id = outbox::retry(&st, &me, &ctx::origin(), outbox_id).await?;
+        leptos_axum::redirect(&format!("/cases/{id}"));
+        Ok(())
+    })
+    .await
+}

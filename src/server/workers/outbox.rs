@@ -1,0 +1,299 @@
+//! The outbox worker: delivers what decisions (and re-triggers) want done
+//! upstream, at least once, with capped exponential backoff and full jitter,
+//! behind each provider's breaker. Every attempt's result is recorded with
+//! the provider's code and trace id; after 24 h of failures it gives up and
+//! a compliance officer can retry.
+
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::verification::Provider;
+use crate::error::AppError;
+use crate::server::db::audit::{self as audit_log, Actor, NewEvent, Origin};
+use crate::server::db::cases::{self as db_cases, OutboxRow};
+use crate::server::providers::biometric_kz::mcp::FinalStatus;
+use crate::server::providers::{UpstreamError, UpstreamErrorKind};
+use crate::server::session::CurrentUser;
+use crate::server::state::AppState;
+use serde_json::Value;
+use std::time::Duration;
+
+pub const OUTBOX: Actor = Actor::System("outbox");
+/// Retry for this long, then give up (an officer can retry by hand).
+const GIVE_UP_AFTER_MS: i64 = 24 * 3_600_000;
+const BACKOFF_BASE_MS: i64 = 1_000;
+const BACKOFF_CAP_MS: i64 = 300_000;
+
+/// Full jitter: a random wait up to `base × 2^attempts`, capped.
+pub fn backoff_ms(attempts: i64) -> i64 {
+    use rand::Rng;
+    let cap = BACKOFF_BASE_MS
+        .saturating_mul(1i64 << attempts.clamp(0, 20))
+        .min(BACKOFF_CAP_MS);
+    rand::thread_rng().gen_range(BACKOFF_BASE_MS.min(cap)..=cap)
+}
+
+/// Delivers every due row once. Returns how many were attempted.
+pub async fn tick(st: &AppState) -> usize {
+    let due = match db_cases::due_outbox(st.db.reader(), st.clock.now_ms(), 20).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "outbox could not read due rows");
+            return 0;
+        }
+    };
+    let n = due.len();
+    for row in due {
+        if let Err(e) = deliver(st, &row).await {
+            tracing::error!(error = %e, outbox_id = row.outbox_id, "outbox could not record an attempt");
+        }
+    }
+    n
+}
+
+pub async fn run(st: AppState) {
+    loop {
+        tick(&st).await;
+        tokio::select! {
+            _ = st.outbox.notified() => {}
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+        }
+    }
+}
+
+fn payload_str<'a>(p: &'a Value, k: &str) -> &'a str {
+    p.get(k).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// One attempt at one row, recorded with its audit event.
+pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
+    let provider = Provider::parse(&row.provider).unwrap_or(Provider::Eclipse);
+    let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
+    let outcome = attempt(st, provider, row, &payload).await;
+    let now = st.clock.now_ms();
+    let attempts = row.attempts + 1;
+    let mut tx = st.db.begin_write().await?;
+    let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
+    if current
+        .as_ref()
+        .is_none_or(|c| c.state != "PENDING" || c.attempts != row.attempts)
+    {
+        // Someone else recorded this attempt already.
+        return Ok(());
+    }
+    let mut event = NewEvent::new(
+        OUTBOX,
+        AuditAction::PushSucceeded,
+        AuditEntity::Verification,
+        &Origin::default(),
+    )
+    .entity_id(row.verification_id);
+    event.verification_id = Some(row.verification_id);
+    let customer_id: Option<i64> =
+        sqlx::query_scalar("SELECT customer_id FROM verification WHERE verification_id = $1")
+            .bind(row.verification_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    event.customer_id = customer_id;
+    match outcome {
+        Ok(result) => {
+            db_cases::outbox_record(
+                &mut tx,
+                row.outbox_id,
+                "DONE",
+                attempts,
+                None,
+                None,
+                Some(&result),
+                now,
+            )
+            .await?;
+            if row.kind == "decision" {
+                db_cases::set_push_state(&mut tx, row.verification_id, Some("PUSHED")).await?;
+            }
+            event = event
+                .changes(serde_json::json!({ "kind": row.kind, "provider": row.provider, "attempt": attempts, "idempotency_key": row.idempotency_key }))
+                .reason(result);
+        }
+        Err(e) => {
+            let retry = e.is_transient() && now - row.created_at < GIVE_UP_AFTER_MS;
+            let next = retry.then(|| {
+                now + e
+                    .retry_after
+                    .map_or(0, |d| d.as_millis() as i64)
+                    .max(backoff_ms(attempts))
+            });
+            let state = if retry { "PENDING" } else { "FAILED" };
+            db_cases::outbox_record(
+                &mut tx,
+                row.outbox_id,
+                state,
+                attempts,
+                next,
+                Some(&e.record(now)),
+                None,
+                now,
+            )
+            .await?;
+            if row.kind == "decision" {
+                let push = if retry { "PENDING" } else { "FAILED" };
+                db_cases::set_push_state(&mut tx, row.verification_id, Some(push)).await?;
+            }
+            event.action = AuditAction::PushFailed;
+            event = event
+                .changes(serde_json::json!({
+                    "kind": row.kind, "provider": row.provider, "attempt": attempts, "will_retry": retry,
+                    "code": e.code, "trace_id": e.trace_id, "error_kind": format!("{:?}", e.kind),
+                    "idempotency_key": row.idempotency_key,
+                }))
+                .reason(e.message.clone());
+        }
+    }
+    audit_log::append(&mut tx, now, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn attempt(
+    st: &AppState,
+    provider: Provider,
+    row: &OutboxRow,
+    payload: &Value,
+) -> Result<String, UpstreamError> {
+    match (provider, row.kind.as_str()) {
+        (Provider::Ident, "decision") => {
+            let ident = st.providers.ident.clone().ok_or_else(|| {
+                UpstreamError::new(
+                    provider,
+                    UpstreamErrorKind::Disabled,
+                    "Provide ident is not configured",
+                )
+            })?;
+            let target = payload_str(payload, "status");
+            let r = ident
+                .put_status(payload_str(payload, "application_id"), target)
+                .await?;
+            if r.status_raw != target {
+                // ident's own poller may overwrite a manual status: say so.
+                return Ok(format!(
+                    "sent {target}; ident now says {} (changed again upstream)",
+                    r.status_raw
+                ));
+            }
+            Ok(format!("ident status is now {target}"))
+        }
+        (Provider::BiometricKz, "decision") => {
+            push_biometric(st, payload, &row.idempotency_key).await
+        }
+        _ => Err(UpstreamError::new(
+            provider,
+            UpstreamErrorKind::Disabled,
+            format!("no {} action for {}", row.kind, provider.label()),
+        )),
+    }
+}
+
+/// biometric.kz: only a session a Cabinet reviewer took into review can be
+/// finalised. Re-reading first makes a repeated delivery harmless; the
+/// review carries our idempotency key so it is written once.
+async fn push_biometric(
+    st: &AppState,
+    payload: &Value,
+    key: &str,
+) -> Result<String, UpstreamError> {
+    let p = Provider::BiometricKz;
+    let bkz = st.providers.biometric_kz.clone().ok_or_else(|| {
+        UpstreamError::new(
+            p,
+            UpstreamErrorKind::Disabled,
+            "biometric.kz is not configured",
+        )
+    })?;
+    let mcp = bkz.mcp().ok_or_else(|| {
+        UpstreamError::new(
+            p,
+            UpstreamErrorKind::Disabled,
+            "the biometric.kz MCP URL and org key are not configured",
+        )
+    })?;
+    let session_id = payload_str(payload, "session_id");
+    let target = payload_str(payload, "status");
+    let note = payload_str(payload, "note");
+    let status = if target == "APPROVED" {
+        FinalStatus::Approved
+    } else {
+        FinalStatus::Declined
+    };
+    let now = bkz.session(session_id).await?;
+    if now.status_raw != target {
+        if now.status_raw != "IN_REVIEW" {
+            return Err(UpstreamError::new(
+                p,
+                UpstreamErrorKind::Rejected,
+                format!(
+                    "the session is {} at biometric.kz: a Cabinet reviewer must take it into review (IN_REVIEW) before it can be finalised; then retry",
+                    now.status_raw
+                ),
+            ));
+        }
+        mcp.update_status(session_id, status, note).await?;
+    }
+    let tag = format!("[kyc-desk:{key}]");
+    let reviews = mcp.list_reviews(session_id).await?;
+    if !reviews.to_string().contains(&tag) {
+        mcp.create_review(
+            session_id,
+            &format!("KYC Desk decision {target} {tag}: {note}"),
+        )
+        .await?;
+    }
+    Ok(format!("biometric.kz session is {target}; review recorded"))
+}
+
+/// A compliance officer asks for another try of a failed delivery.
+pub async fn retry(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    outbox_id: i64,
+) -> Result<i64, AppError> {
+    if me.role != crate::domain::Role::ComplianceOfficer {
+        return Err(AppError::forbidden());
+    }
+    let now = st.clock.now_ms();
+    let mut tx = st.db.begin_write().await?;
+    let row = db_cases::outbox_get(&mut tx, outbox_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Upstream action"))?;
+    if row.state != "FAILED" {
+        return Err(AppError::conflict(
+            "Only a failed upstream action can be retried.",
+        ));
+    }
+    db_cases::outbox_record(
+        &mut tx,
+        outbox_id,
+        "PENDING",
+        row.attempts,
+        Some(now),
+        row.last_error.as_deref(),
+        None,
+        now,
+    )
+    .await?;
+    // A retry starts a new 24-hour window.
+    sqlx::query("UPDATE outbox SET created_at = $1 WHERE outbox_id = $2")
+        .bind(now)
+        .bind(outbox_id)
+        .execute(&mut *tx)
+        .await?;
+    if row.kind == "decision" {
+        db_cases::set_push_state(&mut tx, row.verification_id, Some("PENDING")).await?;
+    }
+    let mut e = NewEvent::new(me.actor(), AuditAction::PushRetryRequested, AuditEntity::Verification, origin)
+        .entity_id(row.verification_id)
+        .changes(serde_json::json!({ "outbox_id": outbox_id, "kind": row.kind, "idempotency_key": row.idempotency_key }));
+    e.verification_id = Some(row.verification_id);
+    audit_log::append(&mut tx, now, e).await?;
+    tx.commit().await?;
+    st.outbox.wake();
+    Ok(row.verification_id)
+}

@@ -1,0 +1,421 @@
+use crate::api::cases::{
+    get_case, AddCaseNote, AssignCase, ClaimCase, DecideCase, EscalateCase, ReleaseCase, RetryPush,
+    SecondDecision,
+};
+use crate::api::customers::RevealPii;
+use crate::api::dto::{CaseView, DecisionView};
+use crate::domain::decision::{DecisionKind, REASONS};
+use crate::error::AppError;
+use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
+use crate::ui::components::checks::CheckGroups;
+use crate::ui::components::error_view::ErrorView;
+use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// Every action of the case page, so any of them refreshes the page.
+#[derive(Clone, Copy)]
+struct Actions {
+    claim: ServerAction<ClaimCase>,
+    release: ServerAction<ReleaseCase>,
+    assign: ServerAction<AssignCase>,
+    note: ServerAction<AddCaseNote>,
+    decide: ServerAction<DecideCase>,
+    escalate: ServerAction<EscalateCase>,
+    second: ServerAction<SecondDecision>,
+    retry: ServerAction<RetryPush>,
+    reveal: ServerAction<RevealPii>,
+}
+
+impl Actions {
+    fn new() -> Actions {
+        Actions {
+            claim: ServerAction::new(),
+            release: ServerAction::new(),
+            assign: ServerAction::new(),
+            note: ServerAction::new(),
+            decide: ServerAction::new(),
+            escalate: ServerAction::new(),
+            second: ServerAction::new(),
+            retry: ServerAction::new(),
+            reveal: ServerAction::new(),
+        }
+    }
+
+    fn versions(&self) -> usize {
+        self.claim.version().get()
+            + self.release.version().get()
+            + self.assign.version().get()
+            + self.note.version().get()
+            + self.decide.version().get()
+            + self.escalate.version().get()
+            + self.second.version().get()
+            + self.retry.version().get()
+            + self.reveal.version().get()
+    }
+}
+
+/// One case: the upstream result and its checks, the customer, notes,
+/// claim/assign, the decision (with four eyes), and what went upstream.
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let actions = Actions::new();
+    let case = Resource::new_blocking(
+        move || {
+            (
+                params.read().get("id").and_then(|s| s.parse::<i64>().ok()),
+                actions.versions(),
+            )
+        },
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_case(id).await,
+                None => Err(AppError::not_found("Case")),
+            }
+        },
+    );
+    let done = move || query.read().get("done");
+    view! {
+        <Title text="Case" />
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match case.await {
+                    Ok(c) => view! {
+                        {done().map(|d| view! {
+                            <p class="alert alert-ok" role="status">"Decision recorded on case #" {d} ". This is your next case."</p>
+                        })}
+                        <Case c actions />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Case(c: CaseView, actions: Actions) -> impl IntoView {
+    let v = &c.verification;
+    let id = v.id;
+    let version = v.version;
+    let title = format!("{} · {}", c.customer.display_name, v.provider.label());
+    view! {
+        <header class="case-head">
+            <p><a href="/">"← Queue"</a></p>
+            <h1>
+                <a href=format!("/customers/{}", c.customer.id)>{c.customer.display_name.clone()}</a>
+                <span class="muted">" · " {v.provider.label()} " · case #" {id}</span>
+            </h1>
+            <div class="status-line">
+                <span>"Upstream: " <UpstreamBadge status=v.upstream_status raw=v.upstream_status_raw.clone() />
+                    " " <code title="as the provider sent it">{v.upstream_status_raw.clone()}</code></span>
+                <span>"Review: " <ReviewBadge status=v.review_status /></span>
+                <span>"Assignee: " <strong>{c.assignee.clone().unwrap_or_else(|| "nobody".into())}</strong></span>
+                <span class="muted small">"version " {version} " · read " {v.last_polled_at.clone().unwrap_or_default().replace('T', " ").replace('Z', " UTC")}</span>
+            </div>
+        </header>
+        {c.sanctions_hit.then(|| view! {
+            <p class="alert alert-error" role="alert">
+                <strong>"Sanctions / PEP / AML hit."</strong>
+                " Deciding needs two compliance officers: one proposes, a different one confirms."
+            </p>
+        })}
+        {(c.upstream_failed && !c.sanctions_hit).then(|| view! {
+            <p class="alert">"The provider failed this verification: approving it overrides that and needs two compliance officers."</p>
+        })}
+        <ClaimBar c=c.clone() actions />
+        {c.proposal.clone().map(|p| view! { <Proposal p can_second=c.can.second id version actions /> })}
+        {(c.can.decide || c.can.escalate).then(|| view! { <DecisionForm c=c.clone() actions /> })}
+        {c.can.decide_blocked.clone().filter(|_| !c.can.decide && !c.can.escalate && c.proposal.is_none()).map(|why| view! {
+            <p class="muted">{why}</p>
+        })}
+        <section aria-labelledby="checks-title">
+            <h2 id="checks-title">"Checks"</h2>
+            {(!c.failure_reasons.is_empty()).then(|| view! {
+                <ul class="failure-reasons">{c.failure_reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+            })}
+            <CheckGroups checks=v.checks.clone() />
+            <details class="snapshot">
+                <summary>"Raw upstream payload (redacted)"</summary>
+                <pre>{c.snapshot.clone()}</pre>
+            </details>
+        </section>
+        <Pushes c=c.clone() actions />
+        <Notes c=c.clone() actions />
+        <section aria-labelledby="customer-title">
+            <h2 id="customer-title">"Customer"</h2>
+            <dl class="summary">
+                <dt>"External id"</dt><dd><code>{c.customer.external_id.clone()}</code></dd>
+                <dt>"E-mail"</dt><dd>{c.customer.email.clone().unwrap_or_else(|| "—".into())}
+                    {(!c.pii_revealed && c.customer.email.is_some()).then(|| view! {
+                        " " <a href=format!("/customers/{}", c.customer.id)>"reveal on the customer page"</a>
+                    })}
+                </dd>
+                <dt>"Country"</dt><dd>{c.customer.country.clone().unwrap_or_else(|| "—".into())}</dd>
+            </dl>
+            {(!c.others.is_empty()).then(|| view! {
+                <h3>"Other verifications of this customer"</h3>
+                <ul>
+                    {c.others.iter().map(|o| view! {
+                        <li>
+                            <a href=format!("/cases/{}", o.id)>{o.provider.label()} " · case #" {o.id}</a>
+                            " " <UpstreamBadge status=o.upstream_status /> " " <ReviewBadge status=o.review_status />
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+        <p class="visually-hidden" aria-live="polite">{title}</p>
+    }
+}
+
+#[component]
+fn ClaimBar(c: CaseView, actions: Actions) -> impl IntoView {
+    let id = c.verification.id;
+    let version = c.verification.version;
+    let claim_error = action_error(actions.claim);
+    let release_error = action_error(actions.release);
+    let assign_error = action_error(actions.assign);
+    view! {
+        <div class="action-bar">
+            <FormAlert error=claim_error />
+            <FormAlert error=release_error />
+            <FormAlert error=assign_error />
+            {c.can.claim.then(|| view! {
+                <ActionForm action=actions.claim attr:class="inline">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="version" value=version />
+                    <button type="submit" class="button-primary" data-shortcut="c">"Claim (c)"</button>
+                </ActionForm>
+            })}
+            {c.can.release.then(|| view! {
+                <ActionForm action=actions.release attr:class="inline">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="version" value=version />
+                    <button type="submit">"Release"</button>
+                </ActionForm>
+            })}
+            {c.can.assign.then(|| view! {
+                <ActionForm action=actions.assign attr:class="inline">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="version" value=version />
+                    <label for="assignee">"Assign to "</label>
+                    <select id="assignee" name="assignee">
+                        {c.assignable.iter().map(|a| view! {
+                            <option value=a.user_id selected=Some(a.user_id) == c.assignee_id>{a.label.clone()}</option>
+                        }).collect_view()}
+                    </select>
+                    " "
+                    <button type="submit">"Assign"</button>
+                </ActionForm>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
+    let id = c.verification.id;
+    let version = c.verification.version;
+    let error = action_error(actions.decide);
+    let escalate_error = action_error(actions.escalate);
+    let proposing = c.can.propose;
+    view! {
+        <section class="card decision" aria-labelledby="decision-title">
+            <h2 id="decision-title">{if proposing { "Propose a decision (a second officer confirms)" } else { "Decision" }}</h2>
+            {c.can.decide.then(|| view! {
+                <ActionForm action=actions.decide>
+                    <FormAlert error />
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="version" value=version />
+                    <fieldset class="segmented" aria-describedby="decision-error">
+                        <legend>"Decision"</legend>
+                        <label><input type="radio" name="decision" value="approve" required data-shortcut="a" />"Approve (a)"</label>
+                        <label><input type="radio" name="decision" value="decline" required data-shortcut="d" />"Decline (d)"</label>
+                    </fieldset>
+                    <FieldError error name="decision" />
+                    <div class="field">
+                        <label for="reason">"Reason"</label>
+                        <select id="reason" name="reason" required aria-invalid=invalid(error, "reason") aria-describedby="reason-error">
+                            <option value="">"Choose a reason…"</option>
+                            <optgroup label="Approve">
+                                {REASONS.iter().filter(|r| r.kind == DecisionKind::Approve).map(|r| view! { <option value=r.code>{r.label}</option> }).collect_view()}
+                            </optgroup>
+                            <optgroup label="Decline">
+                                {REASONS.iter().filter(|r| r.kind == DecisionKind::Decline).map(|r| view! { <option value=r.code>{r.label}</option> }).collect_view()}
+                            </optgroup>
+                        </select>
+                        <FieldError error name="reason" />
+                    </div>
+                    <div class="field wide">
+                        <label for="decision-note">"Note (what you checked and why)"</label>
+                        <textarea id="decision-note" name="note" rows="4" required minlength="10" maxlength="4000"
+                            aria-invalid=invalid(error, "note") aria-describedby="note-error"></textarea>
+                        <FieldError error name="note" />
+                    </div>
+                    <button type="submit" class="button-primary" disabled=move || actions.decide.pending().get()>
+                        {if proposing { "Propose" } else { "Record decision" }}
+                    </button>
+                </ActionForm>
+            })}
+            {c.can.escalate.then(|| view! {
+                <ActionForm action=actions.escalate attr:class="escalate">
+                    <FormAlert error=escalate_error />
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="version" value=version />
+                    <p class="hint">"This case needs two compliance officers. Hand it to them with a note."</p>
+                    <div class="field wide">
+                        <label for="escalate-note">"Escalation note"</label>
+                        <textarea id="escalate-note" name="note" rows="3" required minlength="10" maxlength="4000"
+                            aria-describedby="escalate-note-error"></textarea>
+                        <FieldError error=escalate_error name="note" />
+                    </div>
+                    <button type="submit">"Escalate to compliance officers"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Proposal(
+    p: DecisionView,
+    can_second: bool,
+    id: i64,
+    version: i64,
+    actions: Actions,
+) -> impl IntoView {
+    let error = action_error(actions.second);
+    view! {
+        <section class="card proposal" aria-labelledby="proposal-title">
+            <h2 id="proposal-title">"Waiting for a second compliance officer"</h2>
+            <p>
+                <strong>{p.by.clone()}</strong> " proposes to " <strong>{human(p.kind.as_str())}</strong>
+                ": " {p.reason.clone()} " (" {p.at.replace('T', " ").replace('Z', " UTC")} ")"
+            </p>
+            <blockquote class="note-body">{p.note.clone()}</blockquote>
+            {can_second.then(|| view! {
+                <ActionForm action=actions.second>
+                    <FormAlert error />
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="version" value=version />
+                    <div class="field wide">
+                        <label for="second-note">"Your note"</label>
+                        <textarea id="second-note" name="note" rows="3" required minlength="10" maxlength="4000"
+                            aria-describedby="second-note-error"></textarea>
+                        <FieldError error name="note" />
+                    </div>
+                    <button type="submit" name="verdict" value="confirm" class="button-primary">"Confirm"</button>
+                    " "
+                    <button type="submit" name="verdict" value="reject">"Reject"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
+    let retry_error = action_error(actions.retry);
+    let can_retry = c.can.retry_push;
+    let pushes = c.pushes.clone();
+    let decisions = c.decisions.clone();
+    view! {
+        <section aria-labelledby="upstream-title">
+            <h2 id="upstream-title">"Upstream"</h2>
+            <p class="muted">{c.push_policy.clone()}</p>
+            <FormAlert error=retry_error />
+            {(!pushes.is_empty()).then(move || view! {
+                <table class="table pushes">
+                    <thead><tr><th scope="col">"Action"</th><th scope="col">"State"</th><th scope="col">"Attempts"</th><th scope="col">"Details"</th></tr></thead>
+                    <tbody>
+                        {pushes.into_iter().map(|p| {
+                            let state = match p.state.as_str() {
+                                "DONE" => "pushed",
+                                "FAILED" => "failed",
+                                _ => "pending",
+                            };
+                            view! {
+                                <tr>
+                                    <td>{human(&p.kind)}</td>
+                                    <td><span class=format!("badge {}", match state { "pushed" => "badge-ok", "failed" => "badge-bad", _ => "badge-info" })>{state}</span></td>
+                                    <td>{p.attempts}</td>
+                                    <td>
+                                        {p.result.clone()}
+                                        {p.last_error.clone().filter(|_| state != "pushed").map(|e| view! {
+                                            <span class="small">{e.message} {e.code.map(|c| view! { " · code " <code>{c}</code> })}
+                                                {e.trace_id.map(|t| view! { " · trace " <code>{t}</code> })}</span>
+                                        })}
+                                        {p.next_attempt_at.clone().filter(|_| state == "pending").map(|t| view! {
+                                            <span class="muted small">" next try " {t.replace('T', " ").replace('Z', " UTC")}</span>
+                                        })}
+                                        {(can_retry && state == "failed").then(|| view! {
+                                            <ActionForm action=actions.retry attr:class="inline">
+                                                <input type="hidden" name="outbox_id" value=p.id />
+                                                <button type="submit">"Retry"</button>
+                                            </ActionForm>
+                                        })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {(!decisions.is_empty()).then(move || view! {
+                <h3>"Decisions"</h3>
+                <ul class="decisions">
+                    {decisions.into_iter().map(|d| view! {
+                        <li>
+                            <strong>{human(d.kind.as_str())}</strong> " — " {d.reason.clone()} " · " {human(&d.status)}
+                            " · by " {d.by.clone()} " at " {d.at.replace('T', " ").replace('Z', " UTC")}
+                            {d.second_by.clone().map(|s| view! { " · second: " {s} })}
+                            <blockquote class="note-body">{d.note.clone()}</blockquote>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Notes(c: CaseView, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.note);
+    let id = c.verification.id;
+    view! {
+        <section id="notes" aria-labelledby="notes-title">
+            <h2 id="notes-title">"Notes"</h2>
+            {if c.notes.is_empty() {
+                view! { <p class="muted">"No notes yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="notes">
+                        {c.notes.iter().map(|n| view! {
+                            <li>
+                                <div class="muted small">{n.author.clone()} " · " {n.at.replace('T', " ").replace('Z', " UTC")}</div>
+                                <div class="note-body">{n.body.clone()}</div>
+                            </li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            {c.can.note.then(|| view! {
+                <ActionForm action=actions.note>
+                    <FormAlert error />
+                    <input type="hidden" name="id" value=id />
+                    <div class="field wide">
+                        <label for="note-body">"Add a note (n)"</label>
+                        <textarea id="note-body" name="body" rows="3" required maxlength="4000" data-shortcut="n"
+                            aria-describedby="body-error"></textarea>
+                        <FieldError error name="body" />
+                    </div>
+                    <button type="submit">"Add note"</button>
+                </ActionForm>
+            })}
+        </section>
+    }
+}

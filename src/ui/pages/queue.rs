@@ -1,0 +1,133 @@
+use crate::api::cases::list_queue;
+use crate::domain::verification::{CheckCategory, Provider, ReviewStatus, UpstreamStatus};
+use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
+use crate::ui::components::error_view::ErrorView;
+use crate::ui::pages::customers::urlencoding;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+const PARAMS: [&str; 8] = [
+    "view", "provider", "upstream", "review", "category", "age", "sort", "assignee",
+];
+
+/// The verification queue: mine, unassigned or all, filtered in the URL.
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
+    let queue = Resource::new(
+        move || (PARAMS.map(param), param("after")),
+        |([view, provider, upstream, review, category, age, sort, assignee], after)| {
+            list_queue(
+                view, provider, upstream, review, category, age, sort, assignee, after,
+            )
+        },
+    );
+    let view_is = move |v: &str| param("view").as_deref().unwrap_or("mine") == v;
+    let filter_query = move || {
+        let q = query.read();
+        PARAMS
+            .iter()
+            .filter_map(|k| {
+                q.get(k)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| format!("{k}={}", urlencoding(&v)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let select = move |name: &'static str,
+                       label: &'static str,
+                       any: &'static str,
+                       options: Vec<(&'static str, String)>| {
+        view! {
+            <div class="field">
+                <label for=name>{label}</label>
+                <select id=name name=name>
+                    <option value="">{any}</option>
+                    {options.into_iter().map(|(v, l)| view! {
+                        <option value=v selected=move || param(name).as_deref() == Some(v)>{l}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    view! {
+        <Title text="Queue" />
+        <h1>"Verification queue"</h1>
+        <Form method="GET" action="/" attr:class="filters" attr:role="search">
+            <fieldset class="segmented">
+                <legend>"Show"</legend>
+                {[("mine", "Mine"), ("unassigned", "Unassigned"), ("all", "All")].map(|(v, l)| view! {
+                    <label><input type="radio" name="view" value=v checked=move || view_is(v) />{l}</label>
+                }).collect_view()}
+            </fieldset>
+            {select("provider", "Provider", "Any", Provider::ALL.iter().map(|p| (p.as_str(), p.label().to_string())).collect())}
+            {select("upstream", "Upstream status", "Any", UpstreamStatus::ALL.iter().map(|s| (s.as_str(), human(s.as_str()))).collect())}
+            {select("review", "Review status", "Open", ReviewStatus::ALL.iter().map(|s| (s.as_str(), human(s.as_str()))).collect())}
+            {select("category", "Failed check", "Any", CheckCategory::ALL.iter().map(|c| (c.as_str(), c.label().to_string())).collect())}
+            <div class="field">
+                <label for="age">"Older than (hours)"</label>
+                <input id="age" name="age" inputmode="numeric" size="4" prop:value=move || param("age").unwrap_or_default() />
+            </div>
+            {select("sort", "Sort", "Oldest first", vec![("updated", "Recently updated".to_string())])}
+            <div class="field">
+                <label for="search-cases">"Find a customer"</label>
+                <input id="search-cases" type="search" form="customer-search" name="q" data-shortcut="/"
+                    placeholder="Name, e-mail, id" />
+            </div>
+            <button type="submit">"Apply"</button>
+        </Form>
+        <form id="customer-search" method="get" action="/customers" class="visually-hidden"></form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match queue.await {
+                    Ok(page) if page.items.is_empty() => view! {
+                        <p class="muted">"Nothing here. Try "<a href="/?view=unassigned">"unassigned cases"</a>"."</p>
+                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.next_cursor.map(|c| {
+                            let fq = filter_query();
+                            if fq.is_empty() { format!("/?after={c}") } else { format!("/?{fq}&after={c}") }
+                        });
+                        view! {
+                            <table class="table queue">
+                                <caption class="visually-hidden">"Cases"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Customer"</th>
+                                        <th scope="col">"Provider"</th>
+                                        <th scope="col">"Upstream"</th>
+                                        <th scope="col">"Review"</th>
+                                        <th scope="col">"Failed checks"</th>
+                                        <th scope="col">"Assignee"</th>
+                                        <th scope="col">"Age"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|c| view! {
+                                        <tr data-shortcut-row="">
+                                            <td><a href=format!("/cases/{}", c.id)>{c.customer}</a></td>
+                                            <td>{c.provider.label()}</td>
+                                            <td><UpstreamBadge status=c.upstream_status raw=c.upstream_status_raw /></td>
+                                            <td><ReviewBadge status=c.review_status /></td>
+                                            <td>{c.failed.iter().map(|f| view! { <span class="tag tag-bad">{f.label()}</span> }).collect_view()}</td>
+                                            <td>{c.assignee.unwrap_or_else(|| "—".into())}</td>
+                                            <td title=c.created_at>{c.age}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {next.map(|href| view! { <p><a href=href>"More →"</a></p> })}
+                        }.into_any()
+                    }
+                    Err(e) if e.is_validation() => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <p class="muted small">"Keys: j / k move, Enter opens, / search, ? help."</p>
+    }
+}

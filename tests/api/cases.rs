@@ -1,0 +1,763 @@
+//! The reviewer workspace, through the real server functions: queue, claims,
+//! decisions with four eyes, concurrency, and the outbox to the sandbox.
+
+use crate::helpers::TestApp;
+use kyc_desk::domain::Role;
+use kyc_desk::error::ErrorKind;
+use kyc_desk::server::db::cases::{explain_queue, Assigned, QueueFilter, Sort};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const SANCTIONS_HIT: (&str, &str) = ("100", "1592545");
+const NAME_MISMATCH: (&str, &str) = ("100", "1592548");
+const IDENT_DUPLICATE: &str = "1de70000-0000-4000-8000-000000000004";
+const BKZ_IN_REVIEW: &str = "b10e0000-0000-4000-8000-000000000005";
+const BKZ_FINISHED: &str = "b10e0000-0000-4000-8000-000000000007";
+
+/// Registers a customer with `refs`, polls once, returns the new case ids.
+async fn cases_for(app: &TestApp, external_id: &str, refs: Value) -> Vec<i64> {
+    let token = app.api_token("ingest").await;
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/customers"))
+        .bearer_auth(token)
+        .json(&json!({"external_id": external_id, "display_name": "Case Person", "refs": refs}))
+        .send()
+        .await
+        .expect("request");
+    assert!(
+        res.status().is_success(),
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    app.poll(1).await;
+    sqlx::query_scalar(
+        "SELECT v.verification_id FROM verification v JOIN customer c ON c.customer_id = v.customer_id \
+         WHERE c.external_id = $1 ORDER BY v.verification_id",
+    )
+    .bind(external_id)
+    .fetch_all(app.state.db.reader())
+    .await
+    .expect("ids")
+}
+
+fn eclipse(r: (&str, &str)) -> Value {
+    json!({"provider": "eclipse", "tenant_id": r.0, "customer_id": r.1})
+}
+
+async fn version(app: &TestApp, id: i64) -> String {
+    let v: i64 = sqlx::query_scalar("SELECT version FROM verification WHERE verification_id = $1")
+        .bind(id)
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("version");
+    v.to_string()
+}
+
+async fn review_status(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT review_status FROM verification WHERE verification_id = $1")
+        .bind(id)
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("status")
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("count")
+}
+
+async fn claim(app: &TestApp, who: &reqwest::Client, id: i64) -> reqwest::Response {
+    let v = version(app, id).await;
+    app.post(
+        who,
+        "/api/cases/claim",
+        &[("id", &id.to_string()), ("version", &v)],
+    )
+    .await
+}
+
+async fn decide(
+    app: &TestApp,
+    who: &reqwest::Client,
+    id: i64,
+    decision: &str,
+    reason: &str,
+    note: &str,
+) -> reqwest::Response {
+    let v = version(app, id).await;
+    app.post(
+        who,
+        "/api/cases/decide",
+        &[
+            ("id", &id.to_string()),
+            ("version", &v),
+            ("decision", decision),
+            ("reason", reason),
+            ("note", note),
+        ],
+    )
+    .await
+}
+
+async fn error_kind(res: reqwest::Response) -> ErrorKind {
+    crate::helpers::app_error(res).await.kind
+}
+
+#[tokio::test]
+async fn a_reviewer_claims_and_declines_with_a_reason_and_the_case_leaves_the_open_queue() {
+    let app = TestApp::with_sandbox().await;
+    let ids = cases_for(&app, "c-1", json!([eclipse(NAME_MISMATCH)])).await;
+    let id = ids[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+
+    let open: Value = app
+        .get(&reviewer, "/api/cases/queue?view=unassigned")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(open["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .any(|c| c["id"] == id));
+
+    assert_eq!(claim(&app, &reviewer, id).await.status(), 200);
+    let mine: Value = app
+        .get(&reviewer, "/api/cases/queue")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(mine["items"][0]["id"], id, "a claimed case is in my queue");
+
+    let res = decide(
+        &app,
+        &reviewer,
+        id,
+        "decline",
+        "NAME_MISMATCH",
+        "Names differ between the ID and the application.",
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    assert_eq!(review_status(&app, id).await, "DECLINED");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM decision WHERE status = 'FINAL'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_event WHERE action = 'decision.made'"
+        )
+        .await,
+        1
+    );
+    // Eclipse takes no decisions over its API: recorded here only.
+    let push: Option<String> =
+        sqlx::query_scalar("SELECT push_state FROM verification WHERE verification_id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("push");
+    assert_eq!(push.as_deref(), Some("UNSUPPORTED"));
+    let mine: Value = app
+        .get(&reviewer, "/api/cases/queue")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        mine["items"].as_array().expect("items").is_empty(),
+        "decided cases leave the open queue"
+    );
+}
+
+#[tokio::test]
+async fn a_decision_without_a_proper_note_or_reason_changes_nothing() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(&app, "c-2", json!([eclipse(NAME_MISMATCH)])).await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, id).await;
+    let before = count(&app, "SELECT COUNT(*) FROM audit_event").await;
+    for (reason, note, field) in [
+        ("NAME_MISMATCH", "", "note"),
+        ("NAME_MISMATCH", "too short", "note"),
+        (
+            "VERIFIED_MANUALLY",
+            "Approve reason on a decline.",
+            "reason",
+        ),
+        ("NO_SUCH_REASON", "A long enough note here.", "reason"),
+    ] {
+        let res = decide(&app, &reviewer, id, "decline", reason, note).await;
+        assert_eq!(res.status(), 422);
+        assert!(
+            matches!(error_kind(res).await, ErrorKind::Validation { field: f, .. } if f == field)
+        );
+    }
+    assert_eq!(review_status(&app, id).await, "IN_REVIEW");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM decision").await, 0);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM audit_event").await,
+        before
+    );
+}
+
+#[tokio::test]
+async fn only_the_assignee_decides_and_a_stale_form_names_who_changed_the_case() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(&app, "c-3", json!([eclipse(NAME_MISMATCH)])).await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let officer = app.signed_in(Role::ComplianceOfficer).await;
+    let stale = version(&app, id).await;
+    claim(&app, &reviewer, id).await;
+
+    let res = decide(
+        &app,
+        &officer,
+        id,
+        "decline",
+        "NAME_MISMATCH",
+        "Someone else's case, not mine.",
+    )
+    .await;
+    assert_eq!(res.status(), 409);
+
+    // A form rendered before the claim.
+    let res = app
+        .post(
+            &officer,
+            "/api/cases/claim",
+            &[("id", &id.to_string()), ("version", &stale)],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    match error_kind(res).await {
+        ErrorKind::Conflict { message } => {
+            assert!(message.contains("changed by Test Person"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn racing_decisions_have_exactly_one_winner_one_audit_event_and_one_outbox_row() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(
+        &app,
+        "c-4",
+        json!([{"provider": "ident", "application_id": IDENT_DUPLICATE}]),
+    )
+    .await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, id).await;
+    let v = version(&app, id).await;
+    let calls = (0..8).map(|i| {
+        let (app, reviewer, v) = (&app, reviewer.clone(), v.clone());
+        async move {
+            let note = format!("Duplicate confirmed, attempt {i}.");
+            app.post(
+                &reviewer,
+                "/api/cases/decide",
+                &[
+                    ("id", &id.to_string()),
+                    ("version", &v),
+                    ("decision", "decline"),
+                    ("reason", "SUSPECTED_FRAUD"),
+                    ("note", &note),
+                ],
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(calls).await;
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM decision").await, 1);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_event WHERE action = 'decision.made'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 1);
+}
+
+#[tokio::test]
+async fn a_sanctions_hit_needs_two_different_compliance_officers() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(&app, "c-5", json!([eclipse(SANCTIONS_HIT)])).await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, id).await;
+    let res = decide(
+        &app,
+        &reviewer,
+        id,
+        "decline",
+        "SANCTIONS_MATCH_CONFIRMED",
+        "OFAC match confirmed by me.",
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        409,
+        "a reviewer cannot decide a sanctions hit"
+    );
+    let v = version(&app, id).await;
+    let res = app
+        .post(
+            &reviewer,
+            "/api/cases/escalate",
+            &[
+                ("id", &id.to_string()),
+                ("version", &v),
+                ("note", "Sanctions hit, for the officers."),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(review_status(&app, id).await, "ESCALATED");
+    assert_eq!(
+        claim(&app, &reviewer, id).await.status(),
+        409,
+        "escalated cases are for officers"
+    );
+
+    let first = app.signed_in(Role::ComplianceOfficer).await;
+    assert_eq!(claim(&app, &first, id).await.status(), 200);
+    let res = decide(
+        &app,
+        &first,
+        id,
+        "decline",
+        "SANCTIONS_MATCH_CONFIRMED",
+        "OFAC match on name and date of birth.",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(review_status(&app, id).await, "PENDING_SECOND_APPROVAL");
+
+    let second = |who: &reqwest::Client, verdict: &str| {
+        let (app, who, verdict) = (&app, who.clone(), verdict.to_string());
+        async move {
+            let v = version(app, id).await;
+            app.post(
+                &who,
+                "/api/cases/second",
+                &[
+                    ("id", &id.to_string()),
+                    ("version", &v),
+                    ("verdict", &verdict),
+                    ("note", "Checked the list entry myself."),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        second(&first, "confirm").await.status(),
+        409,
+        "not by the proposer"
+    );
+    let other_officer = {
+        let id = crate::helpers::create_user(
+            &app.state,
+            "officer2@example.test",
+            Role::ComplianceOfficer,
+        )
+        .await;
+        assert!(id > 0);
+        let b = app.browser();
+        assert_eq!(
+            app.login(&b, "officer2@example.test", crate::helpers::PASSWORD)
+                .await
+                .status(),
+            200
+        );
+        b
+    };
+    assert_eq!(second(&other_officer, "confirm").await.status(), 200);
+    assert_eq!(review_status(&app, id).await, "DECLINED");
+    let d: (String, i64, Option<i64>) =
+        sqlx::query_as("SELECT status, decided_by, second_by FROM decision")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("decision");
+    assert_eq!(d.0, "CONFIRMED");
+    assert_ne!(Some(d.1), d.2);
+}
+
+#[tokio::test]
+async fn approving_over_a_failed_result_needs_four_eyes_but_declining_does_not() {
+    let app = TestApp::with_sandbox().await;
+    let ids = cases_for(&app, "c-6", json!([eclipse(NAME_MISMATCH)])).await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, ids[0]).await;
+    let res = decide(
+        &app,
+        &reviewer,
+        ids[0],
+        "approve",
+        "PROVIDER_FALSE_POSITIVE",
+        "The names are the same person.",
+    )
+    .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(review_status(&app, ids[0]).await, "IN_REVIEW");
+}
+
+#[tokio::test]
+async fn a_proposal_is_void_when_the_upstream_result_changes_and_the_case_returns_to_the_queue() {
+    use kyc_desk::server::db::audit::Origin;
+    use kyc_desk::server::services::refresh;
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(&app, "c-7", json!([eclipse(SANCTIONS_HIT)])).await[0];
+    let officer = app.signed_in(Role::ComplianceOfficer).await;
+    claim(&app, &officer, id).await;
+    decide(
+        &app,
+        &officer,
+        id,
+        "decline",
+        "SANCTIONS_MATCH_CONFIRMED",
+        "OFAC match on name and date of birth.",
+    )
+    .await;
+    assert_eq!(review_status(&app, id).await, "PENDING_SECOND_APPROVAL");
+
+    // The provider changes its result (same attempt, new evidence).
+    let ref_id: i64 =
+        sqlx::query_scalar("SELECT customer_ref_id FROM verification WHERE verification_id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("ref id");
+    let r = kyc_desk::server::db::customers::get_ref(app.state.db.reader(), ref_id)
+        .await
+        .expect("read")
+        .expect("ref");
+    let mut result = app
+        .state
+        .providers
+        .eclipse
+        .clone()
+        .expect("e")
+        .latest("100", "1592545")
+        .await
+        .expect("read")
+        .expect("one");
+    result.snapshot["comment"] = "re-screened".into();
+    let mut tx = app.state.db.begin_write().await.expect("tx");
+    refresh::store(
+        &mut tx,
+        app.state.clock.now_ms(),
+        &r,
+        &[result],
+        &refresh::POLLER,
+        &Origin::default(),
+    )
+    .await
+    .expect("store");
+    tx.commit().await.expect("commit");
+
+    assert_eq!(review_status(&app, id).await, "UNREVIEWED");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM decision WHERE status = 'VOID'").await,
+        1
+    );
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"decision.voided".to_string()));
+}
+
+#[tokio::test]
+async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(
+        &app,
+        "c-8",
+        json!([{"provider": "ident", "application_id": IDENT_DUPLICATE}]),
+    )
+    .await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, id).await;
+    app.sandbox_fault(json!({"provider": "ident", "kind": "status", "status": 503, "count": 4, "match": IDENT_DUPLICATE})).await;
+    // The reviewer's request does not wait for ident.
+    let res = decide(
+        &app,
+        &reviewer,
+        id,
+        "decline",
+        "SUSPECTED_FRAUD",
+        "Duplicate of an earlier application.",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    for _ in 0..6 {
+        kyc_desk::server::workers::outbox::tick(&app.state).await;
+        app.state.clock.advance(Duration::from_secs(600));
+    }
+    let (state, attempts): (String, i64) = sqlx::query_as("SELECT state, attempts FROM outbox")
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("row");
+    let log: Vec<Value> = reqwest::get(format!(
+        "{}/__sandbox/requests",
+        app.sandbox_url.as_deref().expect("sandbox")
+    ))
+    .await
+    .expect("log")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(log.iter().filter(|r| r["method"] == "PUT").count(), 5);
+    assert_eq!(state, "DONE");
+    assert!(
+        attempts >= 2,
+        "it failed first: {attempts} attempts, {:?}",
+        app.audit_actions().await
+    );
+    let log: Vec<Value> = reqwest::get(format!(
+        "{}/__sandbox/requests",
+        app.sandbox_url.as_deref().expect("sandbox")
+    ))
+    .await
+    .expect("log")
+    .json()
+    .await
+    .expect("json");
+    let puts_ok = log
+        .iter()
+        .filter(|r| r["method"] == "PUT" && r["status"] == 202)
+        .count();
+    assert_eq!(puts_ok, 1, "exactly one push landed");
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"outbox.push_failed".to_string()));
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"outbox.pushed".to_string()));
+}
+
+#[tokio::test]
+async fn a_biometric_decision_on_a_session_in_review_is_finalised_through_mcp_once() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(
+        &app,
+        "c-9",
+        json!([{"provider": "biometric_kz", "session_id": BKZ_IN_REVIEW}]),
+    )
+    .await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, id).await;
+    let res = decide(
+        &app,
+        &reviewer,
+        id,
+        "approve",
+        "VERIFIED_MANUALLY",
+        "Looked at the liveness video and documents.",
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    kyc_desk::server::workers::outbox::tick(&app.state).await;
+    let (state, err): (String, Option<String>) =
+        sqlx::query_as("SELECT state, last_error FROM outbox")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("row");
+    assert_eq!(state, "DONE", "{err:?}");
+    // Delivering again (as after a crash before recording) pushes nothing twice.
+    sqlx::query("UPDATE outbox SET state = 'PENDING', attempts = 0")
+        .execute(app.state.db.writer())
+        .await
+        .expect("reset");
+    kyc_desk::server::workers::outbox::tick(&app.state).await;
+    let bkz = app.state.providers.biometric_kz.clone().expect("bkz");
+    let reviews = bkz
+        .mcp()
+        .expect("mcp")
+        .list_reviews(BKZ_IN_REVIEW)
+        .await
+        .expect("reviews")
+        .to_string();
+    assert_eq!(reviews.matches("[kyc-desk:").count(), 1, "{reviews}");
+    assert_eq!(
+        bkz.session(BKZ_IN_REVIEW)
+            .await
+            .expect("session")
+            .status_raw,
+        "APPROVED"
+    );
+}
+
+#[tokio::test]
+async fn a_biometric_session_not_in_review_fails_with_instructions_and_an_officer_retries() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(
+        &app,
+        "c-10",
+        json!([{"provider": "biometric_kz", "session_id": BKZ_FINISHED}]),
+    )
+    .await[0];
+    let officer = app.signed_in(Role::ComplianceOfficer).await;
+    claim(&app, &officer, id).await;
+    let res = decide(
+        &app,
+        &officer,
+        id,
+        "decline",
+        "DOCUMENT_UNREADABLE",
+        "The document photo is blurred.",
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    kyc_desk::server::workers::outbox::tick(&app.state).await;
+    let (state, err): (String, Option<String>) =
+        sqlx::query_as("SELECT state, last_error FROM outbox")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("row");
+    assert_eq!(state, "FAILED");
+    assert!(err.expect("error").contains("Cabinet"));
+    let case: Value = app
+        .get(&officer, &format!("/api/cases/get?id={id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(case["can"]["retry_push"], true);
+    let outbox_id = case["pushes"][0]["id"].to_string();
+    let res = app
+        .post(
+            &officer,
+            "/api/cases/retry-push",
+            &[("outbox_id", &outbox_id)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let state: String = sqlx::query_scalar("SELECT state FROM outbox")
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("row");
+    assert_eq!(state, "PENDING");
+}
+
+#[tokio::test]
+async fn notes_are_plain_text_and_shown_escaped() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(&app, "c-11", json!([eclipse(NAME_MISMATCH)])).await[0];
+    let manager = app.signed_in(Role::Manager).await;
+    let res = app
+        .post(
+            &manager,
+            "/api/cases/note",
+            &[
+                ("id", &id.to_string()),
+                ("body", "<script>alert(1)</script> looks odd"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "anyone who sees the case can add a note");
+    let page = manager
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; looks odd"));
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(
+        html.contains("nationalIdentityIsLegitimate")
+            || html.contains("firstNameMatchesNationalIdentity")
+    );
+    assert!(
+        !html.contains("Record decision"),
+        "managers read, they do not decide"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_case_is_a_404_page() {
+    let app = TestApp::with_sandbox().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let res = reviewer
+        .get(app.url("/cases/999999"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn every_filter_combination_of_the_queue_walks_an_index() {
+    let app = TestApp::spawn().await;
+    let mut plans = 0;
+    for mask in 0..64u32 {
+        for sort in [Sort::Age, Sort::Updated] {
+            for after in [None, Some((1_700_000_000_000, 10))] {
+                let f = QueueFilter {
+                    assigned: match mask & 3 {
+                        0 => Assigned::Anyone,
+                        1 => Assigned::To(1),
+                        _ => Assigned::Nobody,
+                    },
+                    provider: (mask & 4 != 0).then(|| "eclipse".into()),
+                    upstream_status: (mask & 8 != 0).then(|| "FAILED".into()),
+                    review_status: (mask & 16 != 0).then(|| "APPROVED".into()),
+                    failed_bit: (mask & 32 != 0).then_some(16),
+                    created_before: (mask & 1 != 0 && mask & 2 != 0).then_some(1_700_000_000_000),
+                    sort,
+                };
+                let plan = explain_queue(app.state.db.reader(), &f, after)
+                    .await
+                    .expect("plan");
+                plans += 1;
+                assert!(
+                    plan.iter()
+                        .all(|l| !l.starts_with("SCAN v") || l.contains("INDEX")),
+                    "full scan for {f:?}: {plan:?}"
+                );
+                assert!(
+                    !plan.iter().any(|l| l.contains("TEMP B-TREE")),
+                    "sort for {f:?}: {plan:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(plans, 256);
+}
