@@ -1,3 +1,6 @@
+// Deep view types (the case page) need more than the default 128.
+#![recursion_limit = "256"]
+
 //! KYC Desk. Dependencies point one way: `domain` ← `server` ← `api` ← `ui`,
 //! and `app` ties them together.
 

@@ -48,7 +48,7 @@ export const test = base.extend<Fixtures>({
       await page.getByLabel("E-mail").fill(email);
       await page.getByLabel("Password").fill(password);
       await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page.getByRole("heading", { level: 1 })).toContainText("Welcome");
+      await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
     });
   },
   unique: async ({}, use, testInfo) => {

@@ -641,9 +641,11 @@ impl EclipseState {
 
 impl EclipseState {
     /// Admits a walk-in customer (`eclipse_ids::is_walk_in`) the first time any
-    /// customer-scoped call names it: a brand-new clean customer whose one
-    /// ratify result is PENDING (the `pending_then_passed` shape) and settles
-    /// PASSED with the seed's clean-pass checks. Returns true when it was
+    /// customer-scoped call names it: a brand-new customer whose one ratify
+    /// result is PENDING (the `pending_then_passed` shape) and then settles:
+    /// by the id's last digit, 5 a sanctions hit, 6 a liveness failure, 7 a
+    /// face mismatch, 8 a name mismatch, anything else PASSED with the seed's
+    /// clean-pass checks. Returns true when it was
     /// created just now. Anything else is left alone (and stays 404).
     fn admit_walk_in(&mut self, tenant_id: &str, customer_id: &str) -> bool {
         if !ids::is_walk_in(tenant_id, customer_id) {
@@ -653,13 +655,22 @@ impl EclipseState {
         if self.customers.contains_key(&key) {
             return false;
         }
+        // The last digit picks what the ratification finds, so people (and
+        // end-to-end tests) can make the cases they need.
+        let outcome = match customer_id.chars().last() {
+            Some('5') => Outcome::SanctionsHit,
+            Some('6') => Outcome::LivenessFailure,
+            Some('7') => Outcome::FaceMismatch,
+            Some('8') => Outcome::NameMismatch,
+            _ => Outcome::Passed,
+        };
         self.customers.insert(
             key,
             Customer {
                 first_name: "Walk-in",
                 last_name: "Customer",
-                outcome: Outcome::Passed,
-                history: vec![pending(Outcome::Passed, &iso_millis(now_millis()))],
+                outcome,
+                history: vec![pending(outcome, &iso_millis(now_millis()))],
                 pending_polls: Some(0),
                 liveness_results: 0,
                 liveness_passed: false,

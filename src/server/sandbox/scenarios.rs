@@ -82,7 +82,9 @@ pub(super) mod eclipse_ids {
 
     /// **Walk-in range**: under tenant [`TENANT`] only, every customer id from
     /// `WALK_IN_FIRST` to `WALK_IN_LAST` (plain decimal, no leading zeros) is
-    /// a new customer on first sight (see [`is_walk_in`]).
+    /// a new customer on first sight (see [`is_walk_in`]); its last digit
+    /// picks the outcome (5 sanctions hit, 6 liveness failure, 7 face
+    /// mismatch, 8 name mismatch, otherwise a clean pass).
     pub const WALK_IN_FIRST: u64 = 1_600_000;
     /// Last customer id of the walk-in range (inclusive).
     pub const WALK_IN_LAST: u64 = 1_699_999;

@@ -978,7 +978,7 @@ pub async fn next_case(
             ..QueueQuery::default()
         };
         let filter = q.filter(me, now)?;
-        let rows = db_cases::queue(st.db.reader(), &filter, None, 10).await?;
+        let rows = db_cases::queue(st.db.reader(), &filter, None, 50).await?;
         if let Some(r) = rows.into_iter().find(|r| {
             r.verification_id != after_id
                 && ReviewStatus::parse(&r.review_status).is_some_and(|s| {

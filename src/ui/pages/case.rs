@@ -214,6 +214,7 @@ fn ClaimBar(c: CaseView, actions: Actions) -> impl IntoView {
             })}
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -278,6 +279,7 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -315,6 +317,7 @@ fn Proposal(
             })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -380,6 +383,7 @@ fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -418,4 +422,5 @@ fn Notes(c: CaseView, actions: Actions) -> impl IntoView {
             })}
         </section>
     }
+    .into_any()
 }

@@ -131,7 +131,7 @@ fn VerificationCard(
     view! {
         <article class="card verification" aria-label=label>
             <header class="verification-head">
-                <h3>{heading}</h3>
+                <h3><a href=format!("/cases/{}", v.id)>{heading}</a></h3>
                 <UpstreamBadge status=v.upstream_status raw=v.upstream_status_raw.clone() />
                 <ReviewBadge status=v.review_status />
                 <span class="muted small">"upstream: " <code>{v.upstream_status_raw.clone()}</code></span>

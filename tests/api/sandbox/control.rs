@@ -381,7 +381,7 @@ async fn invalid_fault_rules_are_refused() {
 
 // ------------------------------------------------------------- walk-ins
 
-const ECLIPSE_WALK_IN: &str = "/tenants/100/customers/1612345/ratify";
+const ECLIPSE_WALK_IN: &str = "/tenants/100/customers/1612340/ratify";
 const BIO_WALK_IN: &str = "b10e9999-aaaa-4bbb-8ccc-dddddddddddd";
 const IDENT_WALK_IN: &str = "/kyc_applications/1de79999-aaaa-4bbb-8ccc-dddddddddddd";
 const WIDTH_WALK_IN: &str = r#"{"executionId":"exec-sbx-new-reset"}"#;

@@ -698,3 +698,20 @@ async fn an_eclipse_id_outside_the_walk_in_range_is_still_a_404() {
         .await;
     assert_eq!(code, 404);
 }
+
+#[tokio::test]
+async fn a_walk_in_eclipse_customer_ending_in_5_settles_to_a_sanctions_hit() {
+    let env = start().await;
+    let auth = env.eclipse_login().await;
+    let mut last = Value::Null;
+    for _ in 0..4 {
+        let (_, body) = env.eclipse_get(&auth, &ratify("1600015")).await;
+        last = body[0].clone();
+    }
+    assert_eq!(last["status"], "FAILED");
+    assert_eq!(last["sanctionsListCheck"]["passed"], false);
+    assert_eq!(
+        last["sanctionsListCheck"]["comment"],
+        "Match found on OFAC list"
+    );
+}

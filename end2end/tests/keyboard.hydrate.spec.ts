@@ -1,0 +1,48 @@
+import { randomInt } from "node:crypto";
+import { test, expect, USERS } from "./fixtures";
+
+test("a reviewer works through three cases with the keyboard", async ({ page, signIn, open, unique }) => {
+  await signIn(USERS.reviewer);
+  // Three fresh cases, assigned to nobody.
+  const names: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const name = `Kay Keyboard ${i} ${unique}`;
+    names.push(name);
+    await open("/customers/new");
+    await page.getByLabel("External id").fill(`kbd-${unique}-${i}`);
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByRole("group", { name: "Eclipse" }).getByLabel("Tenant id").fill("100");
+    await page.getByRole("group", { name: "Eclipse" }).getByLabel("Customer id").fill(String(randomInt(160_000, 170_000) * 10 + 8));
+    await page.getByRole("button", { name: "Add customer" }).click();
+    await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  }
+  // The queue, unassigned, newest work last: j selects, Enter opens.
+  await expect(async () => {
+    await open("/?view=unassigned&sort=updated");
+    await expect(page.getByRole("link", { name: names[2] })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await page.keyboard.press("?");
+  await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toBeVisible();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("j");
+  await expect(page.locator("tr.selected")).toHaveCount(1);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/cases\/\d+/);
+
+  for (let i = 0; i < 3; i++) {
+    await expect(page.getByRole("button", { name: "Claim (c)" })).toBeVisible();
+    await page.keyboard.press("c");
+    await expect(page.getByLabel("Decline (d)")).toBeVisible();
+    await page.keyboard.press("d");
+    await expect(page.getByLabel("Decline (d)")).toBeChecked();
+    await expect(page.getByLabel("Reason")).toBeFocused();
+    await page.getByLabel("Reason").selectOption("DOCUMENT_UNREADABLE");
+    await page.keyboard.press("Tab");
+    // Typing in the note never fires shortcuts (it contains c, d, j, k, n).
+    await page.keyboard.type("Checked and declined; the document cannot be read.");
+    await expect(page.getByLabel("Note (what you checked and why)")).toHaveValue("Checked and declined; the document cannot be read.");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("status")).toContainText("Decision recorded on case #");
+  }
+});
