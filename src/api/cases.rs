@@ -216,3 +216,27 @@ pub async fn retry_push(outbox_id: i64) -> Result<(), AppError> {
     })
     .await
 }
+
+/// Asks the provider to run KYC again (re-ratify, liveness, new session,
+/// new workflow), with the seeds' guards.
+#[server(prefix = "/api", endpoint = "cases/retrigger")]
+pub async fn retrigger_case(
+    id: i64,
+    action: String,
+    confirm: Option<String>,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::retrigger::{self, Retrigger};
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::WorkCases)?;
+        let what = Retrigger::parse(action.trim())
+            .ok_or_else(|| AppError::validation("action", "Choose what to ask for."))?;
+        let confirmed = confirm.as_deref().is_some_and(|c| c == "yes");
+        retrigger::request(&st, &me, &ctx::origin(), id, what, confirmed, &reason).await?;
+        leptos_axum::redirect(&format!("/cases/{id}#upstream-title"));
+        Ok(())
+    })
+    .await
+}

@@ -265,4 +265,19 @@ pub struct CaseView {
     pub can: CaseActions,
     pub assignable: Vec<ActorOption>,
     pub failure_reasons: Vec<String>,
+    /// What can be asked of the provider again.
+    pub retriggers: Vec<RetriggerOption>,
+}
+
+/// A re-trigger the case page offers (or explains why not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetriggerOption {
+    pub action: String,
+    pub label: String,
+    /// Why it is not possible, when it is not.
+    pub blocked: Option<String>,
+    /// Needs an explicit confirmation tick.
+    pub confirm: bool,
+    /// What the person should know first (cost, effect).
+    pub warning: Option<String>,
 }

@@ -17,6 +17,9 @@ pub struct Settings {
     pub database_url: String,
     /// Where the web server listens.
     pub addr: SocketAddr,
+    /// The address people reach KYC Desk at (for links sent to customers,
+    /// e.g. the liveness landing page); default `http://<addr>`.
+    pub public_url: Option<String>,
     /// Demo mode: demo users (and, later, demo customers from the sandbox).
     pub demo: bool,
     /// One password for every demo user, instead of generated ones (for tests).
@@ -247,6 +250,7 @@ impl Settings {
                 None => Ok(()),
             }
         };
+        url("KYC_DESK_PUBLIC_URL", &self.public_url)?;
         url("KYC_DESK_ECLIPSE_BASE_URL", &self.eclipse_base_url)?;
         url(
             "KYC_DESK_BIOMETRIC_KZ_BASE_URL",
@@ -294,6 +298,15 @@ impl Settings {
             ],
         )?;
         Ok(())
+    }
+
+    /// The public base URL, without a trailing slash.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// Is any provider configured with a real base URL?

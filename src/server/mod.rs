@@ -8,6 +8,7 @@ pub mod ctx;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod liveness;
 pub mod password;
 pub mod providers;
 pub mod rest;

@@ -242,6 +242,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", super::rest::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/liveness/callback", get(super::liveness::callback))
         .nest_service("/pkg", ServeDir::new(site_pkg))
         .with_state(state.clone());
 

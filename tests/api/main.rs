@@ -13,6 +13,7 @@ mod ingest;
 mod mapping;
 mod poller;
 mod providers;
+mod retrigger;
 mod roles;
 mod sandbox;
 mod security;

@@ -239,6 +239,16 @@ const CALLS: &[Call] = &[
         args: &[("outbox_id", "999999")],
         who: SUPERVISE,
     },
+    Call {
+        path: "/api/cases/retrigger",
+        get: false,
+        args: &[
+            ("id", "999999"),
+            ("action", "reratify"),
+            ("reason", "short"),
+        ],
+        who: WORK,
+    },
 ];
 
 #[test]

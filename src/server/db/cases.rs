@@ -429,3 +429,28 @@ pub async fn outbox_record(
     .await
     .map(|_| ())
 }
+
+/// Adds a row unless one with this idempotency key exists; its id if added.
+pub async fn add_outbox_once(tx: &mut Tx, o: &NewOutbox<'_>) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO outbox (idempotency_key, verification_id, decision_id, provider, kind, payload, state, \
+         next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'PENDING', $7, $7, $7) \
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING outbox_id",
+    )
+    .bind(o.idempotency_key)
+    .bind(o.verification_id)
+    .bind(o.decision_id)
+    .bind(o.provider)
+    .bind(o.kind)
+    .bind(o.payload)
+    .bind(o.now)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn outbox_by_key(pool: &SqlitePool, key: &str) -> Result<Option<OutboxRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{OUTBOX} WHERE idempotency_key = $1"))
+        .bind(key)
+        .fetch_optional(pool)
+        .await
+}

@@ -825,7 +825,10 @@ pub async fn case(
             attempts: o.attempts,
             next_attempt_at: o.next_attempt_at.map(views::time),
             last_error: views::upstream_error(o.last_error.as_deref()),
-            result: o.result,
+            result: o
+                .result
+                .as_deref()
+                .map(crate::server::workers::outbox::message_of),
         })
         .collect::<Vec<_>>();
     let others = db::verifications::for_customer(st.db.reader(), v.customer_id)
@@ -920,6 +923,36 @@ pub async fn case(
         .and_then(|s| serde_json::to_string_pretty(&s).ok())
         .unwrap_or_default();
     let provider = Provider::parse(&v.provider).unwrap_or(Provider::Eclipse);
+    let retriggers = if works {
+        super::retrigger::offered(me.role, provider, upstream, &checks)
+            .into_iter()
+            .map(|(what, ok)| {
+                use super::retrigger::Retrigger;
+                let (label, warning) = match what {
+                    Retrigger::Reratify => (
+                        "Re-ratify at Eclipse",
+                        Some("Starts a new ratification: the customer is PENDING at Eclipse until it finishes."),
+                    ),
+                    Retrigger::Liveness => ("New liveness check (Eclipse)", Some("Costs a paid AWS liveness session.")),
+                    Retrigger::NewSession => (
+                        "New biometric.kz session",
+                        Some("Uses a paid transaction in production organisations."),
+                    ),
+                    Retrigger::NewWorkflow => ("New WIDTH workflow", None),
+                };
+                crate::api::dto::RetriggerOption {
+                    action: what.as_str().to_string(),
+                    label: label.to_string(),
+                    blocked: ok.err().map(str::to_string),
+                    confirm: matches!(what, Retrigger::NewSession)
+                        || (what == Retrigger::Reratify && upstream == UpstreamStatus::Passed),
+                    warning: warning.map(str::to_string),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let verification = super::customers::with_checks(&st.db, vec![v.clone()])
         .await?
         .pop()
@@ -942,6 +975,7 @@ pub async fn case(
         can,
         assignable,
         failure_reasons,
+        retriggers,
     })
 }
 

@@ -11,5 +11,6 @@ pub mod demo;
 pub mod demo_data;
 pub mod import;
 pub mod refresh;
+pub mod retrigger;
 pub mod tokens;
 pub mod users;

@@ -5,11 +5,13 @@
 //! a compliance officer can retry.
 
 use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::customer::ProviderRef;
 use crate::domain::verification::Provider;
 use crate::error::AppError;
 use crate::server::db::audit::{self as audit_log, Actor, NewEvent, Origin};
 use crate::server::db::cases::{self as db_cases, OutboxRow};
 use crate::server::providers::biometric_kz::mcp::FinalStatus;
+use crate::server::providers::eclipse::Ratified;
 use crate::server::providers::{UpstreamError, UpstreamErrorKind};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
@@ -63,20 +65,81 @@ fn payload_str<'a>(p: &'a Value, k: &str) -> &'a str {
     p.get(k).and_then(Value::as_str).unwrap_or_default()
 }
 
+/// What a successful attempt did upstream, and what to do about it here.
+pub struct Delivered {
+    /// Shown on the case page (JSON with a "message" for structured results).
+    pub result: String,
+    /// A new upstream attempt to follow (new session, new workflow).
+    pub new_ref: Option<ProviderRef>,
+    /// Read the case's reference again soon.
+    pub poll_soon: bool,
+}
+
+impl Delivered {
+    fn said(result: impl Into<String>) -> Delivered {
+        Delivered {
+            result: result.into(),
+            new_ref: None,
+            poll_soon: false,
+        }
+    }
+}
+
+/// Kinds whose upstream call is not idempotent: never retried by itself.
+fn idempotent(kind: &str) -> bool {
+    matches!(kind, "decision" | "liveness_finish")
+}
+
 /// One attempt at one row, recorded with its audit event.
 pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     let provider = Provider::parse(&row.provider).unwrap_or(Provider::Eclipse);
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
+    if !idempotent(&row.kind) {
+        // Mark it before calling: if we stop half-way, nobody sends it
+        // again blindly (a second session costs money, a second ratify
+        // restarts KYC); an officer checks upstream and retries.
+        let mut tx = st.db.begin_write().await?;
+        let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
+        if current
+            .as_ref()
+            .is_none_or(|c| c.state != "PENDING" || c.attempts != row.attempts)
+        {
+            return Ok(());
+        }
+        let interrupted = serde_json::json!({
+            "message": "interrupted while calling the provider: check upstream before retrying",
+            "at": st.clock.now_ms(),
+        })
+        .to_string();
+        db_cases::outbox_record(
+            &mut tx,
+            row.outbox_id,
+            "FAILED",
+            row.attempts,
+            None,
+            Some(&interrupted),
+            None,
+            st.clock.now_ms(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
     let outcome = attempt(st, provider, row, &payload).await;
     let now = st.clock.now_ms();
     let attempts = row.attempts + 1;
     let mut tx = st.db.begin_write().await?;
     let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
+    // A non-idempotent row was pre-marked FAILED above; anything else means
+    // someone else recorded this attempt already.
+    let expected = if idempotent(&row.kind) {
+        "PENDING"
+    } else {
+        "FAILED"
+    };
     if current
         .as_ref()
-        .is_none_or(|c| c.state != "PENDING" || c.attempts != row.attempts)
+        .is_none_or(|c| c.state != expected || c.attempts != row.attempts)
     {
-        // Someone else recorded this attempt already.
         return Ok(());
     }
     let mut event = NewEvent::new(
@@ -94,7 +157,8 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
             .await?;
     event.customer_id = customer_id;
     match outcome {
-        Ok(result) => {
+        Ok(done) => {
+            let result = done.result.clone();
             db_cases::outbox_record(
                 &mut tx,
                 row.outbox_id,
@@ -109,12 +173,15 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
             if row.kind == "decision" {
                 db_cases::set_push_state(&mut tx, row.verification_id, Some("PUSHED")).await?;
             }
+            follow_up(&mut tx, row, &done, now).await?;
             event = event
                 .changes(serde_json::json!({ "kind": row.kind, "provider": row.provider, "attempt": attempts, "idempotency_key": row.idempotency_key }))
-                .reason(result);
+                .reason(message_of(&result));
         }
         Err(e) => {
-            let retry = e.is_transient() && now - row.created_at < GIVE_UP_AFTER_MS;
+            let retry = idempotent(&row.kind)
+                && e.is_transient()
+                && now - row.created_at < GIVE_UP_AFTER_MS;
             let next = retry.then(|| {
                 now + e
                     .retry_after
@@ -152,36 +219,199 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The text part of a result (structured results carry a "message").
+pub fn message_of(result: &str) -> String {
+    serde_json::from_str::<Value>(result)
+        .ok()
+        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| result.to_string())
+}
+
+/// Applies what a delivery changed here: a new reference to follow, a
+/// quicker poll.
+async fn follow_up(
+    tx: &mut crate::server::db::Tx,
+    row: &OutboxRow,
+    done: &Delivered,
+    now: i64,
+) -> Result<(), AppError> {
+    use crate::server::db;
+    let Some(v) = db::verifications::find_in(tx, row.verification_id).await? else {
+        return Ok(());
+    };
+    if done.poll_soon {
+        db::customers::poll_soon(tx, v.customer_ref_id, now).await?;
+    }
+    if let Some(r) = &done.new_ref {
+        let details = serde_json::to_string(r).unwrap_or_default();
+        if db::customers::find_ref(tx, r.provider().as_str(), &r.key())
+            .await?
+            .is_none()
+        {
+            db::customers::insert_ref(
+                tx,
+                v.customer_id,
+                r.provider().as_str(),
+                &r.key(),
+                &details,
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 async fn attempt(
     st: &AppState,
     provider: Provider,
     row: &OutboxRow,
     payload: &Value,
-) -> Result<String, UpstreamError> {
+) -> Result<Delivered, UpstreamError> {
+    let missing = |what: &str| {
+        UpstreamError::new(
+            provider,
+            UpstreamErrorKind::Disabled,
+            format!("{what} is not configured"),
+        )
+    };
     match (provider, row.kind.as_str()) {
         (Provider::Ident, "decision") => {
-            let ident = st.providers.ident.clone().ok_or_else(|| {
-                UpstreamError::new(
-                    provider,
-                    UpstreamErrorKind::Disabled,
-                    "Provide ident is not configured",
-                )
-            })?;
+            let ident = st
+                .providers
+                .ident
+                .clone()
+                .ok_or_else(|| missing("Provide ident"))?;
             let target = payload_str(payload, "status");
             let r = ident
                 .put_status(payload_str(payload, "application_id"), target)
                 .await?;
             if r.status_raw != target {
                 // ident's own poller may overwrite a manual status: say so.
-                return Ok(format!(
+                return Ok(Delivered::said(format!(
                     "sent {target}; ident now says {} (changed again upstream)",
                     r.status_raw
-                ));
+                )));
             }
-            Ok(format!("ident status is now {target}"))
+            Ok(Delivered::said(format!("ident status is now {target}")))
         }
-        (Provider::BiometricKz, "decision") => {
-            push_biometric(st, payload, &row.idempotency_key).await
+        (Provider::BiometricKz, "decision") => push_biometric(st, payload, &row.idempotency_key)
+            .await
+            .map(Delivered::said),
+        (Provider::Eclipse, "reratify") => {
+            let eclipse = st
+                .providers
+                .eclipse
+                .clone()
+                .ok_or_else(|| missing("Eclipse"))?;
+            let said = match eclipse.ratify(payload_str(payload, "tenant_id"), payload_str(payload, "customer_id")).await? {
+                Ratified::Started(r) => format!("a new ratification started ({})", r.status_raw),
+                Ratified::AlreadyInProgress { trace_id } => format!(
+                    "already in progress at Eclipse (KYC001{}): the running ratification will be read",
+                    trace_id.map(|t| format!(", trace {t}")).unwrap_or_default()
+                ),
+            };
+            Ok(Delivered {
+                result: said,
+                new_ref: None,
+                poll_soon: true,
+            })
+        }
+        (Provider::Eclipse, "liveness") => {
+            let eclipse = st
+                .providers
+                .eclipse
+                .clone()
+                .ok_or_else(|| missing("Eclipse"))?;
+            let start = eclipse
+                .start_liveness(
+                    payload_str(payload, "tenant_id"),
+                    payload_str(payload, "customer_id"),
+                    payload_str(payload, "landing_url"),
+                )
+                .await?;
+            Ok(Delivered::said(
+                serde_json::json!({
+                    "message": format!("send the customer this liveness link (valid about 3 minutes): {}", start.completion_url),
+                    "completion_url": start.completion_url,
+                    "document_id": start.document_id,
+                    "document": start.document,
+                    "tenant_id": payload_str(payload, "tenant_id"),
+                    "customer_id": payload_str(payload, "customer_id"),
+                })
+                .to_string(),
+            ))
+        }
+        (Provider::Eclipse, "liveness_finish") => {
+            let eclipse = st
+                .providers
+                .eclipse
+                .clone()
+                .ok_or_else(|| missing("Eclipse"))?;
+            let tenant = payload_str(payload, "tenant_id");
+            let (doc, check) = eclipse
+                .finish_liveness(
+                    tenant,
+                    payload_str(payload, "document_id"),
+                    payload.get("document").unwrap_or(&Value::Null),
+                )
+                .await?;
+            let passed = check.outcome == crate::domain::verification::CheckOutcome::Passed;
+            let mut said = format!(
+                "liveness {} (score {} against {})",
+                doc.result
+                    .clone()
+                    .unwrap_or_else(|| "without a result".into()),
+                doc.score
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                crate::server::providers::eclipse::LIVENESS_THRESHOLD
+            );
+            if passed {
+                match eclipse
+                    .ratify(tenant, payload_str(payload, "customer_id"))
+                    .await?
+                {
+                    Ratified::Started(_) => said.push_str("; ratification started"),
+                    Ratified::AlreadyInProgress { .. } => {
+                        said.push_str("; a ratification is already in progress")
+                    }
+                }
+            }
+            Ok(Delivered {
+                result: said,
+                new_ref: None,
+                poll_soon: true,
+            })
+        }
+        (Provider::BiometricKz, "new_session") => {
+            let bkz = st
+                .providers
+                .biometric_kz
+                .clone()
+                .ok_or_else(|| missing("biometric.kz"))?;
+            let session_id = bkz.create_session().await?;
+            Ok(Delivered {
+                result: format!("new biometric.kz session {session_id}; the customer completes it at biometric.kz"),
+                new_ref: Some(ProviderRef::BiometricKz { session_id }),
+                poll_soon: false,
+            })
+        }
+        (Provider::Width, "new_workflow") => {
+            let width = st.providers.width.clone().ok_or_else(|| missing("WIDTH"))?;
+            let customer = payload_str(payload, "width_customer_id");
+            let reference = payload_str(payload, "reference_id");
+            width.register(Some(customer), None).await?;
+            let execution_id = width.submit(customer, reference).await?;
+            Ok(Delivered {
+                result: format!("new WIDTH workflow execution {execution_id}"),
+                new_ref: Some(ProviderRef::Width {
+                    execution_id,
+                    customer_id: Some(customer.to_string()),
+                    reference_id: Some(reference.to_string()),
+                }),
+                poll_soon: false,
+            })
         }
         _ => Err(UpstreamError::new(
             provider,

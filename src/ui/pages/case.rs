@@ -1,3 +1,4 @@
+use crate::api::cases::RetriggerCase;
 use crate::api::cases::{
     get_case, AddCaseNote, AssignCase, ClaimCase, DecideCase, EscalateCase, ReleaseCase, RetryPush,
     SecondDecision,
@@ -26,6 +27,7 @@ struct Actions {
     second: ServerAction<SecondDecision>,
     retry: ServerAction<RetryPush>,
     reveal: ServerAction<RevealPii>,
+    retrigger: ServerAction<RetriggerCase>,
 }
 
 impl Actions {
@@ -40,6 +42,7 @@ impl Actions {
             second: ServerAction::new(),
             retry: ServerAction::new(),
             reveal: ServerAction::new(),
+            retrigger: ServerAction::new(),
         }
     }
 
@@ -53,6 +56,7 @@ impl Actions {
             + self.second.version().get()
             + self.retry.version().get()
             + self.reveal.version().get()
+            + self.retrigger.version().get()
     }
 }
 
@@ -144,6 +148,7 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
             </details>
         </section>
         <Pushes c=c.clone() actions />
+        <Retriggers c=c.clone() actions />
         <Notes c=c.clone() actions />
         <section aria-labelledby="customer-title">
             <h2 id="customer-title">"Customer"</h2>
@@ -420,6 +425,49 @@ fn Notes(c: CaseView, actions: Actions) -> impl IntoView {
                     <button type="submit">"Add note"</button>
                 </ActionForm>
             })}
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn Retriggers(c: CaseView, actions: Actions) -> impl IntoView {
+    if c.retriggers.is_empty() {
+        return ().into_any();
+    }
+    let error = action_error(actions.retrigger);
+    let id = c.verification.id;
+    view! {
+        <section class="card retriggers" aria-labelledby="retrigger-title">
+            <h2 id="retrigger-title">"Ask the provider again"</h2>
+            <FormAlert error />
+            {c.retriggers.into_iter().map(|r| {
+                let field = format!("retrigger-{}", r.action);
+                view! {
+                    <ActionForm action=actions.retrigger attr:class="retrigger">
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="action" value=r.action.clone() />
+                        <h3>{r.label.clone()}</h3>
+                        {r.warning.clone().map(|w| view! { <p class="hint">{w}</p> })}
+                        {match r.blocked.clone() {
+                            Some(why) => view! { <p class="muted">{why}</p> }.into_any(),
+                            None => view! {
+                                <div class="field wide">
+                                    <label for=format!("{field}-reason")>"Reason"</label>
+                                    <input id=format!("{field}-reason") name="reason" required minlength="10" maxlength="500" />
+                                </div>
+                                {r.confirm.then(|| view! {
+                                    <label class="confirm">
+                                        <input type="checkbox" name="confirm" value="yes" required />
+                                        " I understand, do it"
+                                    </label>
+                                })}
+                                <button type="submit">{r.label.clone()}</button>
+                            }.into_any(),
+                        }}
+                    </ActionForm>
+                }
+            }).collect_view()}
         </section>
     }
     .into_any()
