@@ -5,6 +5,7 @@ use crate::ui::pages::case::CasePage;
 use crate::ui::pages::customer::CustomerPage;
 use crate::ui::pages::customer_new::NewCustomerPage;
 use crate::ui::pages::customers::CustomersPage;
+use crate::ui::pages::metrics::MetricsPage;
 use crate::ui::pages::{
     home::HomePage, login::LoginPage, not_found::NotFound, user::UserPage, users::UsersPage,
 };
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async />
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("audit/:seq") view=AuditEventPage ssr=SsrMode::Async />
+                    <Route path=path!("metrics") view=MetricsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async />
                 </ParentRoute>

@@ -281,3 +281,93 @@ pub struct RetriggerOption {
     /// What the person should know first (cost, effect).
     pub warning: Option<String>,
 }
+
+/// What managers see on the metrics page, for one window of days (UTC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricsView {
+    /// The window, `YYYY-MM-DD`, both days included.
+    pub from: String,
+    pub to: String,
+    pub sla_hours: u32,
+    /// When these figures were computed (RFC 3339).
+    pub generated_at: String,
+    /// Every day of the window, with no gaps.
+    pub days: Vec<DayCount>,
+    pub by_provider: Vec<RateRow>,
+    pub by_reason: Vec<ReasonCount>,
+    /// Overall first, then each provider with decisions.
+    pub time_to_decision: Vec<DurationRow>,
+    pub aging: Vec<AgingBucketView>,
+    /// Open cases already older than the SLA.
+    pub open_over_sla: i64,
+    /// The oldest of those, oldest first.
+    pub oldest_open: Vec<OldCase>,
+    pub reviewers: Vec<ReviewerRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub day: String,
+    pub approved: i64,
+    pub declined: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateRow {
+    pub label: String,
+    pub approved: i64,
+    pub declined: i64,
+    /// Approved share in whole per cent, when anything was decided.
+    pub approval_rate: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    pub code: String,
+    pub label: String,
+    /// `approve` or `decline`.
+    pub kind: String,
+    pub count: i64,
+    /// Share of the decisions of its kind, in whole per cent.
+    pub share: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DurationRow {
+    pub label: String,
+    pub decisions: i64,
+    pub p50_ms: Option<i64>,
+    pub p90_ms: Option<i64>,
+    /// Decisions that took longer than the SLA.
+    pub over_sla: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgingBucketView {
+    pub label: String,
+    pub count: i64,
+    /// Every case in this bucket is past the SLA.
+    pub past_sla: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OldCase {
+    pub id: i64,
+    pub provider: String,
+    pub review_status: String,
+    pub assignee: Option<String>,
+    pub age_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewerRow {
+    pub name: String,
+    pub decisions: i64,
+    pub approved: i64,
+    pub declined: i64,
+    /// Decisions per day over the window.
+    pub per_day: String,
+    pub p50_ms: Option<i64>,
+    /// Proposals by others this person confirmed as the second officer.
+    pub confirmations: i64,
+}

@@ -8,4 +8,5 @@ pub mod auth;
 pub mod cases;
 pub mod customers;
 pub mod dto;
+pub mod metrics;
 pub mod users;

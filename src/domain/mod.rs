@@ -32,6 +32,7 @@ macro_rules! string_enum {
 pub mod audit;
 pub mod customer;
 pub mod decision;
+pub mod metrics;
 pub mod role;
 pub mod user;
 pub mod verification;

@@ -82,6 +82,9 @@ pub struct Settings {
     pub audit_checkpoint_file: Option<PathBuf>,
     /// Minutes between periodic checkpoints.
     pub audit_checkpoint_minutes: u64,
+    /// Hours a case may wait for its decision (from when KYC Desk received
+    /// it) before it counts as an SLA breach on the metrics page.
+    pub sla_hours: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +113,7 @@ struct Defaults {
     stale_after_hours: u64,
     workers: bool,
     audit_checkpoint_minutes: u64,
+    sla_hours: u32,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -130,6 +134,7 @@ const DEFAULTS: Defaults = Defaults {
     stale_after_hours: 24,
     workers: true,
     audit_checkpoint_minutes: 10,
+    sla_hours: 24,
 };
 
 /// Read when present and no other file is named.
@@ -203,6 +208,9 @@ impl Settings {
             return bad(
                 "KYC_DESK_AUDIT_CHECKPOINT_MINUTES (audit_checkpoint_minutes) must be at least 1",
             );
+        }
+        if !(1..=8760).contains(&self.sla_hours) {
+            return bad("KYC_DESK_SLA_HOURS (sla_hours) must be between 1 and 8760");
         }
         if let Some(key) = &self.audit_signing_key {
             use secrecy::ExposeSecret;

@@ -15,7 +15,7 @@ const BKZ_IN_REVIEW: &str = "b10e0000-0000-4000-8000-000000000005";
 const BKZ_FINISHED: &str = "b10e0000-0000-4000-8000-000000000007";
 
 /// Registers a customer with `refs`, polls once, returns the new case ids.
-async fn cases_for(app: &TestApp, external_id: &str, refs: Value) -> Vec<i64> {
+pub async fn cases_for(app: &TestApp, external_id: &str, refs: Value) -> Vec<i64> {
     let token = app.api_token("ingest").await;
     let res = reqwest::Client::new()
         .post(app.url("/api/v1/customers"))
@@ -40,11 +40,11 @@ async fn cases_for(app: &TestApp, external_id: &str, refs: Value) -> Vec<i64> {
     .expect("ids")
 }
 
-fn eclipse(r: (&str, &str)) -> Value {
+pub fn eclipse(r: (&str, &str)) -> Value {
     json!({"provider": "eclipse", "tenant_id": r.0, "customer_id": r.1})
 }
 
-async fn version(app: &TestApp, id: i64) -> String {
+pub async fn version(app: &TestApp, id: i64) -> String {
     let v: i64 = sqlx::query_scalar("SELECT version FROM verification WHERE verification_id = $1")
         .bind(id)
         .fetch_one(app.state.db.reader())
@@ -68,7 +68,7 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
         .expect("count")
 }
 
-async fn claim(app: &TestApp, who: &reqwest::Client, id: i64) -> reqwest::Response {
+pub async fn claim(app: &TestApp, who: &reqwest::Client, id: i64) -> reqwest::Response {
     let v = version(app, id).await;
     app.post(
         who,
@@ -78,7 +78,7 @@ async fn claim(app: &TestApp, who: &reqwest::Client, id: i64) -> reqwest::Respon
     .await
 }
 
-async fn decide(
+pub async fn decide(
     app: &TestApp,
     who: &reqwest::Client,
     id: i64,
@@ -243,7 +243,7 @@ async fn only_the_assignee_decides_and_a_stale_form_names_who_changed_the_case()
     assert_eq!(res.status(), 409);
     match error_kind(res).await {
         ErrorKind::Conflict { message } => {
-            assert!(message.contains("changed by Test Person"), "{message}")
+            assert!(message.contains("changed by Test reviewer"), "{message}")
         }
         other => panic!("{other:?}"),
     }

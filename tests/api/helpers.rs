@@ -211,9 +211,11 @@ pub async fn create_user(state: &AppState, email: &str, role: Role) -> i64 {
         passwords: &state.passwords,
         clock: &state.clock,
     };
+    // "reviewer@example.test" is "Test reviewer".
+    let name = format!("Test {}", email.split('@').next().unwrap_or(email));
     let new = NewUser::parse(
         email,
-        "Test Person",
+        &name,
         role.as_str(),
         SecretString::from(PASSWORD.to_string()),
     )

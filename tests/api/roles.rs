@@ -31,6 +31,8 @@ const ADMIN: Who = Who::Only(&[Role::Admin]);
 const VIEW: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer, Role::Manager]);
 /// Who reads the audit trail: managers and admins.
 const AUDIT: Who = Who::Only(&[Role::Manager, Role::Admin]);
+/// Who reads the metrics: managers.
+const METRICS: Who = Who::Only(&[Role::Manager]);
 /// Who supervises cases: compliance officers.
 const SUPERVISE: Who = Who::Only(&[Role::ComplianceOfficer]);
 /// Who works cases: reviewers and officers.
@@ -158,6 +160,12 @@ const CALLS: &[Call] = &[
         get: false,
         args: &[],
         who: AUDIT,
+    },
+    Call {
+        path: "/api/metrics/summary",
+        get: true,
+        args: &[],
+        who: METRICS,
     },
     Call {
         path: "/api/customers/reveal",

@@ -35,12 +35,20 @@ fn id(field: &str, v: Option<String>) -> Result<Option<i64>, AppError> {
         .transpose()
 }
 
-/// `YYYY-MM-DD` (UTC) as unix ms; `end` gives the end of that day.
-fn day(field: &str, v: Option<String>, end: bool) -> Result<Option<i64>, AppError> {
+/// A `YYYY-MM-DD` form field (blank is none).
+pub fn date(field: &str, v: Option<String>) -> Result<Option<time::Date>, AppError> {
     let Some(s) = blank(v) else { return Ok(None) };
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(&s, &fmt)
-        .map_err(|_| AppError::validation(field, "Enter a date as YYYY-MM-DD."))?;
+    time::Date::parse(&s, &fmt)
+        .map(Some)
+        .map_err(|_| AppError::validation(field, "Enter a date as YYYY-MM-DD."))
+}
+
+/// `YYYY-MM-DD` (UTC) as unix ms; `end` gives the end of that day.
+fn day(field: &str, v: Option<String>, end: bool) -> Result<Option<i64>, AppError> {
+    let Some(date) = date(field, v)? else {
+        return Ok(None);
+    };
     let t = if end {
         date.with_hms_milli(23, 59, 59, 999)
     } else {

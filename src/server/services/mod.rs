@@ -10,6 +10,7 @@ pub mod customers;
 pub mod demo;
 pub mod demo_data;
 pub mod import;
+pub mod metrics;
 pub mod refresh;
 pub mod retrigger;
 pub mod tokens;

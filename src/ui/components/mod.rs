@@ -1,4 +1,5 @@
 pub mod badges;
+pub mod charts;
 pub mod checks;
 pub mod error_view;
 pub mod field;

@@ -43,6 +43,7 @@ pub fn AppShell() -> impl IntoView {
 const NAV: &[(&str, &str, Permission)] = &[
     ("/", "Queue", Permission::ViewCases),
     ("/customers", "Customers", Permission::ViewCases),
+    ("/metrics", "Metrics", Permission::ViewMetrics),
     ("/audit", "Audit log", Permission::ViewAudit),
     ("/admin/users", "Users", Permission::ManageUsers),
 ];

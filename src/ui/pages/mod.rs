@@ -6,6 +6,7 @@ pub mod customer_new;
 pub mod customers;
 pub mod home;
 pub mod login;
+pub mod metrics;
 pub mod not_found;
 pub mod queue;
 pub mod user;

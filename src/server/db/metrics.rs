@@ -1,0 +1,106 @@
+//! The metrics page's reads: decisions that took effect in a window (through
+//! `decision_effective_idx`) and the open queue by age (through
+//! `verification_open_created_idx`).
+
+use futures::stream::BoxStream;
+use sqlx::{FromRow, SqlitePool};
+
+/// One decision that took effect, with what the page groups it by.
+#[derive(Debug, Clone, FromRow)]
+pub struct DecisionFact {
+    pub effective_at: i64,
+    pub kind: String,
+    pub reason_code: String,
+    pub provider: String,
+    pub decided_by: i64,
+    pub decided_by_name: String,
+    pub second_by: Option<i64>,
+    pub second_by_name: Option<String>,
+    /// When KYC Desk received the case.
+    pub received_at: i64,
+}
+
+const DECISIONS_BETWEEN: &str =
+    "SELECT d.effective_at, d.kind, d.reason_code, v.provider, d.decided_by, \
+     a.name AS decided_by_name, d.second_by, b.name AS second_by_name, v.created_at AS received_at \
+     FROM decision d \
+     JOIN verification v ON v.verification_id = d.verification_id \
+     JOIN app_user a ON a.user_id = d.decided_by \
+     LEFT JOIN app_user b ON b.user_id = d.second_by \
+     WHERE d.effective_at >= $1 AND d.effective_at < $2";
+
+const OPEN_RECEIVED_BETWEEN: &str =
+    "SELECT COUNT(*) FROM verification WHERE is_open = 1 AND created_at > $1 AND created_at <= $2";
+
+const OLDEST_OPEN: &str =
+    "SELECT v.verification_id, v.provider, v.review_status, u.name AS assignee, v.created_at \
+     FROM verification v LEFT JOIN app_user u ON u.user_id = v.assignee_id \
+     WHERE v.is_open = 1 AND v.created_at <= $1 \
+     ORDER BY v.created_at, v.verification_id LIMIT $2";
+
+/// Decisions that took effect in `[from_ms, to_ms)`, streamed.
+pub fn decisions_between(
+    db: &SqlitePool,
+    from_ms: i64,
+    to_ms: i64,
+) -> BoxStream<'_, Result<DecisionFact, sqlx::Error>> {
+    sqlx::query_as(DECISIONS_BETWEEN)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch(db)
+}
+
+/// How many open cases were received in `(after, up_to]` (either bound open).
+pub async fn open_received_between(
+    db: &SqlitePool,
+    after: Option<i64>,
+    up_to: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(OPEN_RECEIVED_BETWEEN)
+        .bind(after.unwrap_or(i64::MIN))
+        .bind(up_to.unwrap_or(i64::MAX))
+        .fetch_one(db)
+        .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OldCaseRow {
+    pub verification_id: i64,
+    pub provider: String,
+    pub review_status: String,
+    pub assignee: Option<String>,
+    pub created_at: i64,
+}
+
+/// The oldest open cases received at or before `up_to`, oldest first.
+pub async fn oldest_open(
+    db: &SqlitePool,
+    up_to: i64,
+    limit: i64,
+) -> Result<Vec<OldCaseRow>, sqlx::Error> {
+    sqlx::query_as(OLDEST_OPEN)
+        .bind(up_to)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// `EXPLAIN QUERY PLAN` of each metrics read (tests assert they search an index).
+pub async fn explain(db: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+    let mut plans = Vec::new();
+    for sql in [DECISIONS_BETWEEN, OPEN_RECEIVED_BETWEEN, OLDEST_OPEN] {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .bind(0_i64)
+                .bind(1_i64)
+                .fetch_all(db)
+                .await?;
+        plans.push(
+            rows.into_iter()
+                .map(|r| r.3)
+                .collect::<Vec<_>>()
+                .join(" / "),
+        );
+    }
+    Ok(plans)
+}
