@@ -1,38 +1,4 @@
-import { randomInt } from "node:crypto";
-import { Page } from "@playwright/test";
-import { test, expect, USERS } from "./fixtures";
-
-/**
- * A new Eclipse customer in the sandbox's walk-in range. Its last digit
- * picks what the ratification finds: 5 sanctions hit, 8 name mismatch,
- * 0 clean pass. Returns the case page's path once the result has settled.
- */
-async function newCase(page: Page, open: (p: string) => Promise<void>, unique: string, lastDigit: number, name: string) {
-  const customerId = String(randomInt(160_000, 170_000) * 10 + lastDigit);
-  await open("/customers/new");
-  await page.getByLabel("External id").fill(`rev-${unique}-${lastDigit}-${randomInt(1e6)}`);
-  await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByRole("group", { name: "Eclipse" }).getByLabel("Tenant id").fill("100");
-  await page.getByRole("group", { name: "Eclipse" }).getByLabel("Customer id").fill(customerId);
-  await page.getByRole("button", { name: "Add customer" }).click();
-  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
-  // The poller reads it within a second; each refresh reads it once more.
-  await expect(async () => {
-    await page.reload();
-    await expect(page.locator("article.verification")).toHaveCount(1, { timeout: 1_000 });
-  }).toPass({ timeout: 20_000 });
-  const settled = lastDigit === 0 ? "Passed" : "Failed";
-  for (let i = 0; i < 5; i++) {
-    if ((await page.locator("article.verification .badge").first().textContent())?.trim() === settled) break;
-    await page.getByRole("button", { name: "Refresh from provider" }).click();
-    await page.waitForLoadState("load");
-    await page.waitForTimeout(300);
-  }
-  await expect(page.locator("article.verification .badge").first()).toHaveText(settled);
-  const href = await page.locator("article.verification h3 a").getAttribute("href");
-  expect(href).toMatch(/^\/cases\/\d+$/);
-  return href as string;
-}
+import { test, expect, USERS, newCase } from "./fixtures";
 
 test("a reviewer claims a case and declines it with a reason and a note", async ({ page, signIn, open, unique }) => {
   await signIn(USERS.reviewer);
