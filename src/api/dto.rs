@@ -260,6 +260,8 @@ pub struct CaseView {
     pub others: Vec<OtherVerification>,
     /// The redacted upstream payload, pretty-printed.
     pub snapshot: String,
+    /// Photos the provider holds for this case (fetched on demand, never stored).
+    pub media: Vec<MediaView>,
     pub sanctions_hit: bool,
     pub upstream_failed: bool,
     pub can: CaseActions,
@@ -370,4 +372,14 @@ pub struct ReviewerRow {
     pub p50_ms: Option<i64>,
     /// Proposals by others this person confirmed as the second officer.
     pub confirmations: i64,
+}
+
+/// One photo of a case, served by the media proxy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaView {
+    /// Where it sits in the provider's answer (a JSON pointer).
+    pub path: String,
+    pub label: String,
+    /// The proxy URL, once the customer's personal data is revealed.
+    pub url: Option<String>,
 }

@@ -27,6 +27,7 @@ string_enum! {
         AuditViewed = "audit.viewed",
         AuditExported = "audit.exported",
         PiiRevealed = "pii.revealed",
+        MediaViewed = "pii.media_viewed",
         CaseClaimed = "case.claimed",
         CaseReleased = "case.released",
         CaseAssigned = "case.assigned",

@@ -9,6 +9,7 @@ pub mod db;
 pub mod error;
 pub mod export;
 pub mod liveness;
+pub mod media;
 pub mod password;
 pub mod providers;
 pub mod rest;

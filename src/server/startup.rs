@@ -227,6 +227,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/audit/export.csv", get(super::export::export_csv))
         .route("/audit/export.jsonl", get(super::export::export_jsonl))
+        .route("/cases/{id}/media", get(super::media::media))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -11,6 +11,7 @@ mod db;
 mod helpers;
 mod ingest;
 mod mapping;
+mod media;
 mod metrics;
 mod poller;
 mod providers;

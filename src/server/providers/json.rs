@@ -181,7 +181,7 @@ const MEDIA_KEYS: &[&str] = &[
 ];
 
 /// Keys holding document numbers / national ids.
-const ID_KEYS: &[&str] = &[
+pub(super) const ID_KEYS: &[&str] = &[
     "idnumber",
     "ssn",
     "iin",
@@ -191,7 +191,7 @@ const ID_KEYS: &[&str] = &[
 ];
 
 /// Keys holding credentials (never in a result, but never store one if it shows up).
-const SECRET_KEYS: &[&str] = &[
+pub(super) const SECRET_KEYS: &[&str] = &[
     "apikey",
     "flowapikey",
     "apisecret",
@@ -200,7 +200,7 @@ const SECRET_KEYS: &[&str] = &[
     "csrftoken",
 ];
 
-fn norm_key(k: &str) -> String {
+pub(super) fn norm_key(k: &str) -> String {
     k.chars()
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)

@@ -8,6 +8,7 @@ pub mod http;
 pub mod ident;
 pub mod json;
 pub mod map_error;
+pub mod media;
 pub mod result;
 pub mod width;
 
@@ -32,6 +33,30 @@ pub trait Adapter: Send + Sync {
 
     /// How long to wait before looking again at a result that is not final.
     fn poll_every(&self) -> Duration;
+
+    /// Whether [`Adapter::media_source`] serves photos.
+    fn serves_media(&self) -> bool {
+        false
+    }
+
+    /// The provider's answer for one verification as it is now, media
+    /// included, for the media proxy (never stored); its shape is the
+    /// snapshot's before redaction. `None`: no media over this API.
+    async fn media_source(
+        &self,
+        _upstream_ref: &str,
+    ) -> Result<Option<serde_json::Value>, UpstreamError> {
+        Ok(None)
+    }
+
+    /// Downloads a media URL found in that answer.
+    async fn download(&self, _url: &str) -> Result<Vec<u8>, UpstreamError> {
+        Err(UpstreamError::new(
+            self.provider(),
+            UpstreamErrorKind::Rejected,
+            "this provider serves no media",
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

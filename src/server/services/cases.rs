@@ -918,11 +918,35 @@ pub async fn case(
         })
         .filter(|s| !s.is_empty())
         .collect();
-    let snapshot = serde_json::from_str::<serde_json::Value>(&v.snapshot)
-        .ok()
-        .and_then(|s| serde_json::to_string_pretty(&s).ok())
+    let raw_snapshot = serde_json::from_str::<serde_json::Value>(&v.snapshot).ok();
+    let snapshot = raw_snapshot
+        .as_ref()
+        .and_then(|s| serde_json::to_string_pretty(s).ok())
         .unwrap_or_default();
     let provider = Provider::parse(&v.provider).unwrap_or(Provider::Eclipse);
+    // Photos are listed from where the snapshot redacted them, and fetched
+    // through the media proxy only once personal data is revealed.
+    let serves_media = st
+        .providers
+        .adapter(provider)
+        .is_some_and(|a| a.serves_media());
+    let media = match (&raw_snapshot, serves_media) {
+        (Some(s), true) => crate::server::providers::media::media_paths(s)
+            .into_iter()
+            .map(|path| crate::api::dto::MediaView {
+                label: crate::server::providers::media::label(&path),
+                url: pii_revealed.then(|| {
+                    format!(
+                        "/cases/{}/media?path={}",
+                        v.verification_id,
+                        urlencoding_component(&path)
+                    )
+                }),
+                path,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let retriggers = if works {
         super::retrigger::offered(me.role, provider, upstream, &checks)
             .into_iter()
@@ -970,6 +994,7 @@ pub async fn case(
         push_policy: push_policy(provider).to_string(),
         others,
         snapshot,
+        media,
         sanctions_hit,
         upstream_failed,
         can,
@@ -1023,4 +1048,16 @@ pub async fn next_case(
         }
     }
     Ok(None)
+}
+
+/// Percent-encodes a query value (a JSON pointer: `/`, `~`, letters, digits).
+fn urlencoding_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

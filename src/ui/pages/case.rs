@@ -142,6 +142,7 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                 <ul class="failure-reasons">{c.failure_reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
             })}
             <CheckGroups checks=v.checks.clone() />
+            {(!c.media.is_empty()).then(|| view! { <Photos c=c.clone() /> })}
             <details class="snapshot">
                 <summary>"Raw upstream payload (redacted)"</summary>
                 <pre>{c.snapshot.clone()}</pre>
@@ -453,7 +454,7 @@ fn Retriggers(c: CaseView, actions: Actions) -> impl IntoView {
                             Some(why) => view! { <p class="muted">{why}</p> }.into_any(),
                             None => view! {
                                 <div class="field wide">
-                                    <label for=format!("{field}-reason")>"Reason"</label>
+                                    <label for=format!("{field}-reason")>"Why ask again (for the audit trail)"</label>
                                     <input id=format!("{field}-reason") name="reason" required minlength="10" maxlength="500" />
                                 </div>
                                 {r.confirm.then(|| view! {
@@ -471,4 +472,38 @@ fn Retriggers(c: CaseView, actions: Actions) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The provider's photos of this case: fetched through the media proxy,
+/// only once the customer's personal data is revealed.
+#[component]
+fn Photos(c: CaseView) -> impl IntoView {
+    let count = c.media.len();
+    view! {
+        <section class="photos" aria-labelledby="photos-title">
+            <h3 id="photos-title">"Photos"</h3>
+            {if c.pii_revealed {
+                view! {
+                    <ul class="photo-list">
+                        {c.media.into_iter().map(|m| view! {
+                            <li>
+                                <figure>
+                                    <img src=m.url.unwrap_or_default() alt=m.label.clone() loading="lazy" />
+                                    <figcaption>{m.label}</figcaption>
+                                </figure>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="muted">
+                        {format!("{count} photo(s) from the provider, hidden with the customer's personal data. ")}
+                        <a href=format!("/customers/{}", c.customer.id)>"Reveal on the customer page"</a>
+                        " (with a reason, recorded) to see them here."
+                    </p>
+                }.into_any()
+            }}
+        </section>
+    }
 }

@@ -47,6 +47,18 @@ impl BiometricKz {
     /// The authoritative result (`/result/light/`: images as short-lived
     /// URLs, which we never store).
     pub async fn session(&self, session_id: &str) -> Result<UpstreamResult, UpstreamError> {
+        let body = self.light(session_id).await?;
+        mapping::map_session(session_id, &body).map_err(|e| {
+            UpstreamError::new(
+                Provider::BiometricKz,
+                UpstreamErrorKind::Malformed,
+                e.to_string(),
+            )
+        })
+    }
+
+    /// The raw `/result/light/` answer (with its short-lived image URLs).
+    async fn light(&self, session_id: &str) -> Result<Value, UpstreamError> {
         let url = format!("{}/api/v1/flows/session/result/light/", self.base);
         let (_, body) = self
             .http
@@ -61,13 +73,7 @@ impl BiometricKz {
                 classify,
             )
             .await?;
-        mapping::map_session(session_id, &body).map_err(|e| {
-            UpstreamError::new(
-                Provider::BiometricKz,
-                UpstreamErrorKind::Malformed,
-                e.to_string(),
-            )
-        })
+        Ok(body)
     }
 
     /// Creates a new verification session. Not idempotent, and in production
@@ -117,6 +123,18 @@ impl Adapter for BiometricKz {
 
     fn poll_every(&self) -> Duration {
         self.poll_every
+    }
+
+    fn serves_media(&self) -> bool {
+        true
+    }
+
+    async fn media_source(&self, upstream_ref: &str) -> Result<Option<Value>, UpstreamError> {
+        self.light(upstream_ref).await.map(Some)
+    }
+
+    async fn download(&self, url: &str) -> Result<Vec<u8>, UpstreamError> {
+        super::media::download(&self.http, &self.base, url).await
     }
 }
 

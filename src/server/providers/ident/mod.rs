@@ -53,6 +53,14 @@ impl Ident {
     }
 
     pub async fn application(&self, id: &str) -> Result<UpstreamResult, UpstreamError> {
+        let a = self.application_raw(id).await?;
+        mapping::map_application(&a).map_err(|e| {
+            UpstreamError::new(Provider::Ident, UpstreamErrorKind::Malformed, e.to_string())
+        })
+    }
+
+    /// The raw application (its `params` hold base64 photos).
+    async fn application_raw(&self, id: &str) -> Result<Value, UpstreamError> {
         let url = format!("{}/kyc_applications/{id}", self.base);
         let (_, a) = self
             .http
@@ -67,9 +75,7 @@ impl Ident {
                 classify,
             )
             .await?;
-        mapping::map_application(&a).map_err(|e| {
-            UpstreamError::new(Provider::Ident, UpstreamErrorKind::Malformed, e.to_string())
-        })
+        Ok(a)
     }
 
     /// One page (1-based) of the applications visible to our token, newest first.
@@ -152,6 +158,14 @@ impl Adapter for Ident {
 
     fn poll_every(&self) -> Duration {
         self.poll_every
+    }
+
+    fn serves_media(&self) -> bool {
+        true
+    }
+
+    async fn media_source(&self, upstream_ref: &str) -> Result<Option<Value>, UpstreamError> {
+        self.application_raw(upstream_ref).await.map(Some)
     }
 }
 
