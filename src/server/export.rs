@@ -161,6 +161,8 @@ fn stream(
     checkpoint: Checkpoint,
     format: Format,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> {
+    use futures::StreamExt;
+    // Fused: a compressing layer may poll once more after the end.
     futures::stream::unfold(Phase::Header, move |phase| {
         let (st, filter, checkpoint) = (st.clone(), filter.clone(), checkpoint.clone());
         async move {
@@ -222,6 +224,7 @@ fn stream(
             }
         }
     })
+    .fuse()
 }
 
 fn json_line(e: &StoredEvent) -> Vec<u8> {

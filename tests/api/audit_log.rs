@@ -302,6 +302,26 @@ async fn a_filtered_jsonl_export_verifies_each_event() {
 }
 
 #[tokio::test]
+async fn a_compressed_export_arrives_whole_as_a_browser_asks_for_it() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in(Role::Manager).await;
+    for encoding in ["br", "gzip"] {
+        let res = manager
+            .get(app.url("/audit/export.csv"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-encoding"], encoding);
+        let body = res.bytes().await.expect("the whole body, not a reset connection");
+        assert!(!body.is_empty());
+    }
+    // The server is still there for the next request.
+    assert_eq!(app.get(&manager, "/healthz").await.status(), 200);
+}
+
+#[tokio::test]
 async fn a_reviewer_cannot_read_or_export_the_log() {
     let app = TestApp::spawn().await;
     let reviewer = app.signed_in(Role::Reviewer).await;
