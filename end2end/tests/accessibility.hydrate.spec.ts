@@ -23,3 +23,24 @@ test("the user pages have no serious accessibility violations", async ({ page, s
   await expect(page.getByRole("heading", { name: "Adam Admin" })).toBeVisible();
   expect(await seriousViolations(page)).toEqual([]);
 });
+
+test("the manager's audit log and metrics pages have no serious accessibility violations", async ({ page, signIn }) => {
+  await signIn(USERS.manager);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Audit log" }).click();
+  await expect(page.locator("table.audit")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await nav.getByRole("link", { name: "Metrics" }).click();
+  await expect(page.getByRole("table", { name: "Per reviewer" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
+test("the queue and a case have no serious accessibility violations", async ({ page, signIn, open }) => {
+  await signIn(USERS.reviewer);
+  await open("/?view=unassigned");
+  await expect(page.locator("table.queue")).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.locator("table.queue tbody a").first().click();
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+});
