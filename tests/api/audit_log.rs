@@ -314,7 +314,10 @@ async fn a_compressed_export_arrives_whole_as_a_browser_asks_for_it() {
             .expect("export");
         assert_eq!(res.status(), 200);
         assert_eq!(res.headers()["content-encoding"], encoding);
-        let body = res.bytes().await.expect("the whole body, not a reset connection");
+        let body = res
+            .bytes()
+            .await
+            .expect("the whole body, not a reset connection");
         assert!(!body.is_empty());
     }
     // The server is still there for the next request.

@@ -19,4 +19,5 @@ mod retrigger;
 mod roles;
 mod sandbox;
 mod security;
+mod seed;
 mod users;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cases;
 pub mod customers;
 pub mod metrics;
+pub mod seed;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
