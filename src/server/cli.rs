@@ -57,6 +57,25 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Measure every speed and memory figure of BENCHMARKS.md against the
+    /// configured database (fill it with `seed` first) and print a report.
+    Bench {
+        /// Seconds of each fixed-rate run (100 req/s on the queue).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Simulated reviewers (a page every 5 s, a decision a minute).
+        #[arg(long, default_value_t = 200)]
+        reviewers: usize,
+        /// Seconds of the many-reviewers run.
+        #[arg(long, default_value_t = 120)]
+        load_seconds: u64,
+        /// Decisions timed per provider condition (healthy, slow, down).
+        #[arg(long, default_value_t = 100)]
+        decisions: usize,
+        /// Also write the report to this Markdown file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Serve the sandbox: a test double of the four upstream APIs (Eclipse,
     /// biometric.kz with MCP, Provide ident, WIDTH) with seeded scenarios and
     /// fault injection under /__sandbox/. For development and tests only.
@@ -163,6 +182,27 @@ pub fn main() -> ExitCode {
             Command::Token(cmd) => token(&settings, cmd).await,
             Command::Audit(cmd) => audit(&settings, cmd).await,
             Command::Sandbox { addr } => sandbox(addr).await,
+            Command::Bench {
+                seconds,
+                reviewers,
+                load_seconds,
+                decisions,
+                out,
+            } => {
+                let opts = super::bench::Options {
+                    seconds,
+                    reviewers: reviewers.max(1),
+                    load_seconds,
+                    decisions,
+                };
+                let report = super::bench::run(settings, opts).await?;
+                println!("\n{report}");
+                match out {
+                    Some(path) => std::fs::write(&path, report)
+                        .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                    None => Ok(()),
+                }
+            }
             Command::Seed {
                 customers,
                 verifications,

@@ -1162,3 +1162,54 @@ const LAST: [&str; 24] = [
     "Karimova",
     "Serikbayev",
 ];
+
+/// Verifications and the audit head's sequence number (for the bench).
+pub async fn sizes(pool: &sqlx::SqlitePool) -> Result<(i64, i64), sqlx::Error> {
+    let verifications: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM verification")
+        .fetch_one(pool)
+        .await?;
+    let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM audit_event")
+        .fetch_one(pool)
+        .await?;
+    Ok((verifications, head))
+}
+
+/// The first whole UTC day (`YYYY-MM-DD`) from which on at most `n` audit
+/// events were recorded (for a bench export of about `n` events).
+pub async fn day_of_nth_newest(pool: &sqlx::SqlitePool, n: i64) -> Result<String, sqlx::Error> {
+    let at: Option<i64> = sqlx::query_scalar(
+        "SELECT occurred_at FROM audit_event WHERE seq = (SELECT MAX(seq) FROM audit_event) - $1 + 1",
+    )
+    .bind(n)
+    .fetch_optional(pool)
+    .await?;
+    let day = match at {
+        Some(ms) => super::from_unix_ms(ms)
+            .date()
+            .next_day()
+            .unwrap_or(time::Date::MAX),
+        None => {
+            time::Date::from_calendar_date(2000, time::Month::January, 1).unwrap_or(time::Date::MIN)
+        }
+    };
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Ok(day.format(&fmt).unwrap_or_default())
+}
+
+/// An open, unassigned, final case that a reviewer may decline alone
+/// (no sanctions hit), `skip` rows into the queue: `(id, version)`.
+pub async fn open_case_for_bench(
+    pool: &sqlx::SqlitePool,
+    skip: i64,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    let sanctions = category_bit(CheckCategory::SanctionsPepAml);
+    sqlx::query_as(
+        "SELECT verification_id, version FROM verification \
+         WHERE is_open = 1 AND review_status = 'UNREVIEWED' AND assignee_id IS NULL AND terminal \
+         AND (failed_checks & $1) = 0 ORDER BY created_at, verification_id LIMIT 1 OFFSET $2",
+    )
+    .bind(sanctions)
+    .bind(skip)
+    .fetch_optional(pool)
+    .await
+}

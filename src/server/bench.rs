@@ -1,0 +1,852 @@
+//! `kyc-desk bench`: every speed and memory figure of BENCHMARKS.md in one
+//! run, each next to its baseline and target.
+//!
+//! It starts the real app (router, workers, SQLite settings) in this process
+//! on 127.0.0.1 against the configured database — normally one filled by
+//! `kyc-desk seed` — with the sandbox standing in for the providers, signs
+//! in bench users over HTTP and drives them with an open-loop load generator
+//! (requests start on schedule whether or not earlier ones finished, so a
+//! slow server cannot hide behind a slow client). Latencies are client-side
+//! round trips over loopback: an upper bound of the server time. CPU and RSS
+//! are this process's, load generator included.
+
+use super::config::Settings;
+use super::db::audit::{Actor, Origin};
+use super::db::cases::{Assigned, QueueFilter, Sort};
+use super::db::{self};
+use super::sandbox::{Sandbox, SandboxConfig};
+use super::services::audit;
+use super::services::demo_data::point_at_sandbox;
+use super::services::users::{self, Deps, NewUser};
+use super::startup::Application;
+use super::state::AppState;
+use crate::domain::user::{Email, PersonName};
+use crate::domain::Role;
+use rand::Rng;
+use secrecy::SecretString;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Seconds of each fixed-rate run.
+    pub seconds: u64,
+    /// Simulated reviewers in the mixed-load run.
+    pub reviewers: usize,
+    /// Seconds of the mixed-load run.
+    pub load_seconds: u64,
+    /// Durable decisions per provider condition.
+    pub decisions: usize,
+}
+
+const BENCH_DOMAIN: &str = "bench.kyc-desk.test";
+
+/// Runs every benchmark; returns the report as Markdown.
+pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String> {
+    let mut out = Report::default();
+    let sandbox = start_sandbox().await?;
+    settings.addr = "127.0.0.1:0".parse().map_err(|_| "addr")?;
+    settings.demo = false;
+    settings.cookie_secure = false;
+    settings.workers = true;
+    settings.login_attempts_per_minute = 1_000_000;
+    if settings.secret_key.is_none() {
+        settings.secret_key = Some(SecretString::from(random_secret()));
+    }
+    if settings.audit_signing_key.is_none() {
+        use base64::Engine as _;
+        let seed: [u8; 32] = rand::thread_rng().gen();
+        settings.audit_signing_key = Some(SecretString::from(
+            base64::engine::general_purpose::STANDARD.encode(seed),
+        ));
+    }
+    let site_root = settings.site_root.clone();
+    point_at_sandbox(&mut settings, sandbox, &SandboxConfig::default());
+    let app = Application::build(settings)
+        .await
+        .map_err(|e| e.to_string())?;
+    let state = app.state.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.serve(listener, async {
+        let _ = stopped.await;
+    }));
+
+    let size: (i64, i64) = db::seed::sizes(state.db.reader())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "database: {} verifications, {} audit events",
+        size.0, size.1
+    );
+    out.line(format!(
+        "Dataset: {} verifications, {} audit events (`kyc-desk seed`).",
+        size.0, size.1
+    ));
+
+    let password = random_secret();
+    let manager = sign_in_all(&state, &base, &password, Role::Manager, 1)
+        .await?
+        .remove(0);
+    let reviewers = sign_in_all(&state, &base, &password, Role::Reviewer, opts.reviewers).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle_rss = rss_kib();
+    println!(
+        "signed in {} reviewers; idle RSS {} MiB",
+        reviewers.len(),
+        idle_rss / 1024
+    );
+
+    queue_bench(&state, &base, &reviewers[0], &opts, &mut out).await?;
+    audit_page_bench(&state, &base, &manager, &opts, &mut out).await?;
+    export_bench(&state, &base, &manager, &mut out).await?;
+    decision_bench(&state, &base, &reviewers[0], sandbox, &opts, &mut out).await?;
+    load_bench(&state, &base, &reviewers, &opts, idle_rss, &mut out).await?;
+    verify_bench(&state, &mut out).await?;
+    asset_sizes(&site_root, &mut out)?;
+
+    let _ = stop.send(());
+    let _ = server.await;
+    Ok(out.finish())
+}
+
+/// The report: a table of figures plus notes.
+#[derive(Default)]
+struct Report {
+    rows: Vec<[String; 4]>,
+    notes: Vec<String>,
+}
+
+impl Report {
+    fn row(&mut self, what: &str, measured: String, target: &str, ok: Option<bool>) {
+        let verdict = match ok {
+            Some(true) => "met",
+            Some(false) => "**missed**",
+            None => "—",
+        };
+        println!("{what}: {measured} (target {target}: {verdict})");
+        self.rows
+            .push([what.into(), measured, target.into(), verdict.into()]);
+    }
+
+    fn line(&mut self, s: String) {
+        self.notes.push(s);
+    }
+
+    fn finish(self) -> String {
+        let mut s = String::new();
+        for n in &self.notes {
+            let _ = writeln!(s, "{n}\n");
+        }
+        s.push_str("| Figure | Measured | Target | Verdict |\n|---|---|---|---|\n");
+        for r in self.rows {
+            let _ = writeln!(s, "| {} | {} | {} | {} |", r[0], r[1], r[2], r[3]);
+        }
+        s
+    }
+}
+
+/// Latency samples in microseconds.
+#[derive(Default, Clone)]
+struct Samples(Vec<u64>);
+
+impl Samples {
+    fn push(&mut self, d: Duration) {
+        self.0.push(d.as_micros() as u64);
+    }
+
+    fn pct(&self, p: f64) -> f64 {
+        let mut v = self.0.clone();
+        v.sort_unstable();
+        if v.is_empty() {
+            return f64::NAN;
+        }
+        let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize - 1;
+        v[rank.min(v.len() - 1)] as f64 / 1000.0
+    }
+
+    /// "p50 1.2 ms, p95 2.3 ms, max 9.1 ms (n)".
+    fn summary(&self) -> String {
+        format!(
+            "p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms (n={})",
+            self.pct(50.0),
+            self.pct(95.0),
+            self.pct(100.0),
+            self.0.len()
+        )
+    }
+}
+
+fn random_secret() -> String {
+    let bytes: [u8; 24] = rand::thread_rng().gen();
+    hex::encode(bytes)
+}
+
+async fn start_sandbox() -> Result<std::net::SocketAddr, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let router = Sandbox::new(SandboxConfig::default()).router();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    Ok(addr)
+}
+
+/// A signed-in browser: a client with the session cookie and the headers a
+/// same-origin form post carries.
+#[derive(Clone)]
+struct Browser {
+    client: reqwest::Client,
+    user_id: i64,
+}
+
+async fn sign_in_all(
+    st: &AppState,
+    base: &str,
+    password: &str,
+    role: Role,
+    n: usize,
+) -> Result<Vec<Browser>, String> {
+    let deps = Deps {
+        db: &st.db,
+        passwords: &st.passwords,
+        clock: &st.clock,
+    };
+    let actor = Actor::System("bench");
+    let origin = Origin::default();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let email = format!("bench-{}-{:03}@{BENCH_DOMAIN}", role.as_str(), i + 1);
+        let secret = SecretString::from(password.to_string());
+        let user_id = match db::users::find_by_email(st.db.reader(), &email)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Some(u) => {
+                users::reset_password(&deps, actor.clone(), &origin, u.user_id, secret)
+                    .await
+                    .map_err(|e| e.message())?;
+                u.user_id
+            }
+            None => users::create(
+                &deps,
+                actor.clone(),
+                &origin,
+                NewUser {
+                    email: Email::parse(&email).map_err(str::to_string)?,
+                    name: PersonName::parse(&format!("Bench {} {}", role.as_str(), i + 1))
+                        .map_err(str::to_string)?,
+                    role,
+                    password: SecretString::from(password.to_string()),
+                },
+            )
+            .await
+            .map_err(|e| e.message())?,
+        };
+        let login = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())?;
+        let res = login
+            .post(format!("{base}/api/auth/login"))
+            .header("origin", base)
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("email", email.as_str()), ("password", password)])
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let cookie = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .collect::<Vec<_>>()
+            .join("; ");
+        if cookie.is_empty() {
+            return Err(format!("bench sign-in of {email} failed: {}", res.status()));
+        }
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = |s: &str| reqwest::header::HeaderValue::from_str(s).map_err(|e| e.to_string());
+        headers.insert("cookie", value(&cookie)?);
+        headers.insert("origin", value(base)?);
+        headers.insert("sec-fetch-site", value("same-origin")?);
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(4)
+            .build()
+            .map_err(|e| e.to_string())?;
+        out.push(Browser { client, user_id });
+    }
+    Ok(out)
+}
+
+/// GETs `url` and reads the whole body; the round trip.
+async fn timed_get(b: &Browser, url: &str) -> Result<Duration, String> {
+    let started = Instant::now();
+    let res = b.client.get(url).send().await.map_err(|e| e.to_string())?;
+    let status = res.status();
+    res.bytes().await.map_err(|e| e.to_string())?;
+    if !status.is_success() {
+        return Err(format!("GET {url}: {status}"));
+    }
+    Ok(started.elapsed())
+}
+
+/// Requests `url` at `rate` per second for `seconds`, open loop.
+async fn at_rate(b: &Browser, url: &str, rate: u64, seconds: u64) -> Result<Samples, String> {
+    let samples = Arc::new(Mutex::new(Samples::default()));
+    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut tasks = Vec::new();
+    for _ in 0..rate * seconds {
+        tick.tick().await;
+        let (b, url, samples, errors) =
+            (b.clone(), url.to_string(), samples.clone(), errors.clone());
+        tasks.push(tokio::spawn(async move {
+            match timed_get(&b, &url).await {
+                Ok(d) => lock(&samples).push(d),
+                Err(e) => lock(&errors).push(e),
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    if let Some(e) = lock(&errors).first() {
+        return Err(e.clone());
+    }
+    let s = lock(&samples).clone();
+    Ok(s)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The queue: the page against its SQL alone, first page and 1,000 deep.
+async fn queue_bench(
+    st: &AppState,
+    base: &str,
+    reviewer: &Browser,
+    opts: &Options,
+    out: &mut Report,
+) -> Result<(), String> {
+    // "All approved Eclipse cases, oldest first": a filter with enough rows
+    // to page 1,000 deep at 50 a page.
+    let filter = QueueFilter {
+        assigned: Assigned::Anyone,
+        provider: Some("eclipse".into()),
+        upstream_status: None,
+        review_status: Some("APPROVED".into()),
+        failed_bit: None,
+        created_before: None,
+        sort: Sort::Age,
+    };
+    let query = "view=all&provider=eclipse&review=APPROVED&sort=age";
+    let mut cursor = None;
+    let mut depth = 1;
+    for _ in 1..1_000 {
+        let rows = db::cases::queue(st.db.reader(), &filter, cursor, 51)
+            .await
+            .map_err(|e| e.to_string())?;
+        if rows.len() < 51 {
+            break;
+        }
+        cursor = rows.get(49).map(|r| (r.created_at, r.verification_id));
+        depth += 1;
+    }
+    let deep = cursor.ok_or("the dataset is too small for a deep queue page")?;
+    let sql = |after| {
+        let filter = filter.clone();
+        async move {
+            let mut s = Samples::default();
+            for _ in 0..300 {
+                let t = Instant::now();
+                db::cases::queue(st.db.reader(), &filter, after, 51)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                s.push(t.elapsed());
+            }
+            Ok::<_, String>(s)
+        }
+    };
+    let sql_first = sql(None).await?;
+    let sql_deep = sql(Some(deep)).await?;
+    let first_url = format!("{base}/?{query}");
+    let deep_url = format!("{base}/?{query}&after={}.{}", deep.0, deep.1);
+    // Warm up, then 100 requests a second.
+    at_rate(reviewer, &first_url, 50, 1).await?;
+    let page_first = at_rate(reviewer, &first_url, 100, opts.seconds).await?;
+    let page_deep = at_rate(reviewer, &deep_url, 100, opts.seconds).await?;
+    out.line(format!(
+        "Queue filter: `{query}`, deep page = page {depth} (keyset cursor), 50 rows a page."
+    ));
+    out.row(
+        "Queue SQL alone, first page",
+        sql_first.summary(),
+        "baseline",
+        None,
+    );
+    out.row(
+        "Queue SQL alone, deep page",
+        sql_deep.summary(),
+        "baseline",
+        None,
+    );
+    let p95 = page_first.pct(95.0);
+    out.row(
+        "Queue page at 100 req/s, first page",
+        page_first.summary(),
+        "p95 ≤ 10 ms",
+        Some(p95 <= 10.0),
+    );
+    let deep95 = page_deep.pct(95.0);
+    out.row(
+        "Queue page at 100 req/s, deep page",
+        page_deep.summary(),
+        "p95 ≤ 10 ms",
+        Some(deep95 <= 10.0),
+    );
+    let ratio = page_first.pct(50.0) / sql_first.pct(50.0).max(0.001);
+    out.row(
+        "Queue page / its SQL (medians)",
+        format!("{ratio:.1}×"),
+        "≤ 8×",
+        Some(ratio <= 8.0),
+    );
+    let deep_ratio = page_deep.pct(50.0) / page_first.pct(50.0).max(0.001);
+    out.row(
+        "Queue deep / first page (medians)",
+        format!("{deep_ratio:.2}×"),
+        "≤ 1.5×",
+        Some(deep_ratio <= 1.5),
+    );
+    Ok(())
+}
+
+/// The audit log page, newest first and deep in the chain.
+async fn audit_page_bench(
+    st: &AppState,
+    base: &str,
+    manager: &Browser,
+    opts: &Options,
+    out: &mut Report,
+) -> Result<(), String> {
+    let head: i64 = db::seed::sizes(st.db.reader())
+        .await
+        .map_err(|e| e.to_string())?
+        .1;
+    let mut all = Samples::default();
+    for (label, url) in [
+        ("newest", format!("{base}/audit?action=decision.made")),
+        (
+            "middle",
+            format!("{base}/audit?action=decision.made&before={}", head / 2),
+        ),
+        ("oldest", format!("{base}/audit?before={}", 1_000.min(head))),
+    ] {
+        let s = at_rate(manager, &url, 50, opts.seconds.min(5)).await?;
+        out.row(
+            &format!("Audit log page ({label}) at 50 req/s"),
+            s.summary(),
+            "p95 ≤ 5 ms",
+            Some(s.pct(95.0) <= 5.0),
+        );
+        all.0.extend(s.0);
+    }
+    let _ = all;
+    Ok(())
+}
+
+/// A CSV export of the newest million events (or all, if fewer).
+async fn export_bench(
+    st: &AppState,
+    base: &str,
+    manager: &Browser,
+    out: &mut Report,
+) -> Result<(), String> {
+    let first_day = db::seed::day_of_nth_newest(st.db.reader(), 1_000_000)
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = format!("{base}/audit/export.csv?from={first_day}");
+    let before = rss_kib();
+    let peak = Arc::new(std::sync::atomic::AtomicU64::new(before));
+    let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        tokio::spawn(async move {
+            while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(), std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    };
+    let started = Instant::now();
+    let mut res = manager
+        .client
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !res.status().is_success() {
+        return Err(format!("export: {}", res.status()));
+    }
+    let (mut bytes, mut lines) = (0u64, 0u64);
+    while let Some(chunk) = res.chunk().await.map_err(|e| e.to_string())? {
+        bytes += chunk.len() as u64;
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    let took = started.elapsed();
+    sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+    let _ = sampler.await;
+    let growth = peak
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .saturating_sub(before)
+        / 1024;
+    let events = lines.saturating_sub(2);
+    out.row(
+        "CSV export",
+        format!(
+            "{events} events, {} MiB in {:.1} s",
+            bytes / (1 << 20),
+            took.as_secs_f64()
+        ),
+        "1M events ≤ 20 s",
+        Some(took.as_secs_f64() * 1_000_000.0 / events.max(1) as f64 <= 20.0),
+    );
+    out.row(
+        "RSS growth during the export",
+        format!("{growth} MiB"),
+        "≤ 50 MiB",
+        Some(growth <= 50),
+    );
+    Ok(())
+}
+
+/// Durable decisions (claim, then decide) while the providers are healthy,
+/// slow and down: the reviewer's request never waits on an upstream.
+async fn decision_bench(
+    st: &AppState,
+    base: &str,
+    reviewer: &Browser,
+    sandbox: std::net::SocketAddr,
+    opts: &Options,
+    out: &mut Report,
+) -> Result<(), String> {
+    let control = reqwest::Client::new();
+    let mut healthy = 0.0;
+    for (label, fault) in [
+        ("providers healthy", None),
+        (
+            "providers slow (3 s)",
+            Some(serde_json::json!({"provider": "*", "kind": "latency", "ms": 3000})),
+        ),
+        (
+            "providers down (connection dropped)",
+            Some(serde_json::json!({"provider": "*", "kind": "drop"})),
+        ),
+    ] {
+        let _ = control
+            .delete(format!("http://{sandbox}/__sandbox/faults"))
+            .send()
+            .await;
+        if let Some(f) = &fault {
+            control
+                .post(format!("http://{sandbox}/__sandbox/faults"))
+                .json(&f)
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        let mut s = Samples::default();
+        for _ in 0..opts.decisions {
+            s.push(decide_one(st, base, reviewer).await?);
+        }
+        let p95 = s.pct(95.0);
+        if fault.is_none() {
+            healthy = p95;
+            out.row(
+                &format!("Durable decision, {label}"),
+                s.summary(),
+                "p95 ≤ 25 ms",
+                Some(p95 <= 25.0),
+            );
+        } else {
+            let ratio = p95 / healthy.max(0.001);
+            out.row(
+                &format!("Durable decision, {label}"),
+                format!("{} — {ratio:.2}× healthy", s.summary()),
+                "p95 ≤ 1.1× healthy",
+                Some(ratio <= 1.1 || p95 <= 25.0 && p95 - healthy <= 1.0),
+            );
+        }
+    }
+    let _ = control
+        .delete(format!("http://{sandbox}/__sandbox/faults"))
+        .send()
+        .await;
+    Ok(())
+}
+
+/// Claims an open case and declines it; returns the decision's round trip.
+async fn decide_one(st: &AppState, base: &str, b: &Browser) -> Result<Duration, String> {
+    let skip = rand::thread_rng().gen_range(0..1_000);
+    let (id, version) = db::seed::open_case_for_bench(st.db.reader(), skip)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no open case left to decide")?;
+    post(
+        b,
+        &format!("{base}/api/cases/claim"),
+        &[("id", id.to_string()), ("version", version.to_string())],
+    )
+    .await?;
+    let started = Instant::now();
+    post(
+        b,
+        &format!("{base}/api/cases/decide"),
+        &[
+            ("id", id.to_string()),
+            ("version", (version + 1).to_string()),
+            ("decision", "decline".into()),
+            ("reason", "DOCUMENT_UNREADABLE".into()),
+            (
+                "note",
+                "Glare hides the document number; asked for a new photo.".into(),
+            ),
+        ],
+    )
+    .await?;
+    Ok(started.elapsed())
+}
+
+async fn post(b: &Browser, url: &str, form: &[(&str, String)]) -> Result<(), String> {
+    let res = b
+        .client
+        .post(url)
+        .form(form)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let body = res.text().await.unwrap_or_default();
+    if status.is_client_error() || status.is_server_error() {
+        return Err(format!("POST {url}: {status} {body}"));
+    }
+    Ok(())
+}
+
+/// Many reviewers at once: each opens a queue page every 5 s and decides a
+/// case a minute.
+async fn load_bench(
+    st: &AppState,
+    base: &str,
+    reviewers: &[Browser],
+    opts: &Options,
+    idle_rss: u64,
+    out: &mut Report,
+) -> Result<(), String> {
+    const VIEWS: [&str; 4] = [
+        "view=mine",
+        "view=unassigned",
+        "view=all&provider=ident",
+        "view=all&category=SANCTIONS_PEP_AML",
+    ];
+    let pages = Arc::new(Mutex::new(Samples::default()));
+    let decisions = Arc::new(Mutex::new(Samples::default()));
+    let errors = Arc::new(Mutex::new(0u64));
+    let peak = Arc::new(std::sync::atomic::AtomicU64::new(rss_kib()));
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    let until = started + Duration::from_secs(opts.load_seconds);
+    let mut tasks = Vec::new();
+    for (i, b) in reviewers.iter().enumerate() {
+        let (b, base, st) = (b.clone(), base.to_string(), st.clone());
+        let (pages, decisions, errors, peak) = (
+            pages.clone(),
+            decisions.clone(),
+            errors.clone(),
+            peak.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            // Spread the reviewers over the first interval.
+            tokio::time::sleep(Duration::from_millis((i as u64 * 5_000) / 200)).await;
+            let mut next_decision =
+                Instant::now() + Duration::from_millis(rand::thread_rng().gen_range(0..60_000));
+            let mut n = i;
+            while Instant::now() < until {
+                let tick = Instant::now();
+                let url = format!("{base}/?{}", VIEWS[n % VIEWS.len()]);
+                n += 1;
+                match timed_get(&b, &url).await {
+                    Ok(d) => lock(&pages).push(d),
+                    Err(_) => *lock(&errors) += 1,
+                }
+                if Instant::now() >= next_decision {
+                    match decide_one(&st, &base, &b).await {
+                        Ok(d) => lock(&decisions).push(d),
+                        Err(_) => *lock(&errors) += 1,
+                    }
+                    next_decision += Duration::from_secs(60);
+                }
+                peak.fetch_max(rss_kib(), std::sync::atomic::Ordering::Relaxed);
+                let _ = b.user_id;
+                tokio::time::sleep_until((tick + Duration::from_secs(5)).into()).await;
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = (cpu_seconds() - cpu_before) / wall * 100.0;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1) as f64;
+    let pages = lock(&pages).clone();
+    let decisions = lock(&decisions).clone();
+    let errors = *lock(&errors);
+    let n = reviewers.len();
+    out.row(
+        &format!("{n} reviewers: queue pages"),
+        pages.summary(),
+        "p95 ≤ 10 ms",
+        Some(pages.pct(95.0) <= 10.0),
+    );
+    out.row(
+        &format!("{n} reviewers: decisions"),
+        decisions.summary(),
+        "p95 ≤ 25 ms",
+        Some(decisions.pct(95.0) <= 25.0),
+    );
+    out.row(
+        &format!("{n} reviewers: CPU (whole process, load generator included)"),
+        format!(
+            "{:.0} % of the machine ({cpu:.0} % of one core)",
+            cpu / cores
+        ),
+        "≤ 30 %",
+        Some(cpu / cores <= 30.0),
+    );
+    out.row(
+        &format!("{n} reviewers: failed requests (two reviewers claiming one case get 409)"),
+        errors.to_string(),
+        "reported",
+        None,
+    );
+    out.row(
+        "RSS idle (after sign-in of all bench users)",
+        format!("{} MiB", idle_rss / 1024),
+        "≤ 64 MiB",
+        Some(idle_rss / 1024 <= 64),
+    );
+    let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+    out.row(
+        &format!("RSS under the {n}-reviewer load (peak)"),
+        format!("{} MiB", peak / 1024),
+        "reported",
+        None,
+    );
+    Ok(())
+}
+
+async fn verify_bench(st: &AppState, out: &mut Report) -> Result<(), String> {
+    let started = Instant::now();
+    let chain = audit::verify_chain(&st.db).await.map_err(|e| e.message())?;
+    let took = started.elapsed().as_secs_f64();
+    let ok = chain.first_bad.is_none();
+    out.row(
+        "`audit verify` (whole chain)",
+        format!(
+            "{} events in {took:.1} s{}",
+            chain.events,
+            if ok { "" } else { " — CHAIN BROKEN" }
+        ),
+        "10M events ≤ 10 s",
+        Some(ok && took * 10_000_000.0 / chain.events.max(1) as f64 <= 10.0),
+    );
+    Ok(())
+}
+
+/// The shipped browser assets, compressed as the server sends them.
+fn asset_sizes(site_root: &std::path::Path, out: &mut Report) -> Result<(), String> {
+    let pkg = site_root.join("pkg");
+    for (file, target, limit) in [
+        ("kyc-desk.wasm", "≤ 250 KB brotli", Some(250_000)),
+        ("kyc-desk.js", "reported", None),
+        ("kyc-desk.css", "reported", None),
+    ] {
+        let path = pkg.join(file);
+        let Ok(raw) = std::fs::read(&path) else {
+            out.row(
+                &format!("`{file}`"),
+                "not built (run `cargo leptos build --release`)".into(),
+                target,
+                None,
+            );
+            continue;
+        };
+        let br = brotli_len(&raw)?;
+        out.row(
+            &format!("`{file}` (brotli q11)"),
+            format!(
+                "{:.0} KB ({:.0} KB raw)",
+                br as f64 / 1000.0,
+                raw.len() as f64 / 1000.0
+            ),
+            target,
+            limit.map(|l| br <= l),
+        );
+    }
+    Ok(())
+}
+
+fn brotli_len(raw: &[u8]) -> Result<usize, String> {
+    let mut compressed = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &raw[..], &mut compressed, &params).map_err(|e| e.to_string())?;
+    Ok(compressed.len())
+}
+
+/// This process's resident set, KiB (Linux).
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// CPU seconds this process has used (user + system; Linux, 100 Hz ticks).
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces).
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = f.get(11)?.parse().ok()?;
+            let stime: f64 = f.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
