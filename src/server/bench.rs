@@ -206,7 +206,6 @@ async fn start_sandbox() -> Result<std::net::SocketAddr, String> {
 #[derive(Clone)]
 struct Browser {
     client: reqwest::Client,
-    user_id: i64,
 }
 
 async fn sign_in_all(
@@ -227,7 +226,7 @@ async fn sign_in_all(
     for i in 0..n {
         let email = format!("bench-{}-{:03}@{BENCH_DOMAIN}", role.as_str(), i + 1);
         let secret = SecretString::from(password.to_string());
-        let user_id = match db::users::find_by_email(st.db.reader(), &email)
+        match db::users::find_by_email(st.db.reader(), &email)
             .await
             .map_err(|e| e.to_string())?
         {
@@ -235,7 +234,6 @@ async fn sign_in_all(
                 users::reset_password(&deps, actor.clone(), &origin, u.user_id, secret)
                     .await
                     .map_err(|e| e.message())?;
-                u.user_id
             }
             None => users::create(
                 &deps,
@@ -250,8 +248,9 @@ async fn sign_in_all(
                 },
             )
             .await
+            .map(|_| ())
             .map_err(|e| e.message())?,
-        };
+        }
         let login = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -286,7 +285,7 @@ async fn sign_in_all(
             .pool_max_idle_per_host(4)
             .build()
             .map_err(|e| e.to_string())?;
-        out.push(Browser { client, user_id });
+        out.push(Browser { client });
     }
     Ok(out)
 }
@@ -448,7 +447,6 @@ async fn audit_page_bench(
         .await
         .map_err(|e| e.to_string())?
         .1;
-    let mut all = Samples::default();
     for (label, url) in [
         ("newest", format!("{base}/audit?action=decision.made")),
         (
@@ -464,9 +462,7 @@ async fn audit_page_bench(
             "p95 ≤ 5 ms",
             Some(s.pct(95.0) <= 5.0),
         );
-        all.0.extend(s.0);
     }
-    let _ = all;
     Ok(())
 }
 
@@ -702,7 +698,6 @@ async fn load_bench(
                     next_decision += Duration::from_secs(60);
                 }
                 peak.fetch_max(rss_kib(), std::sync::atomic::Ordering::Relaxed);
-                let _ = b.user_id;
                 tokio::time::sleep_until((tick + Duration::from_secs(5)).into()).await;
             }
         }));
