@@ -148,6 +148,7 @@ async fn passwords_never_reach_the_audit_trail() {
 mod chain {
     use crate::helpers::{TestApp, PASSWORD};
     use kyc_desk::domain::Role;
+    use kyc_desk::server::db::audit::GENESIS_HASH;
     use kyc_desk::server::services::audit;
 
     /// Writes a few dozen events through real actions.
@@ -227,6 +228,58 @@ mod chain {
             assert!(bad <= seq, "caught at #{bad}, tampered #{seq}: {why}");
             assert_eq!(report.verified_through, bad - 1);
         }
+    }
+
+    /// Split into spans checked at once, the chain gets the same verdict as
+    /// read in one pass, wherever the damage falls relative to the spans.
+    #[tokio::test]
+    async fn the_verdict_is_the_same_however_the_chain_is_split() {
+        let app = busy_app().await;
+        drop_guards(&app).await;
+        let whole = |spans| audit::verify_chain_in_spans(&app.state.db, 0, GENESIS_HASH, spans);
+        let n = max_seq(&app).await;
+        for spans in 1..=8 {
+            let report = whole(spans).await.expect("verify");
+            assert_eq!(
+                (report.events, report.verified_through, report.first_bad),
+                (n, n, None)
+            );
+        }
+        let damage = [
+            "UPDATE audit_event SET reason = 'x' WHERE seq = 9",
+            "DELETE FROM audit_event WHERE seq = 6",
+            "DELETE FROM audit_event WHERE seq IN (12, 13, 14)",
+        ];
+        for tamper in damage {
+            sqlx::query(tamper)
+                .execute(app.state.db.writer())
+                .await
+                .expect("tamper");
+            let one_pass = whole(1).await.expect("verify");
+            assert!(one_pass.first_bad.is_some(), "{tamper}");
+            for spans in 2..=8 {
+                assert_eq!(
+                    whole(spans).await.expect("verify"),
+                    one_pass,
+                    "{tamper}, {spans} spans"
+                );
+            }
+        }
+        let from_the_middle = {
+            let mid: (i64, String) =
+                sqlx::query_as("SELECT seq, hash FROM audit_event WHERE seq = 3")
+                    .fetch_one(app.state.db.reader())
+                    .await
+                    .expect("event 3");
+            audit::verify_chain_in_spans(&app.state.db, mid.0, &mid.1, 3)
+                .await
+                .expect("verify")
+        };
+        assert_eq!(
+            from_the_middle.first_bad.expect("caught").0,
+            6,
+            "the first damage after #3"
+        );
     }
 
     #[tokio::test]

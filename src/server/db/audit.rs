@@ -108,32 +108,135 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
-    /// The canonical bytes that are hashed: every field but the hashes, in
-    /// this order, as compact JSON.
+    /// The hashed fields, borrowed.
+    pub fn fields(&self) -> EventFields<'_> {
+        EventFields {
+            seq: self.seq,
+            occurred_at: self.occurred_at,
+            actor_user_id: self.actor_user_id,
+            actor_role: self.actor_role.as_deref(),
+            actor_system: self.actor_system.as_deref(),
+            action: &self.action,
+            entity_kind: &self.entity_kind,
+            entity_id: self.entity_id.as_deref(),
+            customer_id: self.customer_id,
+            verification_id: self.verification_id,
+            changes: self.changes.as_deref(),
+            reason: self.reason.as_deref(),
+            request_id: self.request_id.as_deref(),
+            client_hash: self.client_hash.as_deref(),
+        }
+    }
+
+    /// The canonical bytes that are hashed ([`EventFields::write_canonical`]).
     pub fn canonical(&self) -> Vec<u8> {
-        serde_json::to_vec(&(
-            self.seq,
-            self.occurred_at,
-            self.actor_user_id,
-            &self.actor_role,
-            &self.actor_system,
-            &self.action,
-            &self.entity_kind,
-            &self.entity_id,
-            self.customer_id,
-            self.verification_id,
-            &self.changes,
-            &self.reason,
-            &self.request_id,
-            &self.client_hash,
-        ))
-        .unwrap_or_default()
+        let mut out = Vec::with_capacity(256);
+        self.fields().write_canonical(&mut out);
+        out
     }
 
     /// The hash this event must carry, given its `prev_hash`.
     pub fn expected_hash(&self) -> String {
         chain_hash(&self.prev_hash, &self.canonical())
     }
+}
+
+/// Every field of an event but the hashes, borrowed (the chain check reads
+/// them straight from the rows, without copying).
+#[derive(Debug, Clone, Copy)]
+pub struct EventFields<'a> {
+    pub seq: i64,
+    pub occurred_at: i64,
+    pub actor_user_id: Option<i64>,
+    pub actor_role: Option<&'a str>,
+    pub actor_system: Option<&'a str>,
+    pub action: &'a str,
+    pub entity_kind: &'a str,
+    pub entity_id: Option<&'a str>,
+    pub customer_id: Option<i64>,
+    pub verification_id: Option<i64>,
+    pub changes: Option<&'a str>,
+    pub reason: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    pub client_hash: Option<&'a str>,
+}
+
+impl EventFields<'_> {
+    /// The canonical bytes that are hashed: these fields in this order, as
+    /// compact JSON, appended to `out`.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) {
+        let _ = serde_json::to_writer(
+            out,
+            &(
+                self.seq,
+                self.occurred_at,
+                self.actor_user_id,
+                self.actor_role,
+                self.actor_system,
+                self.action,
+                self.entity_kind,
+                self.entity_id,
+                self.customer_id,
+                self.verification_id,
+                self.changes,
+                self.reason,
+                self.request_id,
+                self.client_hash,
+            ),
+        );
+    }
+}
+
+/// Events with `after < seq <= through`, oldest first, as rows to borrow
+/// from ([`row_fields`]); streamed, so memory stays flat at any length.
+pub fn range(
+    pool: &sqlx::SqlitePool,
+    after: i64,
+    through: i64,
+) -> futures::stream::BoxStream<'_, Result<sqlx::sqlite::SqliteRow, sqlx::Error>> {
+    sqlx::query(
+        "SELECT seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, entity_id, \
+         customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash \
+         FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+    )
+    .bind(after)
+    .bind(through)
+    .fetch(pool)
+}
+
+/// A row of [`range`]: its hashed fields, `prev_hash` and `hash`, borrowed.
+pub fn row_fields(
+    row: &sqlx::sqlite::SqliteRow,
+) -> Result<(EventFields<'_>, &str, &str), sqlx::Error> {
+    use sqlx::Row;
+    Ok((
+        EventFields {
+            seq: row.try_get(0)?,
+            occurred_at: row.try_get(1)?,
+            actor_user_id: row.try_get(2)?,
+            actor_role: row.try_get(3)?,
+            actor_system: row.try_get(4)?,
+            action: row.try_get(5)?,
+            entity_kind: row.try_get(6)?,
+            entity_id: row.try_get(7)?,
+            customer_id: row.try_get(8)?,
+            verification_id: row.try_get(9)?,
+            changes: row.try_get(10)?,
+            reason: row.try_get(11)?,
+            request_id: row.try_get(12)?,
+            client_hash: row.try_get(13)?,
+        },
+        row.try_get(14)?,
+        row.try_get(15)?,
+    ))
+}
+
+/// The newest sequence number (0 for an empty trail).
+pub async fn max_seq(pool: &sqlx::SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM audit_event")
+        .fetch_one(pool)
+        .await
+        .map(|m| m.unwrap_or(0))
 }
 
 /// `SHA-256(prev ‖ canonical)`, hex-encoded.
