@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
+use std::borrow::Cow;
 
 const BATCH: i64 = 2_000;
 
@@ -170,7 +171,7 @@ fn stream(
                 Phase::Done => None,
                 Phase::Header => {
                     let chunk = match format {
-                        Format::Csv => csv_line(CSV_HEADER.iter().map(|s| s.to_string()).collect()),
+                        Format::Csv => CsvOut::line(CSV_HEADER),
                         Format::Jsonl => Vec::new(),
                     };
                     Some((Ok(Bytes::from(chunk)), Phase::Rows(0)))
@@ -180,13 +181,18 @@ fn stream(
                         Ok(rows) if rows.is_empty() => Some((Ok(Bytes::new()), Phase::Trailer)),
                         Ok(rows) => {
                             let last = rows.last().map(|e| e.seq).unwrap_or(after);
-                            let mut chunk = Vec::with_capacity(rows.len() * 400);
-                            for e in &rows {
-                                chunk.extend(match format {
-                                    Format::Csv => csv_line(csv_fields(e)),
-                                    Format::Jsonl => json_line(e),
-                                });
-                            }
+                            let chunk = match format {
+                                Format::Csv => {
+                                    let mut out = CsvOut::with_capacity(rows.len() * 400);
+                                    rows.iter().for_each(|e| out.event(e));
+                                    out.finish()
+                                }
+                                Format::Jsonl => {
+                                    let mut out = Vec::with_capacity(rows.len() * 450);
+                                    rows.iter().for_each(|e| json_line(&mut out, e));
+                                    out
+                                }
+                            };
                             let next = if (rows.len() as i64) < BATCH {
                                 Phase::Trailer
                             } else {
@@ -202,13 +208,13 @@ fn stream(
                 }
                 Phase::Trailer => {
                     let chunk = match format {
-                        Format::Csv => csv_line(vec![
-                            "checkpoint".into(),
-                            checkpoint.seq.to_string(),
-                            checkpoint.hash.clone(),
-                            checkpoint.signed_at.to_string(),
-                            checkpoint.key_id.clone(),
-                            checkpoint.signature.clone(),
+                        Format::Csv => CsvOut::line([
+                            "checkpoint",
+                            &checkpoint.seq.to_string(),
+                            &checkpoint.hash,
+                            &checkpoint.signed_at.to_string(),
+                            &checkpoint.key_id,
+                            &checkpoint.signature,
                         ]),
                         Format::Jsonl => {
                             let mut v = serde_json::to_vec(
@@ -227,19 +233,19 @@ fn stream(
     .fuse()
 }
 
-fn json_line(e: &StoredEvent) -> Vec<u8> {
-    let mut v = serde_json::to_vec(e).unwrap_or_default();
-    v.push(b'\n');
-    v
+fn json_line(out: &mut Vec<u8>, e: &StoredEvent) {
+    if serde_json::to_writer(&mut *out, e).is_ok() {
+        out.push(b'\n');
+    }
 }
 
 /// A cell that a spreadsheet would run as a formula (`= + - @`, tab, CR,
 /// NUL) gets a leading `'`; so does one that already starts with `'`, so the
 /// escape can be undone exactly ([`unescape_cell`]).
-pub fn escape_cell(s: &str) -> String {
+pub fn escape_cell(s: &str) -> Cow<'_, str> {
     match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0' | '\'') => format!("'{s}"),
-        _ => s.to_string(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0' | '\'') => Cow::Owned(format!("'{s}")),
+        _ => Cow::Borrowed(s),
     }
 }
 
@@ -247,38 +253,67 @@ pub fn unescape_cell(s: &str) -> &str {
     s.strip_prefix('\'').unwrap_or(s)
 }
 
-fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(ToString::to_string).unwrap_or_default()
-}
+/// RFC 4180 records (CRLF) written into one buffer, every cell escaped
+/// against formula injection.
+struct CsvOut(csv::Writer<Vec<u8>>);
 
-fn csv_fields(e: &StoredEvent) -> Vec<String> {
-    vec![
-        e.seq.to_string(),
-        e.occurred_at.to_string(),
-        opt(&e.actor_user_id),
-        opt(&e.actor_role),
-        opt(&e.actor_system),
-        e.action.clone(),
-        e.entity_kind.clone(),
-        opt(&e.entity_id),
-        opt(&e.customer_id),
-        opt(&e.verification_id),
-        opt(&e.changes),
-        opt(&e.reason),
-        opt(&e.request_id),
-        opt(&e.client_hash),
-        e.prev_hash.clone(),
-        e.hash.clone(),
-    ]
-}
+impl CsvOut {
+    fn with_capacity(bytes: usize) -> CsvOut {
+        CsvOut(
+            csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(Vec::with_capacity(bytes)),
+        )
+    }
 
-/// One RFC 4180 record (CRLF), every cell escaped against formula injection.
-fn csv_line(cells: Vec<String>) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = w.write_record(cells.iter().map(|c| escape_cell(c)));
-    w.into_inner().unwrap_or_default()
+    /// One record on its own.
+    fn line<'a>(cells: impl IntoIterator<Item = &'a str>) -> Vec<u8> {
+        let mut out = CsvOut::with_capacity(256);
+        out.record(cells);
+        out.finish()
+    }
+
+    fn record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) {
+        let _ = self
+            .0
+            .write_record(cells.into_iter().map(|c| match escape_cell(c) {
+                Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()),
+                Cow::Owned(o) => Cow::Owned(o.into_bytes()),
+            }));
+    }
+
+    /// An event in [`CSV_HEADER`] order.
+    fn event(&mut self, e: &StoredEvent) {
+        let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let (seq, at) = (e.seq.to_string(), e.occurred_at.to_string());
+        let (user, customer, verification) =
+            (n(e.actor_user_id), n(e.customer_id), n(e.verification_id));
+        fn s(v: &Option<String>) -> &str {
+            v.as_deref().unwrap_or("")
+        }
+        self.record([
+            seq.as_str(),
+            &at,
+            &user,
+            s(&e.actor_role),
+            s(&e.actor_system),
+            &e.action,
+            &e.entity_kind,
+            s(&e.entity_id),
+            &customer,
+            &verification,
+            s(&e.changes),
+            s(&e.reason),
+            s(&e.request_id),
+            s(&e.client_hash),
+            &e.prev_hash,
+            &e.hash,
+        ]);
+    }
+
+    fn finish(self) -> Vec<u8> {
+        self.0.into_inner().unwrap_or_default()
+    }
 }
 
 /// What `verify-export` found.
@@ -432,12 +467,7 @@ mod tests {
 
     #[test]
     fn csv_records_follow_rfc_4180() {
-        let line = String::from_utf8(csv_line(vec![
-            "a,b".into(),
-            "say \"hi\"".into(),
-            "x\ny".into(),
-        ]))
-        .expect("utf8");
+        let line = String::from_utf8(CsvOut::line(["a,b", "say \"hi\"", "x\ny"])).expect("utf8");
         assert_eq!(line, "\"a,b\",\"say \"\"hi\"\"\",\"x\ny\"\r\n");
     }
 }
