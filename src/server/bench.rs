@@ -793,7 +793,9 @@ fn asset_sizes(site_root: &std::path::Path, out: &mut Report) -> Result<(), Stri
             );
             continue;
         };
-        let br = brotli_len(&raw)?;
+        let br = super::assets::brotli_best(&raw)
+            .map_err(|e| e.to_string())?
+            .len();
         out.row(
             &format!("`{file}` (brotli q11)"),
             format!(
@@ -806,16 +808,6 @@ fn asset_sizes(site_root: &std::path::Path, out: &mut Report) -> Result<(), Stri
         );
     }
     Ok(())
-}
-
-fn brotli_len(raw: &[u8]) -> Result<usize, String> {
-    let mut compressed = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        ..Default::default()
-    };
-    brotli::BrotliCompress(&mut &raw[..], &mut compressed, &params).map_err(|e| e.to_string())?;
-    Ok(compressed.len())
 }
 
 /// This process's resident set, KiB (Linux).

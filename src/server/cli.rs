@@ -231,6 +231,16 @@ pub fn main() -> ExitCode {
 
 async fn serve(settings: Settings) -> Result<(), String> {
     let addr = settings.addr;
+    let pkg = settings.site_root.join("pkg");
+    tokio::task::spawn_blocking(move || match super::assets::precompress(&pkg) {
+        Ok(written) if !written.is_empty() => {
+            tracing::info!(files = written.len(), "browser assets compressed")
+        }
+        Ok(_) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, dir = %pkg.display(), "browser assets not precompressed")
+        }
+    });
     let app = Application::build(settings)
         .await
         .map_err(|e| e.to_string())?;

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: configuration, startup, the
 //! database, sessions and security, and the use cases (services).
 
+pub mod assets;
 pub mod bench;
 pub mod cli;
 pub mod clock;

@@ -13,13 +13,14 @@ use axum::extract::State;
 use axum::http::{Request, StatusCode};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -139,6 +140,13 @@ impl Application {
                 tokio::spawn(super::workers::outbox::run(self.state.clone())),
             ]
         });
+        // Responses go out in several writes (streamed HTML): without
+        // TCP_NODELAY, Nagle's algorithm and delayed ACKs hold some for ~40 ms.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         let result = axum::serve(
             listener,
             self.router
@@ -244,14 +252,17 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/liveness/callback", get(super::liveness::callback))
-        .nest_service("/pkg", ServeDir::new(site_pkg))
+        .nest_service("/pkg", ServeDir::new(site_pkg).precompressed_br())
         .with_state(state.clone());
 
     Router::new()
         .merge(public)
         .merge(app)
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
-        .layer(CompressionLayer::new())
+        // Pages and exports on the fly at a fast level (brotli's default,
+        // 11, costs far more CPU than it saves bytes); `/pkg` is sent
+        // precompressed at best quality (`assets`).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(from_fn(security::same_origin_only))
         .layer(from_fn_with_state(state, security::security_headers))
         .layer(PropagateRequestIdLayer::x_request_id())
