@@ -1,14 +1,14 @@
 //! `kyc-desk bench`: every speed and memory figure of BENCHMARKS.md in one
 //! run, each next to its baseline and target.
 //!
-//! It starts the real app (router, workers, SQLite settings) in this process
-//! on 127.0.0.1 against the configured database — normally one filled by
-//! `kyc-desk seed` — with the sandbox standing in for the providers, signs
-//! in bench users over HTTP and drives them with an open-loop load generator
-//! (requests start on schedule whether or not earlier ones finished, so a
-//! slow server cannot hide behind a slow client). Latencies are client-side
-//! round trips over loopback: an upper bound of the server time. CPU and RSS
-//! are this process's, load generator included.
+//! It starts `kyc-desk serve` (router, workers, SQLite settings) as a child
+//! process on 127.0.0.1 against the configured database — normally one
+//! filled by `kyc-desk seed` — with the sandbox (in this process) standing
+//! in for the providers, signs in bench users over HTTP and drives them with
+//! an open-loop load generator (requests start on schedule whether or not
+//! earlier ones finished, so a slow server cannot hide behind a slow
+//! client). Latencies are client-side round trips over loopback: an upper
+//! bound of the server time. CPU and RSS are the server process's alone.
 
 use super::config::Settings;
 use super::db::audit::{Actor, Origin};
@@ -63,21 +63,15 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
     }
     let site_root = settings.site_root.clone();
     point_at_sandbox(&mut settings, sandbox, &SandboxConfig::default());
+    // The server runs as its own process, so its CPU and memory are its
+    // own; this process keeps a connection to the same database for the
+    // baselines (SQL alone) and for setting up users and cases.
+    let server = Server::start(&settings).await?;
+    let base = server.base.clone();
     let app = Application::build(settings)
         .await
         .map_err(|e| e.to_string())?;
     let state = app.state.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let base = format!(
-        "http://{}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.serve(listener, async {
-        let _ = stopped.await;
-    }));
 
     let size: (i64, i64) = db::seed::sizes(state.db.reader())
         .await
@@ -97,7 +91,7 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         .remove(0);
     let reviewers = sign_in_all(&state, &base, &password, Role::Reviewer, opts.reviewers).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let idle_rss = rss_kib();
+    let idle_rss = server.rss_kib();
     println!(
         "signed in {} reviewers; idle RSS {} MiB",
         reviewers.len(),
@@ -106,14 +100,13 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
 
     queue_bench(&state, &base, &reviewers[0], &opts, &mut out).await?;
     audit_page_bench(&state, &base, &manager, &opts, &mut out).await?;
-    export_bench(&state, &base, &manager, &mut out).await?;
+    export_bench(&state, &server, &manager, &mut out).await?;
     decision_bench(&state, &base, &reviewers[0], sandbox, &opts, &mut out).await?;
-    load_bench(&state, &base, &reviewers, &opts, idle_rss, &mut out).await?;
+    load_bench(&state, &server, &reviewers, &opts, idle_rss, &mut out).await?;
     verify_bench(&state, &mut out).await?;
     asset_sizes(&site_root, &mut out)?;
 
-    let _ = stop.send(());
-    let _ = server.await;
+    drop(server);
     Ok(out.finish())
 }
 
@@ -469,22 +462,22 @@ async fn audit_page_bench(
 /// A CSV export of the newest million events (or all, if fewer).
 async fn export_bench(
     st: &AppState,
-    base: &str,
+    server: &Server,
     manager: &Browser,
     out: &mut Report,
 ) -> Result<(), String> {
     let first_day = db::seed::day_of_nth_newest(st.db.reader(), 1_000_000)
         .await
         .map_err(|e| e.to_string())?;
-    let url = format!("{base}/audit/export.csv?from={first_day}");
-    let before = rss_kib();
+    let url = format!("{}/audit/export.csv?from={first_day}", server.base);
+    let before = server.rss_kib();
     let peak = Arc::new(std::sync::atomic::AtomicU64::new(before));
     let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
-        let (peak, sampling) = (peak.clone(), sampling.clone());
+        let (peak, sampling, pid) = (peak.clone(), sampling.clone(), server.pid);
         tokio::spawn(async move {
             while sampling.load(std::sync::atomic::Ordering::Relaxed) {
-                peak.fetch_max(rss_kib(), std::sync::atomic::Ordering::Relaxed);
+                peak.fetch_max(rss_kib(pid), std::sync::atomic::Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
@@ -648,7 +641,7 @@ async fn post(b: &Browser, url: &str, form: &[(&str, String)]) -> Result<(), Str
 /// case a minute.
 async fn load_bench(
     st: &AppState,
-    base: &str,
+    server: &Server,
     reviewers: &[Browser],
     opts: &Options,
     idle_rss: u64,
@@ -663,8 +656,9 @@ async fn load_bench(
     let pages = Arc::new(Mutex::new(Samples::default()));
     let decisions = Arc::new(Mutex::new(Samples::default()));
     let errors = Arc::new(Mutex::new(0u64));
-    let peak = Arc::new(std::sync::atomic::AtomicU64::new(rss_kib()));
-    let cpu_before = cpu_seconds();
+    let (base, pid) = (server.base.as_str(), server.pid);
+    let peak = Arc::new(std::sync::atomic::AtomicU64::new(server.rss_kib()));
+    let cpu_before = cpu_seconds(pid);
     let started = Instant::now();
     let until = started + Duration::from_secs(opts.load_seconds);
     let mut tasks = Vec::new();
@@ -697,7 +691,7 @@ async fn load_bench(
                     }
                     next_decision += Duration::from_secs(60);
                 }
-                peak.fetch_max(rss_kib(), std::sync::atomic::Ordering::Relaxed);
+                peak.fetch_max(rss_kib(pid), std::sync::atomic::Ordering::Relaxed);
                 tokio::time::sleep_until((tick + Duration::from_secs(5)).into()).await;
             }
         }));
@@ -706,7 +700,7 @@ async fn load_bench(
         let _ = t.await;
     }
     let wall = started.elapsed().as_secs_f64();
-    let cpu = (cpu_seconds() - cpu_before) / wall * 100.0;
+    let cpu = (cpu_seconds(pid) - cpu_before) / wall * 100.0;
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1) as f64;
@@ -727,7 +721,7 @@ async fn load_bench(
         Some(decisions.pct(95.0) <= 25.0),
     );
     out.row(
-        &format!("{n} reviewers: CPU (whole process, load generator included)"),
+        &format!("{n} reviewers: CPU of the server process"),
         format!(
             "{:.0} % of the machine ({cpu:.0} % of one core)",
             cpu / cores
@@ -742,14 +736,14 @@ async fn load_bench(
         None,
     );
     out.row(
-        "RSS idle (after sign-in of all bench users)",
+        "RSS idle, server process (after sign-in of all bench users)",
         format!("{} MiB", idle_rss / 1024),
         "≤ 64 MiB",
         Some(idle_rss / 1024 <= 64),
     );
     let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
     out.row(
-        &format!("RSS under the {n}-reviewer load (peak)"),
+        &format!("RSS of the server process under the {n}-reviewer load (peak)"),
         format!("{} MiB", peak / 1024),
         "reported",
         None,
@@ -810,9 +804,9 @@ fn asset_sizes(site_root: &std::path::Path, out: &mut Report) -> Result<(), Stri
     Ok(())
 }
 
-/// This process's resident set, KiB (Linux).
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// A process's resident set, KiB (Linux).
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
@@ -823,9 +817,9 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-/// CPU seconds this process has used (user + system; Linux, 100 Hz ticks).
-fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
+/// CPU seconds a process has used (user + system; Linux, 100 Hz ticks).
+fn cpu_seconds(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|s| {
             // Fields after the command name (which may hold spaces).
@@ -836,4 +830,96 @@ fn cpu_seconds() -> f64 {
             Some((utime + stime) / 100.0)
         })
         .unwrap_or(0.0)
+}
+
+/// `kyc-desk serve` started from this binary, configured through its
+/// environment like any deployment, on a free loopback port.
+struct Server {
+    child: std::process::Child,
+    pid: u32,
+    base: String,
+}
+
+impl Server {
+    async fn start(s: &Settings) -> Result<Server, String> {
+        use secrecy::ExposeSecret;
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?;
+        let secret = |v: &Option<SecretString>| {
+            v.as_ref()
+                .map(|v| v.expose_secret().to_string())
+                .unwrap_or_default()
+        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let env = [
+            ("DATABASE_URL", s.database_url.clone()),
+            ("ADDR", addr.to_string()),
+            ("DEMO", "false".into()),
+            ("COOKIE_SECURE", "false".into()),
+            ("WORKERS", "true".into()),
+            ("LOGIN_ATTEMPTS_PER_MINUTE", s.login_attempts_per_minute.to_string()),
+            ("SECRET_KEY", secret(&s.secret_key)),
+            ("AUDIT_SIGNING_KEY", secret(&s.audit_signing_key)),
+            ("SITE_ROOT", s.site_root.display().to_string()),
+            ("ECLIPSE_BASE_URL", text(&s.eclipse_base_url)),
+            ("ECLIPSE_IDENTITY", text(&s.eclipse_identity)),
+            ("ECLIPSE_PASSWORD", secret(&s.eclipse_password)),
+            ("BIOMETRIC_KZ_BASE_URL", text(&s.biometric_kz_base_url)),
+            ("BIOMETRIC_KZ_FLOW_API_KEY", secret(&s.biometric_kz_flow_api_key)),
+            ("BIOMETRIC_KZ_MCP_URL", text(&s.biometric_kz_mcp_url)),
+            ("BIOMETRIC_KZ_ORG_API_KEY", secret(&s.biometric_kz_org_api_key)),
+            ("IDENT_BASE_URL", text(&s.ident_base_url)),
+            ("IDENT_TOKEN", secret(&s.ident_token)),
+            ("WIDTH_BASE_URL", text(&s.width_base_url)),
+            ("WIDTH_API_KEY", secret(&s.width_api_key)),
+            ("WIDTH_API_SECRET", secret(&s.width_api_secret)),
+            ("WIDTH_DOMAIN_ID", text(&s.width_domain_id)),
+        ];
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let log_path = std::env::temp_dir().join("kyc-desk-bench-server.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let mut cmd = std::process::Command::new(exe);
+        cmd.arg("serve")
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log);
+        if let Some(file) = &s.audit_checkpoint_file {
+            cmd.env("KYC_DESK_AUDIT_CHECKPOINT_FILE", file);
+        }
+        for (k, v) in env {
+            cmd.env(format!("KYC_DESK_{k}"), v);
+        }
+        let child = cmd.spawn().map_err(|e| format!("cannot start the server: {e}"))?;
+        let server = Server {
+            pid: child.id(),
+            child,
+            base: format!("http://{addr}"),
+        };
+        let ready = format!("{}/readyz", server.base);
+        let probe = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if probe.get(&ready).send().await.is_ok_and(|r| r.status().is_success()) {
+                println!("server: pid {} on {} (log {})", server.pid, server.base, log_path.display());
+                return Ok(server);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        drop(server);
+        Err(format!("the server did not become ready; see {}", log_path.display()))
+    }
+
+    fn rss_kib(&self) -> u64 {
+        rss_kib(self.pid)
+    }
+
+}
+
+impl Drop for Server {
+    /// Also on an early return: no server is left behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
