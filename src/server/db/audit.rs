@@ -370,7 +370,16 @@ pub struct EventFilter {
 const EVENT_COLUMNS: &str = "seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, \
     entity_id, customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash";
 
-fn push_filter<'a>(q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>, f: &'a EventFilter) {
+/// The filter's conditions, with the sequence range `lo..=hi` (the
+/// filter's own bounds already narrowed by the page cursor: given two lower
+/// or two upper bounds SQLite seeks on one and walks past the other, which
+/// made each page of a long export slower than the one before).
+fn push_filter<'a>(
+    q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
+    f: &'a EventFilter,
+    lo: Option<i64>,
+    hi: Option<i64>,
+) {
     q.push(" WHERE 1 = 1");
     if let Some(v) = f.actor_user_id {
         q.push(" AND actor_user_id = ").push_bind(v);
@@ -387,10 +396,10 @@ fn push_filter<'a>(q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>, f: &'a EventFil
     if let Some(v) = f.verification_id {
         q.push(" AND verification_id = ").push_bind(v);
     }
-    if let Some(v) = f.min_seq {
+    if let Some(v) = lo {
         q.push(" AND seq >= ").push_bind(v);
     }
-    if let Some(v) = f.max_seq {
+    if let Some(v) = hi {
         q.push(" AND seq <= ").push_bind(v);
     }
 }
@@ -402,10 +411,11 @@ fn page_query<'a>(
     limit: i64,
 ) -> sqlx::QueryBuilder<'a, sqlx::Sqlite> {
     let mut q = sqlx::QueryBuilder::new(format!("{prefix}SELECT {EVENT_COLUMNS} FROM audit_event"));
-    push_filter(&mut q, f);
-    if let Some(b) = before {
-        q.push(" AND seq < ").push_bind(b);
-    }
+    let hi = match (f.max_seq, before) {
+        (Some(m), Some(b)) => Some(m.min(b - 1)),
+        (m, b) => m.or(b.map(|b| b - 1)),
+    };
+    push_filter(&mut q, f, f.min_seq, hi);
     q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
     q
 }
@@ -446,8 +456,8 @@ pub async fn page_ascending(
     limit: i64,
 ) -> Result<Vec<StoredEvent>, sqlx::Error> {
     let mut q = sqlx::QueryBuilder::new(format!("SELECT {EVENT_COLUMNS} FROM audit_event"));
-    push_filter(&mut q, f);
-    q.push(" AND seq > ").push_bind(after);
+    let lo = f.min_seq.map_or(after + 1, |m| m.max(after + 1));
+    push_filter(&mut q, f, Some(lo), f.max_seq);
     q.push(" ORDER BY seq LIMIT ").push_bind(limit);
     q.build_query_as().fetch_all(pool).await
 }
