@@ -155,6 +155,7 @@ enum UserCommand {
 }
 
 pub fn main() -> ExitCode {
+    super::password::return_large_blocks_to_the_system();
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
