@@ -858,7 +858,10 @@ impl Server {
             ("DEMO", "false".into()),
             ("COOKIE_SECURE", "false".into()),
             ("WORKERS", "true".into()),
-            ("LOGIN_ATTEMPTS_PER_MINUTE", s.login_attempts_per_minute.to_string()),
+            (
+                "LOGIN_ATTEMPTS_PER_MINUTE",
+                s.login_attempts_per_minute.to_string(),
+            ),
             ("SECRET_KEY", secret(&s.secret_key)),
             ("AUDIT_SIGNING_KEY", secret(&s.audit_signing_key)),
             ("SITE_ROOT", s.site_root.display().to_string()),
@@ -866,9 +869,15 @@ impl Server {
             ("ECLIPSE_IDENTITY", text(&s.eclipse_identity)),
             ("ECLIPSE_PASSWORD", secret(&s.eclipse_password)),
             ("BIOMETRIC_KZ_BASE_URL", text(&s.biometric_kz_base_url)),
-            ("BIOMETRIC_KZ_FLOW_API_KEY", secret(&s.biometric_kz_flow_api_key)),
+            (
+                "BIOMETRIC_KZ_FLOW_API_KEY",
+                secret(&s.biometric_kz_flow_api_key),
+            ),
             ("BIOMETRIC_KZ_MCP_URL", text(&s.biometric_kz_mcp_url)),
-            ("BIOMETRIC_KZ_ORG_API_KEY", secret(&s.biometric_kz_org_api_key)),
+            (
+                "BIOMETRIC_KZ_ORG_API_KEY",
+                secret(&s.biometric_kz_org_api_key),
+            ),
             ("IDENT_BASE_URL", text(&s.ident_base_url)),
             ("IDENT_TOKEN", secret(&s.ident_token)),
             ("WIDTH_BASE_URL", text(&s.width_base_url)),
@@ -890,7 +899,9 @@ impl Server {
         for (k, v) in env {
             cmd.env(format!("KYC_DESK_{k}"), v);
         }
-        let child = cmd.spawn().map_err(|e| format!("cannot start the server: {e}"))?;
+        let child = cmd
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?;
         let server = Server {
             pid: child.id(),
             child,
@@ -900,20 +911,32 @@ impl Server {
         let probe = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
-            if probe.get(&ready).send().await.is_ok_and(|r| r.status().is_success()) {
-                println!("server: pid {} on {} (log {})", server.pid, server.base, log_path.display());
+            if probe
+                .get(&ready)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                println!(
+                    "server: pid {} on {} (log {})",
+                    server.pid,
+                    server.base,
+                    log_path.display()
+                );
                 return Ok(server);
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         drop(server);
-        Err(format!("the server did not become ready; see {}", log_path.display()))
+        Err(format!(
+            "the server did not become ready; see {}",
+            log_path.display()
+        ))
     }
 
     fn rss_kib(&self) -> u64 {
         rss_kib(self.pid)
     }
-
 }
 
 impl Drop for Server {
