@@ -187,48 +187,53 @@ impl EventFields<'_> {
     }
 }
 
-/// Events with `after < seq <= through`, oldest first, as rows to borrow
-/// from ([`row_fields`]); streamed, so memory stays flat at any length.
-pub fn range(
-    pool: &sqlx::SqlitePool,
+/// Reads the events with `after < seq <= through`, oldest first, on the
+/// calling thread (a blocking one) through a read-only connection of its
+/// own, handing `each` every row's hashed fields, `prev_hash` and `hash`
+/// borrowed in place: no copy and no thread hop per row, which is what a
+/// scan of millions of events costs through the async pool.
+pub fn scan_blocking(
+    file: &std::path::Path,
     after: i64,
     through: i64,
-) -> futures::stream::BoxStream<'_, Result<sqlx::sqlite::SqliteRow, sqlx::Error>> {
-    sqlx::query(
+    mut each: impl FnMut(EventFields<'_>, &str, &str),
+) -> Result<(), rusqlite::Error> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mut stmt = conn.prepare(
         "SELECT seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, entity_id, \
          customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash \
-         FROM audit_event WHERE seq > $1 AND seq <= $2 ORDER BY seq",
-    )
-    .bind(after)
-    .bind(through)
-    .fetch(pool)
-}
-
-/// A row of [`range`]: its hashed fields, `prev_hash` and `hash`, borrowed.
-pub fn row_fields(
-    row: &sqlx::sqlite::SqliteRow,
-) -> Result<(EventFields<'_>, &str, &str), sqlx::Error> {
-    use sqlx::Row;
-    Ok((
-        EventFields {
-            seq: row.try_get(0)?,
-            occurred_at: row.try_get(1)?,
-            actor_user_id: row.try_get(2)?,
-            actor_role: row.try_get(3)?,
-            actor_system: row.try_get(4)?,
-            action: row.try_get(5)?,
-            entity_kind: row.try_get(6)?,
-            entity_id: row.try_get(7)?,
-            customer_id: row.try_get(8)?,
-            verification_id: row.try_get(9)?,
-            changes: row.try_get(10)?,
-            reason: row.try_get(11)?,
-            request_id: row.try_get(12)?,
-            client_hash: row.try_get(13)?,
-        },
-        row.try_get(14)?,
-        row.try_get(15)?,
-    ))
+         FROM audit_event WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([after, through])?;
+    while let Some(row) = rows.next()? {
+        let int = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_i64()?));
+        let opt_int = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_i64_or_null()?));
+        let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str()?));
+        let opt_text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str_or_null()?));
+        let fields = EventFields {
+            seq: int(0)?,
+            occurred_at: int(1)?,
+            actor_user_id: opt_int(2)?,
+            actor_role: opt_text(3)?,
+            actor_system: opt_text(4)?,
+            action: text(5)?,
+            entity_kind: text(6)?,
+            entity_id: opt_text(7)?,
+            customer_id: opt_int(8)?,
+            verification_id: opt_int(9)?,
+            changes: opt_text(10)?,
+            reason: opt_text(11)?,
+            request_id: opt_text(12)?,
+            client_hash: opt_text(13)?,
+        };
+        each(fields, text(14)?, text(15)?);
+    }
+    Ok(())
 }
 
 /// The newest sequence number (0 for an empty trail).

@@ -64,6 +64,11 @@ impl Db {
         sqlx::migrate!("./migrations").run(&self.write).await
     }
 
+    /// The database file.
+    pub fn file(&self) -> std::path::PathBuf {
+        self.read.connect_options().get_filename().to_path_buf()
+    }
+
     /// The read pool: every query that changes nothing.
     pub fn reader(&self) -> &SqlitePool {
         &self.read

@@ -8,7 +8,6 @@ use crate::server::db::audit::{self as audit_db, GENESIS_HASH};
 use crate::server::db::Db;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use futures::TryStreamExt;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -156,10 +155,10 @@ pub async fn verify_chain_in_spans(
             from_seq + total * i / spans,
             from_seq + total * (i + 1) / spans,
         );
-        let pool = db.reader().clone();
-        tasks.push(tokio::spawn(
-            async move { check_span(&pool, after, upto).await },
-        ));
+        let file = db.file();
+        tasks.push(tokio::task::spawn_blocking(move || {
+            check_span(&file, after, upto)
+        }));
     }
     let mut report = ChainReport {
         events: 0,
@@ -168,10 +167,14 @@ pub async fn verify_chain_in_spans(
         first_bad: None,
     };
     for task in tasks {
-        let span = task.await.map_err(|e| {
-            tracing::error!(error = %e, "audit chain check stopped");
-            AppError::internal()
-        })??;
+        let span = task
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(|e| {
+                tracing::error!(error = %e, "audit chain check stopped");
+                AppError::internal()
+            })?;
         report.events += span.events;
         if report.first_bad.is_some() {
             continue;
@@ -218,17 +221,15 @@ struct Span {
     first_bad: Option<(i64, String)>,
 }
 
-async fn check_span(pool: &sqlx::SqlitePool, after: i64, upto: i64) -> Result<Span, AppError> {
-    let mut rows = audit_db::range(pool, after, upto);
+fn check_span(file: &Path, after: i64, upto: i64) -> Result<Span, rusqlite::Error> {
     let mut span = Span::default();
     let mut canonical = Vec::with_capacity(512);
     let mut head: Option<(i64, [u8; 64])> = None;
-    while let Some(row) = rows.try_next().await? {
+    audit_db::scan_blocking(file, after, upto, |fields, prev_hash, hash| {
         span.events += 1;
         if span.first_bad.is_some() {
-            continue;
+            return;
         }
-        let (fields, prev_hash, hash) = audit_db::row_fields(&row)?;
         let seq = fields.seq;
         let problem = match &head {
             None => {
@@ -259,7 +260,7 @@ async fn check_span(pool: &sqlx::SqlitePool, after: i64, upto: i64) -> Result<Sp
                 head = Some((seq, h));
             }
         }
-    }
+    })?;
     span.last_good = head.map(|(seq, h)| (seq, String::from_utf8_lossy(&h).into_owned()));
     Ok(span)
 }
