@@ -653,7 +653,7 @@ async fn load_bench(
         "view=all&provider=ident",
         "view=all&category=SANCTIONS_PEP_AML",
     ];
-    let pages = Arc::new(Mutex::new(Samples::default()));
+    let pages = Arc::new(Mutex::new(vec![Samples::default(); VIEWS.len()]));
     let decisions = Arc::new(Mutex::new(Samples::default()));
     let errors = Arc::new(Mutex::new(0u64));
     let (base, pid) = (server.base.as_str(), server.pid);
@@ -678,10 +678,11 @@ async fn load_bench(
             let mut n = i;
             while Instant::now() < until {
                 let tick = Instant::now();
-                let url = format!("{base}/?{}", VIEWS[n % VIEWS.len()]);
+                let view = n % VIEWS.len();
+                let url = format!("{base}/?{}", VIEWS[view]);
                 n += 1;
                 match timed_get(&b, &url).await {
-                    Ok(d) => lock(&pages).push(d),
+                    Ok(d) => lock(&pages)[view].push(d),
                     Err(_) => *lock(&errors) += 1,
                 }
                 if Instant::now() >= next_decision {
@@ -704,7 +705,8 @@ async fn load_bench(
     let cores = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1) as f64;
-    let pages = lock(&pages).clone();
+    let by_view = lock(&pages).clone();
+    let pages = Samples(by_view.iter().flat_map(|s| s.0.iter().copied()).collect());
     let decisions = lock(&decisions).clone();
     let errors = *lock(&errors);
     let n = reviewers.len();
@@ -714,6 +716,14 @@ async fn load_bench(
         "p95 ≤ 10 ms",
         Some(pages.pct(95.0) <= 10.0),
     );
+    for (view, samples) in VIEWS.iter().zip(&by_view) {
+        out.row(
+            &format!("{n} reviewers: queue pages `{view}`"),
+            samples.summary(),
+            "reported",
+            None,
+        );
+    }
     out.row(
         &format!("{n} reviewers: decisions"),
         decisions.summary(),
