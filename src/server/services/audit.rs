@@ -221,10 +221,18 @@ struct Span {
     first_bad: Option<(i64, String)>,
 }
 
+/// The last intact event of a span: its number and hash, as stored (hex)
+/// and as bytes (the next event's hash input).
+struct Head {
+    seq: i64,
+    hex: [u8; 64],
+    bytes: [u8; 32],
+}
+
 fn check_span(file: &Path, after: i64, upto: i64) -> Result<Span, rusqlite::Error> {
     let mut span = Span::default();
     let mut canonical = Vec::with_capacity(512);
-    let mut head: Option<(i64, [u8; 64])> = None;
+    let mut head: Option<Head> = None;
     audit_db::scan_blocking(file, after, upto, |fields, prev_hash, hash| {
         span.events += 1;
         if span.first_bad.is_some() {
@@ -236,54 +244,63 @@ fn check_span(file: &Path, after: i64, upto: i64) -> Result<Span, rusqlite::Erro
                 span.first = Some((seq, prev_hash.to_string()));
                 None
             }
-            Some((last, _)) if seq != last + 1 => Some((last + 1, missing(last + 1, seq))),
-            Some((_, last_hash)) if prev_hash.as_bytes() != last_hash => Some((seq, unlinked(seq))),
+            Some(h) if seq != h.seq + 1 => Some((h.seq + 1, missing(h.seq + 1, seq))),
+            Some(h) if prev_hash.as_bytes() != h.hex => Some((seq, unlinked(seq))),
             Some(_) => None,
         };
-        let problem = problem.or_else(|| {
+        let checked = problem.map(Err).unwrap_or_else(|| {
             canonical.clear();
             fields.write_canonical(&mut canonical);
-            let expected = hash_hex(prev_hash, &canonical);
-            (hash.as_bytes() != expected).then(|| {
-                (
+            // After the first event, prev_hash is the previous event's hash
+            // (just compared): its bytes are at hand.
+            let digest = match &head {
+                Some(h) => Sha256::new()
+                    .chain_update(h.bytes)
+                    .chain_update(&canonical)
+                    .finalize()
+                    .into(),
+                None => first_digest(prev_hash, &canonical),
+            };
+            let mut hex = [0u8; 64];
+            let _ = hex::encode_to_slice(digest, &mut hex);
+            if hash.as_bytes() == hex {
+                Ok(Head {
+                    seq,
+                    hex,
+                    bytes: digest,
+                })
+            } else {
+                Err((
                     seq,
                     format!("event #{seq} was altered: its contents do not match its hash"),
-                )
-            })
-        });
-        match problem {
-            Some(p) => span.first_bad = Some(p),
-            None => {
-                // Equal to the 64 hex digits just computed.
-                let mut h = [0u8; 64];
-                h.copy_from_slice(hash.as_bytes());
-                head = Some((seq, h));
+                ))
             }
+        });
+        match checked {
+            Ok(h) => head = Some(h),
+            Err(p) => span.first_bad = Some(p),
         }
     })?;
-    span.last_good = head.map(|(seq, h)| (seq, String::from_utf8_lossy(&h).into_owned()));
+    span.last_good = head.map(|h| (h.seq, String::from_utf8_lossy(&h.hex).into_owned()));
     Ok(span)
 }
 
-/// `SHA-256(prev ‖ canonical)` as lower-case hex, without allocating
-/// ([`audit_db::chain_hash`] computes the same).
-fn hash_hex(prev_hash_hex: &str, canonical: &[u8]) -> [u8; 64] {
-    let mut out = [0u8; 64];
+/// `SHA-256(prev ‖ canonical)` from a hex `prev` ([`audit_db::chain_hash`]
+/// computes the same, as hex).
+fn first_digest(prev_hash_hex: &str, canonical: &[u8]) -> [u8; 32] {
     let mut prev = [0u8; 32];
     if hex::decode_to_slice(prev_hash_hex, &mut prev).is_ok() {
-        let _ = hex::encode_to_slice(
-            Sha256::new()
-                .chain_update(prev)
-                .chain_update(canonical)
-                .finalize(),
-            &mut out,
-        );
+        Sha256::new()
+            .chain_update(prev)
+            .chain_update(canonical)
+            .finalize()
+            .into()
     } else {
         // A malformed prev_hash: hashed the way the writer would have.
-        let hex = audit_db::chain_hash(prev_hash_hex, canonical);
-        out.copy_from_slice(&hex.as_bytes()[..64]);
+        let mut out = [0u8; 32];
+        let _ = hex::decode_to_slice(audit_db::chain_hash(prev_hash_hex, canonical), &mut out);
+        out
     }
-    out
 }
 
 /// A signed `(seq, hash)`.
