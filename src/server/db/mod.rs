@@ -36,7 +36,9 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
-            .pragma("cache_size", "-16384") // 16 MiB per connection
+            // 4 MiB of pages per connection (five of them); the OS page cache
+            // holds the rest of the file. 16 MiB each kept ~80 MiB resident.
+            .pragma("cache_size", "-4096")
             .pragma("journal_size_limit", "67108864")
             .pragma("temp_store", "memory");
         if let Some(parent) = options.get_filename().parent() {
