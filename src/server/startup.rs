@@ -180,12 +180,36 @@ async fn reap_sessions(state: AppState) {
 }
 
 /// Signs a checkpoint of the audit chain every few minutes (when it grew).
+/// Every `audit_checkpoint_minutes` (and once at start): checks what was
+/// appended since the last check (the whole chain the first time; the
+/// audit page shows the result), then signs the head if it moved and the
+/// chain is intact.
 async fn sign_checkpoints(state: AppState) {
     let every = Duration::from_secs(state.settings.audit_checkpoint_minutes * 60);
     let mut tick = tokio::time::interval(every);
     let mut last_seq = -1;
     loop {
         tick.tick().await;
+        let now = state.clock.now_ms();
+        match audit::refresh_status(
+            &state.db,
+            &state.audit_keys,
+            &state.chain_status,
+            now,
+            false,
+        )
+        .await
+        {
+            Ok(s) if s.report.ok() => {}
+            Ok(s) => {
+                tracing::error!(problems = ?s.report.problems, "the audit chain does not verify; no checkpoint signed");
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "audit chain check failed");
+                continue;
+            }
+        }
         let head: Result<Option<i64>, sqlx::Error> =
             sqlx::query_scalar("SELECT MAX(seq) FROM audit_event")
                 .fetch_one(state.db.reader())

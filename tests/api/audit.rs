@@ -184,6 +184,26 @@ mod chain {
     }
 
     #[tokio::test]
+    async fn the_chain_is_checked_in_the_background_from_the_start() {
+        let app = TestApp::spawn().await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let (status, signed) = loop {
+            let status = app.state.chain_status.get();
+            let signed = audit::latest_checkpoint(&app.state.db).await.expect("read");
+            if let (Some(status), Some(signed)) = (status, signed) {
+                break (status, signed);
+            }
+            assert!(std::time::Instant::now() < deadline, "no background check");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
+        assert!(status.report.ok(), "{:?}", status.report.problems);
+        assert!(
+            signed.seq >= status.report.chain.verified_through,
+            "the checked head is signed"
+        );
+    }
+
+    #[tokio::test]
     async fn an_untouched_chain_verifies_against_its_signed_checkpoint() {
         let app = busy_app().await;
         let cp = audit::checkpoint(&app.state.db, &app.state.audit_keys, 1, "test")
