@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { test, expect, USERS } from "./fixtures";
+import { test, expect, USERS, waitForHydration } from "./fixtures";
 
 test("a reviewer works through three cases with the keyboard", async ({ page, signIn, open, unique }) => {
   await signIn(USERS.reviewer);
@@ -38,10 +38,13 @@ test("a reviewer works through three cases with the keyboard", async ({ page, si
     await expect(page.locator("tr.selected")).toContainText(name);
     await page.keyboard.press("Enter");
     await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+    // Each page the keys lead to is interactive once hydrated.
+    await waitForHydration(page);
 
     await expect(page.getByRole("button", { name: "Claim (c)" })).toBeVisible();
     await page.keyboard.press("c");
     await expect(page.getByLabel("Decline (d)")).toBeVisible();
+    await waitForHydration(page);
     await page.keyboard.press("d");
     await expect(page.getByLabel("Decline (d)")).toBeChecked();
     await expect(page.getByLabel("Reason")).toBeFocused();
