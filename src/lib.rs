@@ -16,5 +16,7 @@ pub mod ui;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Islands: pages are server-rendered HTML whose forms work as plain
+    // forms; only the islands (`#[island]`) ship to the browser and hydrate.
+    leptos::mount::hydrate_islands();
 }

@@ -6,7 +6,9 @@
 
 use leptos::prelude::*;
 
-#[component]
+/// An island: this and [`crate::app::HydrationMarker`] are the only code
+/// that ships to the browser.
+#[island]
 pub fn Shortcuts() -> impl IntoView {
     let help = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
