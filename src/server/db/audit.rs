@@ -477,8 +477,11 @@ pub async fn get(pool: &sqlx::SqlitePool, seq: i64) -> Result<Option<StoredEvent
     .await
 }
 
-/// The first sequence number at or after `ms`, and the last at or before it
-/// (index on `occurred_at`).
+/// The sequence number of the first event at or after `from_ms`, and of the
+/// last at or before `to_ms`: one seek each on the `occurred_at` index
+/// (`MIN(seq) … WHERE occurred_at >= ?` walked every later entry: 1.7 s a
+/// million events). Events are numbered as they happen, so the range
+/// between them is the time range.
 pub async fn seq_bounds_for_time(
     pool: &sqlx::SqlitePool,
     from_ms: Option<i64>,
@@ -486,11 +489,11 @@ pub async fn seq_bounds_for_time(
 ) -> Result<(Option<i64>, Option<i64>), sqlx::Error> {
     let min = match from_ms {
         Some(t) => Some(
-            sqlx::query_scalar::<_, Option<i64>>(
-                "SELECT MIN(seq) FROM audit_event WHERE occurred_at >= $1",
+            sqlx::query_scalar::<_, i64>(
+                "SELECT seq FROM audit_event WHERE occurred_at >= $1 ORDER BY occurred_at, seq LIMIT 1",
             )
             .bind(t)
-            .fetch_one(pool)
+            .fetch_optional(pool)
             .await?
             .unwrap_or(i64::MAX),
         ),
@@ -498,11 +501,11 @@ pub async fn seq_bounds_for_time(
     };
     let max = match to_ms {
         Some(t) => Some(
-            sqlx::query_scalar::<_, Option<i64>>(
-                "SELECT MAX(seq) FROM audit_event WHERE occurred_at <= $1",
+            sqlx::query_scalar::<_, i64>(
+                "SELECT seq FROM audit_event WHERE occurred_at <= $1 ORDER BY occurred_at DESC, seq DESC LIMIT 1",
             )
             .bind(t)
-            .fetch_one(pool)
+            .fetch_optional(pool)
             .await?
             .unwrap_or(0),
         ),
