@@ -55,10 +55,12 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         settings.secret_key = Some(SecretString::from(random_secret()));
     }
     if settings.audit_signing_key.is_none() {
+        // One key per bench database, so one run's checkpoints verify in
+        // the next (a fresh key would make them look forged).
         use base64::Engine as _;
-        let seed: [u8; 32] = rand::thread_rng().gen();
+        let key = audit::key_file(&settings.data_dir().join("audit-signing.key"))?;
         settings.audit_signing_key = Some(SecretString::from(
-            base64::engine::general_purpose::STANDARD.encode(seed),
+            base64::engine::general_purpose::STANDARD.encode(key.to_bytes()),
         ));
     }
     let site_root = settings.site_root.clone();

@@ -65,7 +65,7 @@ impl AuditKeys {
             Some(k) => signing_key_from_base64(k.expose_secret()).ok_or(
                 "KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) must be the base64 of 32 bytes",
             )?,
-            None if s.demo => demo_key(&s.data_dir().join("audit-signing.key"))?,
+            None if s.demo => key_file(&s.data_dir().join("audit-signing.key"))?,
             None => return Err("KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) is not set".into()),
         };
         Ok(AuditKeys {
@@ -84,7 +84,9 @@ impl AuditKeys {
     }
 }
 
-fn demo_key(path: &Path) -> Result<SigningKey, String> {
+/// The key kept in `path` (created once, readable by the owner only): demo
+/// mode's, and the bench's for its database.
+pub fn key_file(path: &Path) -> Result<SigningKey, String> {
     if let Ok(text) = std::fs::read_to_string(path) {
         return signing_key_from_base64(&text)
             .ok_or_else(|| format!("{} is not a valid key", path.display()));
