@@ -179,7 +179,6 @@ async fn reap_sessions(state: AppState) {
     }
 }
 
-/// Signs a checkpoint of the audit chain every few minutes (when it grew).
 /// Every `audit_checkpoint_minutes` (and once at start): checks what was
 /// appended since the last check (the whole chain the first time; the
 /// audit page shows the result), then signs the head if it moved and the
@@ -210,12 +209,8 @@ async fn sign_checkpoints(state: AppState) {
                 continue;
             }
         }
-        let head: Result<Option<i64>, sqlx::Error> =
-            sqlx::query_scalar("SELECT MAX(seq) FROM audit_event")
-                .fetch_one(state.db.reader())
-                .await;
-        match head {
-            Ok(seq) if seq.unwrap_or(0) == last_seq => {}
+        match super::db::audit::max_seq(state.db.reader()).await {
+            Ok(seq) if seq == last_seq => {}
             Ok(_) => match audit::checkpoint(
                 &state.db,
                 &state.audit_keys,

@@ -151,13 +151,14 @@ pub async fn verify_chain_in_spans(
     let through = audit_db::max_seq(db.reader()).await?;
     let total = (through - from_seq).max(0);
     let spans = (spans.max(1) as i64).min(total.max(1));
+    let file = db.file();
     let mut tasks = Vec::new();
     for i in 0..spans {
         let (after, upto) = (
             from_seq + total * i / spans,
             from_seq + total * (i + 1) / spans,
         );
-        let file = db.file();
+        let file = file.clone();
         tasks.push(tokio::task::spawn_blocking(move || {
             check_span(&file, after, upto)
         }));
