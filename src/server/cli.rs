@@ -2,7 +2,7 @@
 
 use super::config::Settings;
 use super::db::audit::{Actor, Origin};
-use super::db::{self, Db};
+use super::db::{self, Checkpoints, Db};
 use super::password::Passwords;
 use super::services::users::{self, Deps, NewUser};
 use super::startup::Application;
@@ -287,7 +287,7 @@ async fn shutdown_signal() {
 }
 
 async fn open_db(settings: &Settings) -> Result<Db, String> {
-    let db = Db::connect(&settings.database_url)
+    let db = Db::connect(&settings.database_url, Checkpoints::OnCommit)
         .await
         .map_err(|e| format!("database {}: {e}", settings.database_url))?;
     db.migrate().await.map_err(|e| format!("migrations: {e}"))?;

@@ -1,7 +1,7 @@
 //! Builds the application (used by `main` and by the tests alike) and serves it.
 
 use super::config::{ConfigError, Settings};
-use super::db::Db;
+use super::db::{Checkpoints, Db};
 use super::password::Passwords;
 use super::providers::Providers;
 use super::services::audit::{self, AuditKeys};
@@ -59,7 +59,7 @@ impl Application {
             } else {
                 None
             };
-        let db = Db::connect(&settings.database_url)
+        let db = Db::connect(&settings.database_url, Checkpoints::InBackground)
             .await
             .map_err(|source| StartupError::Database {
                 url: settings.database_url.clone(),
@@ -134,6 +134,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let reaper = tokio::spawn(reap_sessions(self.state.clone()));
         let checkpoints = tokio::spawn(sign_checkpoints(self.state.clone()));
+        let wal = tokio::spawn(checkpoint_wal(self.state.clone()));
         let workers = self.state.settings.workers.then(|| {
             [
                 tokio::spawn(super::workers::poller::run(self.state.clone())),
@@ -156,6 +157,7 @@ impl Application {
         .await;
         reaper.abort();
         checkpoints.abort();
+        wal.abort();
         for w in workers.into_iter().flatten() {
             w.abort();
         }
@@ -175,6 +177,19 @@ async fn reap_sessions(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "expired sessions ended"),
             Err(e) => tracing::error!(error = %e, "session reaper failed"),
+        }
+    }
+}
+
+/// Every second: copies the write-ahead log into the database file, off the
+/// writer's path (see [`Checkpoints::InBackground`]).
+async fn checkpoint_wal(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.db.checkpoint().await {
+            tracing::error!(error = %e, "WAL checkpoint failed");
         }
     }
 }

@@ -34,3 +34,74 @@ async fn readers_cannot_write() {
         .await;
     assert!(res.is_err(), "the read pool is read-only");
 }
+
+#[tokio::test]
+async fn commits_never_checkpoint_the_log_the_server_does_in_the_background() {
+    let app = TestApp::spawn().await;
+    let every: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
+        .fetch_one(app.state.db.writer())
+        .await
+        .expect("pragma");
+    assert_eq!(every, 0, "a commit never waits for a checkpoint");
+
+    let file = app.state.db.file();
+    let before = std::fs::metadata(&file).expect("db file").len();
+    let mut tx = app.state.db.begin_write().await.expect("tx");
+    sqlx::query("CREATE TABLE scratch (b BLOB)")
+        .execute(&mut *tx)
+        .await
+        .expect("create");
+    sqlx::query("INSERT INTO scratch VALUES (zeroblob(4000000))")
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::metadata(&file).expect("db file").len() < before + 4_000_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the committed pages never reached the database file"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn background_work_lets_waiting_writes_for_people_go_first() {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    let app = TestApp::spawn().await;
+    let db = app.state.db.clone();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let write = |who: &'static str, background: bool| {
+        let (db, order) = (db.clone(), order.clone());
+        tokio::spawn(async move {
+            let tx = if background {
+                db.begin_background_write().await
+            } else {
+                db.begin_write().await
+            };
+            order.lock().expect("lock").push(who);
+            tx.expect("tx").commit().await.expect("commit");
+        })
+    };
+    let pause = || tokio::time::sleep(Duration::from_millis(100));
+
+    let holding = db.begin_write().await.expect("tx");
+    let first = write("a reviewer", false);
+    pause().await;
+    let background = write("the poller", true);
+    pause().await;
+    let second = write("another reviewer", false);
+    pause().await;
+    holding.commit().await.expect("commit");
+    for task in [first, background, second] {
+        task.await.expect("task");
+    }
+
+    assert_eq!(
+        *order.lock().expect("lock"),
+        ["a reviewer", "another reviewer", "the poller"]
+    );
+}
