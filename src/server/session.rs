@@ -240,7 +240,7 @@ async fn resolve(
 /// Deletes expired sessions and records each signed-in one that ended.
 pub async fn reap_expired(db: &Db, clock: &Clock) -> Result<usize, sqlx::Error> {
     let now = clock.now_ms();
-    let mut tx = db.begin_background_write().await?;
+    let mut tx = db.begin_write().await?;
     let ended = db::sessions::delete_expired(&mut tx, now).await?;
     let mut n = 0;
     for user_id in ended.into_iter().flatten() {

@@ -15,12 +15,8 @@ pub mod verifications;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
-use std::future::Future;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 
 pub type Tx = Transaction<'static, Sqlite>;
 
@@ -32,44 +28,6 @@ pub struct Db {
     read: SqlitePool,
     write: SqlitePool,
     checkpointer: SqlitePool,
-    people_first: PeopleFirst,
-}
-
-/// Writes for people go ahead of background work: a background write
-/// starts only when no write for a person is waiting for the writer (or
-/// after [`PeopleFirst::MAX_YIELD`], so background work never starves).
-#[derive(Clone, Debug, Default)]
-struct PeopleFirst {
-    waiting: Arc<AtomicUsize>,
-    none_waiting: Arc<Notify>,
-}
-
-impl PeopleFirst {
-    const MAX_YIELD: Duration = Duration::from_millis(500);
-
-    async fn for_person<T>(&self, write: impl Future<Output = T>) -> T {
-        self.waiting.fetch_add(1, Ordering::SeqCst);
-        let out = write.await;
-        if self.waiting.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.none_waiting.notify_waiters();
-        }
-        out
-    }
-
-    async fn yield_to_people(&self) {
-        let _ = tokio::time::timeout(Self::MAX_YIELD, async {
-            loop {
-                // Registered before the check, so a notification in
-                // between is not missed.
-                let notified = self.none_waiting.notified();
-                if self.waiting.load(Ordering::SeqCst) == 0 {
-                    return;
-                }
-                notified.await;
-            }
-        })
-        .await;
-    }
 }
 
 /// Who copies committed pages from the write-ahead log into the database
@@ -129,7 +87,6 @@ impl Db {
             read,
             write,
             checkpointer,
-            people_first: PeopleFirst::default(),
         })
     }
 
@@ -154,39 +111,19 @@ impl Db {
         &self.write
     }
 
-    /// Starts a write transaction for a person (or an API client) that
-    /// takes the write lock up front (`BEGIN IMMEDIATE`), so it never fails
-    /// half-way with `SQLITE_BUSY`.
+    /// Starts a write transaction that takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so it never fails half-way with `SQLITE_BUSY`.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        self.people_first
-            .for_person(self.write.begin_with("BEGIN IMMEDIATE"))
-            .await
-    }
-
-    /// Starts a write transaction for background work (poller, outbox,
-    /// reapers): it lets waiting writes for people go first.
-    pub async fn begin_background_write(&self) -> Result<Tx, sqlx::Error> {
-        self.people_first.yield_to_people().await;
         self.write.begin_with("BEGIN IMMEDIATE").await
-    }
-
-    /// Starts a write transaction on behalf of `actor`: in the background
-    /// lane for the system's own work, ahead of it for everyone else.
-    pub async fn begin_write_as(&self, actor: &audit::Actor) -> Result<Tx, sqlx::Error> {
-        match actor {
-            audit::Actor::System(_) => self.begin_background_write().await,
-            _ => self.begin_write().await,
-        }
     }
 
     /// Copies what it can of the write-ahead log into the database file
     /// without blocking the writer or readers (`PASSIVE`). Returns the
     /// pages in the log and how many of them are now in the database file.
     pub async fn checkpoint(&self) -> Result<(i64, i64), sqlx::Error> {
-        let (_busy, log, done): (i64, i64, i64) =
-            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-                .fetch_one(&self.checkpointer)
-                .await?;
+        let (_busy, log, done): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&self.checkpointer)
+            .await?;
         Ok((log, done))
     }
 

@@ -245,7 +245,7 @@ pub async fn poll_ref(
             customer_ref_id = r.customer_ref_id,
             "unreadable customer_ref row; not polling it"
         );
-        let mut tx = st.db.begin_write_as(actor).await?;
+        let mut tx = st.db.begin_write().await?;
         db::customers::record_poll(
             &mut tx,
             r.customer_ref_id,
@@ -271,7 +271,7 @@ pub async fn poll_ref(
         .adapter(provider)
         .map(|a| a.poll_every())
         .unwrap_or(Duration::from_secs(60));
-    let mut tx = st.db.begin_write_as(actor).await?;
+    let mut tx = st.db.begin_write().await?;
     let outcome = match fetched {
         Ok((results, every)) => {
             let stored = store(&mut tx, now, r, &results, actor, origin).await?;

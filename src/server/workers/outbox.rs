@@ -98,7 +98,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
         // Mark it before calling: if we stop half-way, nobody sends it
         // again blindly (a second session costs money, a second ratify
         // restarts KYC); an officer checks upstream and retries.
-        let mut tx = st.db.begin_background_write().await?;
+        let mut tx = st.db.begin_write().await?;
         let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
         if current
             .as_ref()
@@ -127,7 +127,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     let outcome = attempt(st, provider, row, &payload).await;
     let now = st.clock.now_ms();
     let attempts = row.attempts + 1;
-    let mut tx = st.db.begin_background_write().await?;
+    let mut tx = st.db.begin_write().await?;
     let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
     // A non-idempotent row was pre-marked FAILED above; anything else means
     // someone else recorded this attempt already.
