@@ -583,7 +583,7 @@ async fn decision_bench(
                 &format!("Durable decision, {label}"),
                 format!("{} — {ratio:.2}× healthy", s.summary()),
                 "p95 ≤ 1.1× healthy",
-                Some(ratio <= 1.1 || p95 <= 25.0 && p95 - healthy <= 1.0),
+                Some(ratio <= 1.1),
             );
         }
     }

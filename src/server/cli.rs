@@ -70,7 +70,7 @@ enum Command {
         #[arg(long, default_value_t = 120)]
         load_seconds: u64,
         /// Decisions timed per provider condition (healthy, slow, down).
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 300)]
         decisions: usize,
         /// Also write the report to this Markdown file.
         #[arg(long)]

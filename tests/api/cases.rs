@@ -563,6 +563,83 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
 }
 
 #[tokio::test]
+async fn pushes_to_a_provider_whose_breaker_is_open_wait_untouched_while_others_go_out() {
+    let app = TestApp::with_sandbox().await;
+    let ident_case = cases_for(
+        &app,
+        "c-11",
+        json!([{"provider": "ident", "application_id": IDENT_DUPLICATE}]),
+    )
+    .await[0];
+    let bkz_case = cases_for(
+        &app,
+        "c-12",
+        json!([{"provider": "biometric_kz", "session_id": BKZ_IN_REVIEW}]),
+    )
+    .await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    app.sandbox_fault(json!({"provider": "ident", "kind": "status", "status": 503}))
+        .await;
+    claim(&app, &reviewer, ident_case).await;
+    let res = decide(
+        &app,
+        &reviewer,
+        ident_case,
+        "decline",
+        "SUSPECTED_FRAUD",
+        "Duplicate of an earlier application.",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    // Two attempts of three calls each: six failures open ident's breaker.
+    for _ in 0..2 {
+        kyc_desk::server::workers::outbox::tick(&app.state).await;
+        app.state.clock.advance(Duration::from_secs(600));
+    }
+    let ident = app.state.providers.ident.clone().expect("ident");
+    assert!(kyc_desk::server::providers::Adapter::resting(&*ident));
+    let row = || async {
+        sqlx::query_as::<_, (String, String, i64, i64)>(
+            "SELECT provider, state, attempts, updated_at FROM outbox ORDER BY outbox_id",
+        )
+        .fetch_all(app.state.db.reader())
+        .await
+        .expect("rows")
+    };
+    let before = row().await;
+    let events = app.audit_actions().await.len();
+    assert_eq!(before[0].1, "PENDING", "an open breaker is retried later");
+    assert_eq!(before[0].2, 2);
+
+    // The clock moved past the idle timeout: a fresh session.
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, bkz_case).await;
+    let res = decide(
+        &app,
+        &reviewer,
+        bkz_case,
+        "approve",
+        "VERIFIED_MANUALLY",
+        "Looked at the liveness video and documents.",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let decided = app.audit_actions().await.len();
+    kyc_desk::server::workers::outbox::tick(&app.state).await;
+
+    let after = row().await;
+    assert_eq!(after[0], before[0], "the ident push was not attempted");
+    assert_eq!(after[1].0, "biometric_kz");
+    assert_eq!(after[1].1, "DONE", "the other provider's push went out");
+    assert!(decided > events);
+    assert_eq!(
+        app.audit_actions().await.len(),
+        decided + 1,
+        "one event: the biometric push, none for the resting provider"
+    );
+}
+
+#[tokio::test]
 async fn a_biometric_decision_on_a_session_in_review_is_finalised_through_mcp_once() {
     let app = TestApp::with_sandbox().await;
     let id = cases_for(

@@ -95,6 +95,11 @@ impl Upstream {
         self.provider
     }
 
+    /// Whether the breaker is open (calls fail at once).
+    pub fn breaker_open(&self) -> bool {
+        self.breaker.is_open()
+    }
+
     /// Like [`Upstream::send`], and the body must be JSON: an unreadable
     /// body counts as a failed attempt (retried for idempotent calls).
     pub async fn send_json(

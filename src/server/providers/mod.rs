@@ -34,6 +34,10 @@ pub trait Adapter: Send + Sync {
     /// How long to wait before looking again at a result that is not final.
     fn poll_every(&self) -> Duration;
 
+    /// Whether its breaker is open (repeated failures): calls fail at once
+    /// until the cool-down ends, so background work leaves it alone.
+    fn resting(&self) -> bool;
+
     /// Whether [`Adapter::media_source`] serves photos.
     fn serves_media(&self) -> bool {
         false

@@ -33,9 +33,16 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     rand::thread_rng().gen_range(BACKOFF_BASE_MS.min(cap)..=cap)
 }
 
-/// Delivers every due row once. Returns how many were attempted.
+/// Delivers every due row once. Returns how many were attempted. Rows for
+/// a provider whose breaker is open wait, untouched, until it half-opens:
+/// an attempt would fail at once and only cost a durable write.
 pub async fn tick(st: &AppState) -> usize {
-    let due = match db_cases::due_outbox(st.db.reader(), st.clock.now_ms(), 20).await {
+    let resting: Vec<&str> = Provider::ALL
+        .iter()
+        .filter(|p| st.providers.adapter(**p).is_some_and(|a| a.resting()))
+        .map(|p| p.as_str())
+        .collect();
+    let due = match db_cases::due_outbox(st.db.reader(), st.clock.now_ms(), 20, &resting).await {
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, "outbox could not read due rows");
@@ -179,8 +186,9 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
                 .reason(message_of(&result));
         }
         Err(e) => {
+            // An open breaker is the provider being down, not an answer.
             let retry = idempotent(&row.kind)
-                && e.is_transient()
+                && (e.is_transient() || e.kind == UpstreamErrorKind::CircuitOpen)
                 && now - row.created_at < GIVE_UP_AFTER_MS;
             let next = retry.then(|| {
                 now + e

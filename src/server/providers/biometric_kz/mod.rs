@@ -106,6 +106,10 @@ impl BiometricKz {
 
 #[async_trait]
 impl Adapter for BiometricKz {
+    fn resting(&self) -> bool {
+        self.http.breaker_open()
+    }
+
     fn provider(&self) -> Provider {
         Provider::BiometricKz
     }

@@ -307,6 +307,10 @@ impl Eclipse {
 
 #[async_trait]
 impl Adapter for Eclipse {
+    fn resting(&self) -> bool {
+        self.http.breaker_open()
+    }
+
     fn provider(&self) -> Provider {
         Provider::Eclipse
     }

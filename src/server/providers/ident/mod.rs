@@ -139,6 +139,10 @@ impl Ident {
 
 #[async_trait]
 impl Adapter for Ident {
+    fn resting(&self) -> bool {
+        self.http.breaker_open()
+    }
+
     fn provider(&self) -> Provider {
         Provider::Ident
     }

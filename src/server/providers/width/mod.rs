@@ -113,6 +113,10 @@ impl Width {
 
 #[async_trait]
 impl Adapter for Width {
+    fn resting(&self) -> bool {
+        self.http.breaker_open()
+    }
+
     fn provider(&self) -> Provider {
         Provider::Width
     }
