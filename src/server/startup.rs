@@ -188,8 +188,15 @@ async fn checkpoint_wal(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = state.db.checkpoint().await {
-            tracing::error!(error = %e, "WAL checkpoint failed");
+        let started = std::time::Instant::now();
+        match state.db.checkpoint().await {
+            Ok((log, done)) => {
+                let ms = started.elapsed().as_millis() as u64;
+                if ms >= 100 {
+                    tracing::warn!(ms, log, done, "slow WAL checkpoint");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "WAL checkpoint failed"),
         }
     }
 }
