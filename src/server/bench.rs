@@ -819,7 +819,6 @@ fn asset_sizes(site_root: &std::path::Path, out: &mut Report) -> Result<(), Stri
     Ok(())
 }
 
-/// A process's resident set, KiB (Linux).
 /// Reads the database file (and its write-ahead log) once, so the OS page
 /// cache holds it as it does for a server that has been running a while:
 /// the figures are the steady state, not the first minutes after a boot
@@ -854,6 +853,7 @@ fn warm_page_cache(db: &std::path::Path) -> Result<String, String> {
     Ok(line)
 }
 
+/// A process's resident set, KiB (Linux).
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
