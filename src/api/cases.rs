@@ -47,12 +47,7 @@ pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
     use crate::server::services::{cases, customers};
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ViewCases)?;
-        let customer_id: Option<i64> =
-            sqlx::query_scalar("SELECT customer_id FROM verification WHERE verification_id = $1")
-                .bind(id)
-                .fetch_optional(st.db.reader())
-                .await?;
-        let customer_id = customer_id.ok_or_else(|| AppError::not_found("Case"))?;
+        let customer_id = cases::customer_of(&st, id).await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
             .map_err(|_| AppError::internal())?;

@@ -244,6 +244,58 @@ pub async fn max_seq(pool: &sqlx::SqlitePool) -> Result<i64, sqlx::Error> {
         .map(|m| m.unwrap_or(0))
 }
 
+/// The chain's head `(seq, hash)` as `tx` sees it; `(0, genesis)` when empty.
+pub async fn head(tx: &mut Tx) -> Result<(i64, String), sqlx::Error> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(head.unwrap_or((0, GENESIS_HASH.to_string())))
+}
+
+/// The hash of event `seq`, if there is one.
+pub async fn hash_at(pool: &sqlx::SqlitePool, seq: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT hash FROM audit_event WHERE seq = $1")
+        .bind(seq)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A signed `(seq, hash)`: the chain's head at `signed_at`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub signed_at: i64,
+    pub key_id: String,
+    pub signature: String,
+}
+
+/// Stores a checkpoint; `reason`: "periodic", "export", …
+pub async fn add_checkpoint(tx: &mut Tx, cp: &Checkpoint, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_checkpoint (seq, hash, signed_at, key_id, signature, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(cp.seq)
+    .bind(&cp.hash)
+    .bind(cp.signed_at)
+    .bind(&cp.key_id)
+    .bind(&cp.signature)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// The newest stored checkpoint.
+pub async fn latest_checkpoint(pool: &sqlx::SqlitePool) -> Result<Option<Checkpoint>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT seq, hash, signed_at, key_id, signature FROM audit_checkpoint ORDER BY audit_checkpoint_id DESC LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}
+
 /// `SHA-256(prev ‖ canonical)`, hex-encoded.
 pub fn chain_hash(prev_hash_hex: &str, canonical: &[u8]) -> String {
     let mut h = Sha256::new();
@@ -255,11 +307,7 @@ pub fn chain_hash(prev_hash_hex: &str, canonical: &[u8]) -> String {
 /// Appends `event` to the chain inside `tx`. The caller's change and this
 /// event commit together or not at all. Returns the new sequence number.
 pub async fn append(tx: &mut Tx, now_ms: i64, event: NewEvent) -> Result<i64, sqlx::Error> {
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut **tx)
-            .await?;
-    let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+    let (prev_seq, prev_hash) = head(tx).await?;
     let (actor_user_id, actor_role, actor_system) = match event.actor {
         Actor::User { user_id, role } => (Some(user_id), Some(role.as_str().to_string()), None),
         Actor::System(name) => (None, None, Some(name.to_string())),

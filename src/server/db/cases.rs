@@ -440,6 +440,20 @@ pub async fn outbox_record(
     .map(|_| ())
 }
 
+/// Starts a row's delivery window again (an officer's retry).
+pub async fn outbox_restart_window(
+    tx: &mut Tx,
+    outbox_id: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET created_at = $1 WHERE outbox_id = $2")
+        .bind(now)
+        .bind(outbox_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
 /// Adds a row unless one with this idempotency key exists; its id if added.
 pub async fn add_outbox_once(tx: &mut Tx, o: &NewOutbox<'_>) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar(

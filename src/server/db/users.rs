@@ -162,3 +162,34 @@ pub async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
         .fetch_one(pool)
         .await
 }
+
+/// Every account's `(user_id, name, role)`, by name (the audit log's actor filter).
+pub async fn everyone(pool: &SqlitePool) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT user_id, name, role FROM app_user ORDER BY name, user_id")
+        .fetch_all(pool)
+        .await
+}
+
+/// Enabled reviewers and officers `(user_id, name, role)`, by name: who a case can be assigned to.
+pub async fn assignable(pool: &SqlitePool) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT user_id, name, role FROM app_user WHERE disabled = FALSE AND role IN ('reviewer', 'compliance_officer') \
+         ORDER BY name, user_id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// `(user_id, name)` of the given accounts (unknown ids are left out).
+pub async fn names(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sqlx::QueryBuilder::new("SELECT user_id, name FROM app_user WHERE user_id IN (");
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(*id);
+    }
+    q.push(")");
+    q.build_query_as().fetch_all(pool).await
+}

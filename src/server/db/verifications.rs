@@ -247,6 +247,30 @@ pub async fn set_review_status(
     .map(|_| ())
 }
 
+/// Back to the queue: unreviewed and unassigned (a voided proposal).
+pub async fn reopen(tx: &mut Tx, verification_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE verification SET review_status = 'UNREVIEWED', assignee_id = NULL, updated_by = NULL, \
+         version = version + 1, updated_at = $1 WHERE verification_id = $2",
+    )
+    .bind(now)
+    .bind(verification_id)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// The customer a verification belongs to.
+pub async fn customer_of<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    verification_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT customer_id FROM verification WHERE verification_id = $1")
+        .bind(verification_id)
+        .fetch_optional(db)
+        .await
+}
+
 /// Marks a non-terminal verification `EXPIRED` (raw status kept).
 pub async fn expire(tx: &mut Tx, verification_id: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -9,7 +9,7 @@ use crate::server::db::Db;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use secrecy::ExposeSecret;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -306,15 +306,7 @@ fn first_digest(prev_hash_hex: &str, canonical: &[u8]) -> [u8; 32] {
     }
 }
 
-/// A signed `(seq, hash)`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct Checkpoint {
-    pub seq: i64,
-    pub hash: String,
-    pub signed_at: i64,
-    pub key_id: String,
-    pub signature: String,
-}
+pub use crate::server::db::audit::Checkpoint;
 
 impl Checkpoint {
     /// What is signed.
@@ -343,11 +335,7 @@ pub async fn checkpoint(
     reason: &str,
 ) -> Result<Checkpoint, AppError> {
     let mut tx = db.begin_write().await?;
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (seq, hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+    let (seq, hash) = audit_db::head(&mut tx).await?;
     let cp = Checkpoint {
         signature: keys.sign(&Checkpoint::payload(seq, &hash, now)),
         seq,
@@ -355,17 +343,7 @@ pub async fn checkpoint(
         signed_at: now,
         key_id: keys.key_id.clone(),
     };
-    sqlx::query(
-        "INSERT INTO audit_checkpoint (seq, hash, signed_at, key_id, signature, reason) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(cp.seq)
-    .bind(&cp.hash)
-    .bind(cp.signed_at)
-    .bind(&cp.key_id)
-    .bind(&cp.signature)
-    .bind(reason)
-    .execute(&mut *tx)
-    .await?;
+    audit_db::add_checkpoint(&mut tx, &cp, reason).await?;
     append_to_file(&keys.checkpoint_file, &cp).map_err(|e| {
         tracing::error!(error = %e, file = %keys.checkpoint_file.display(), "cannot write the checkpoint file");
         AppError::internal()
@@ -390,11 +368,7 @@ fn append_to_file(path: &Path, cp: &Checkpoint) -> std::io::Result<()> {
 
 /// The newest checkpoint in the database.
 pub async fn latest_checkpoint(db: &Db) -> Result<Option<Checkpoint>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT seq, hash, signed_at, key_id, signature FROM audit_checkpoint ORDER BY audit_checkpoint_id DESC LIMIT 1",
-    )
-    .fetch_optional(db.reader())
-    .await?)
+    Ok(audit_db::latest_checkpoint(db.reader()).await?)
 }
 
 /// The newest checkpoint in the file (the last well-formed line).
@@ -457,7 +431,7 @@ async fn check_checkpoints(
                     "truncated: the {where_} checkpoint covers #{} but the chain ends at #{}",
                     cp.seq, chain.verified_through
                 ));
-            } else if let Some(actual) = hash_at(db, cp.seq).await? {
+            } else if let Some(actual) = audit_db::hash_at(db.reader(), cp.seq).await? {
                 if actual != cp.hash {
                     problems.push(format!(
                         "the chain was rewritten: #{} differs from its signed checkpoint",
@@ -480,15 +454,6 @@ async fn check_checkpoints(
         checkpoint: newest,
         problems,
     })
-}
-
-async fn hash_at(db: &Db, seq: i64) -> Result<Option<String>, AppError> {
-    Ok(
-        sqlx::query_scalar("SELECT hash FROM audit_event WHERE seq = $1")
-            .bind(seq)
-            .fetch_optional(db.reader())
-            .await?,
-    )
 }
 
 /// The last known state of the chain, shown on the audit page.

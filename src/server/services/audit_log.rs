@@ -5,6 +5,7 @@ use crate::api::dto::{ActorOption, AuditEventView, ChainStatusView, ChangeView, 
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::error::AppError;
 use crate::server::db::audit::{self as audit_db, EventFilter, NewEvent, Origin, StoredEvent};
+use crate::server::db::users;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
@@ -217,11 +218,8 @@ pub async fn event(
 }
 
 pub async fn actors(st: &AppState) -> Result<Vec<ActorOption>, AppError> {
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT user_id, name, role FROM app_user ORDER BY name, user_id")
-            .fetch_all(st.db.reader())
-            .await?;
-    Ok(rows
+    Ok(users::everyone(st.db.reader())
+        .await?
         .into_iter()
         .map(|(user_id, name, role)| ActorOption {
             user_id,
@@ -234,17 +232,10 @@ async fn user_names(st: &AppState, rows: &[StoredEvent]) -> Result<HashMap<i64, 
     let mut ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_user_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut q = sqlx::QueryBuilder::new("SELECT user_id, name FROM app_user WHERE user_id IN (");
-    let mut sep = q.separated(", ");
-    for id in &ids {
-        sep.push_bind(*id);
-    }
-    q.push(")");
-    let found: Vec<(i64, String)> = q.build_query_as().fetch_all(st.db.reader()).await?;
-    Ok(found.into_iter().collect())
+    Ok(users::names(st.db.reader(), &ids)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 fn show(v: &serde_json::Value) -> Option<String> {

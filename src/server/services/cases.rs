@@ -761,14 +761,7 @@ pub async fn void_stale_proposal(
         return Ok(());
     };
     db_cases::close_proposal(tx, p.decision_id, "VOID", None, None, now).await?;
-    sqlx::query(
-        "UPDATE verification SET review_status = 'UNREVIEWED', assignee_id = NULL, updated_by = NULL, \
-         version = version + 1, updated_at = $1 WHERE verification_id = $2",
-    )
-    .bind(now)
-    .bind(v.verification_id)
-    .execute(&mut **tx)
-    .await?;
+    db::verifications::reopen(tx, v.verification_id, now).await?;
     let mut e = NewEvent::new(super::refresh::POLLER, AuditAction::DecisionVoided, AuditEntity::Verification, &Origin::default())
         .entity_id(v.verification_id)
         .changes(serde_json::json!({
@@ -780,6 +773,13 @@ pub async fn void_stale_proposal(
     e.customer_id = Some(v.customer_id);
     e.verification_id = Some(v.verification_id);
     audit_log::append(tx, now, e).await.map(|_| ())
+}
+
+/// The customer case `id` belongs to (not found: no such case).
+pub async fn customer_of(st: &AppState, id: i64) -> Result<i64, AppError> {
+    db::verifications::customer_of(st.db.reader(), id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Case"))
 }
 
 /// The case page.
@@ -889,13 +889,9 @@ pub async fn case(
         },
     };
     let assignable = if can.assign {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT user_id, name, role FROM app_user WHERE disabled = FALSE AND role IN ('reviewer', 'compliance_officer') \
-             ORDER BY name, user_id",
-        )
-        .fetch_all(st.db.reader())
-        .await?;
-        rows.into_iter()
+        db::users::assignable(st.db.reader())
+            .await?
+            .into_iter()
             .map(|(user_id, name, role)| ActorOption {
                 user_id,
                 label: format!("{name} ({})", role.replace('_', " ")),

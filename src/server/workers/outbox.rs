@@ -157,12 +157,8 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     )
     .entity_id(row.verification_id);
     event.verification_id = Some(row.verification_id);
-    let customer_id: Option<i64> =
-        sqlx::query_scalar("SELECT customer_id FROM verification WHERE verification_id = $1")
-            .bind(row.verification_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    event.customer_id = customer_id;
+    event.customer_id =
+        crate::server::db::verifications::customer_of(&mut *tx, row.verification_id).await?;
     match outcome {
         Ok(done) => {
             let result = done.result.clone();
@@ -518,11 +514,7 @@ pub async fn retry(
     )
     .await?;
     // A retry starts a new 24-hour window.
-    sqlx::query("UPDATE outbox SET created_at = $1 WHERE outbox_id = $2")
-        .bind(now)
-        .bind(outbox_id)
-        .execute(&mut *tx)
-        .await?;
+    db_cases::outbox_restart_window(&mut tx, outbox_id, now).await?;
     if row.kind == "decision" {
         db_cases::set_push_state(&mut tx, row.verification_id, Some("PENDING")).await?;
     }
