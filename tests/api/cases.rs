@@ -563,6 +563,66 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
 }
 
 #[tokio::test]
+async fn a_slow_provider_holds_back_only_its_own_pushes() {
+    let app = TestApp::with_sandbox().await;
+    let ident_case = cases_for(
+        &app,
+        "c-13",
+        json!([{"provider": "ident", "application_id": IDENT_DUPLICATE}]),
+    )
+    .await[0];
+    let bkz_case = cases_for(
+        &app,
+        "c-14",
+        json!([{"provider": "biometric_kz", "session_id": BKZ_IN_REVIEW}]),
+    )
+    .await[0];
+    app.sandbox_fault(json!({"provider": "ident", "kind": "latency", "ms": 2000}))
+        .await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    for (case, kind, reason) in [
+        (ident_case, "decline", "SUSPECTED_FRAUD"),
+        (bkz_case, "approve", "VERIFIED_MANUALLY"),
+    ] {
+        claim(&app, &reviewer, case).await;
+        let res = decide(&app, &reviewer, case, kind, reason, "Checked by hand.").await;
+        assert_eq!(res.status(), 200);
+    }
+    let rows = || async {
+        sqlx::query_as::<_, (String, String, i64)>(
+            "SELECT provider, state, attempts FROM outbox ORDER BY outbox_id",
+        )
+        .fetch_all(app.state.db.reader())
+        .await
+        .expect("rows")
+    };
+
+    let state = app.state.clone();
+    let delivering =
+        tokio::spawn(async move { kyc_desk::server::workers::outbox::tick(&state).await });
+    let started = std::time::Instant::now();
+    let while_ident_is_slow = loop {
+        let now = rows().await;
+        if now[1].1 == "DONE" {
+            break now;
+        }
+        assert!(
+            started.elapsed() < Duration::from_millis(1500),
+            "the biometric push waited for the slow provider: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(while_ident_is_slow[1].0, "biometric_kz");
+    assert_eq!(
+        while_ident_is_slow[0],
+        ("ident".to_string(), "PENDING".to_string(), 0),
+        "the ident push, decided first, is still on its way"
+    );
+    assert_eq!(delivering.await.expect("tick"), 2);
+    assert_eq!(rows().await[0].1, "DONE", "the slow push landed too");
+}
+
+#[tokio::test]
 async fn pushes_to_a_provider_whose_breaker_is_open_wait_untouched_while_others_go_out() {
     let app = TestApp::with_sandbox().await;
     let ident_case = cases_for(

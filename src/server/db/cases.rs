@@ -2,7 +2,7 @@
 //! the outbox.
 
 use super::Tx;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{FromRow, SqlitePool};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sort {
@@ -375,22 +375,17 @@ pub async fn due_outbox(
     pool: &SqlitePool,
     now: i64,
     limit: i64,
-    resting: &[&str],
+    provider: &str,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
-    let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "{OUTBOX} WHERE state = 'PENDING' AND next_attempt_at <= "
-    ));
-    q.push_bind(now);
-    if !resting.is_empty() {
-        q.push(" AND provider NOT IN (");
-        let mut list = q.separated(", ");
-        for p in resting {
-            list.push_bind(*p);
-        }
-        q.push(")");
-    }
-    q.push(" ORDER BY next_attempt_at LIMIT ").push_bind(limit);
-    q.build_query_as().fetch_all(pool).await
+    sqlx::query_as(&format!(
+        "{OUTBOX} WHERE state = 'PENDING' AND provider = $1 AND next_attempt_at <= $2 \
+         ORDER BY next_attempt_at LIMIT $3"
+    ))
+    .bind(provider)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }
 
 pub async fn outbox_of(

@@ -33,19 +33,27 @@ pub fn backoff_ms(attempts: i64) -> i64 {
     rand::thread_rng().gen_range(BACKOFF_BASE_MS.min(cap)..=cap)
 }
 
-/// Delivers every due row once. Returns how many were attempted. Rows for
-/// a provider whose breaker is open wait, untouched, until it half-opens:
-/// an attempt would fail at once and only cost a durable write.
+/// Delivers every due row once, each provider in its own lane (a slow
+/// provider holds back only its own rows). Returns how many were attempted.
 pub async fn tick(st: &AppState) -> usize {
-    let resting: Vec<&str> = Provider::ALL
-        .iter()
-        .filter(|p| st.providers.adapter(**p).is_some_and(|a| a.resting()))
-        .map(|p| p.as_str())
-        .collect();
-    let due = match db_cases::due_outbox(st.db.reader(), st.clock.now_ms(), 20, &resting).await {
+    futures::future::join_all(Provider::ALL.iter().map(|p| lane_tick(st, *p)))
+        .await
+        .into_iter()
+        .sum()
+}
+
+/// Delivers one provider's due rows once, oldest first. While its breaker
+/// is open they wait, untouched, until it half-opens: an attempt would fail
+/// at once and only cost a durable write.
+async fn lane_tick(st: &AppState, provider: Provider) -> usize {
+    if st.providers.adapter(provider).is_none_or(|a| a.resting()) {
+        return 0;
+    }
+    let now = st.clock.now_ms();
+    let due = match db_cases::due_outbox(st.db.reader(), now, 20, provider.as_str()).await {
         Ok(d) => d,
         Err(e) => {
-            tracing::error!(error = %e, "outbox could not read due rows");
+            tracing::error!(error = %e, provider = provider.as_str(), "outbox could not read due rows");
             return 0;
         }
     };
@@ -58,14 +66,20 @@ pub async fn tick(st: &AppState) -> usize {
     n
 }
 
+/// Runs until the task is aborted: one lane per provider, each a tick,
+/// then a sleep until woken or a second passes.
 pub async fn run(st: AppState) {
-    loop {
-        tick(&st).await;
-        tokio::select! {
-            _ = st.outbox.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+    futures::future::join_all(Provider::ALL.iter().map(|p| {
+        let (st, provider) = (st.clone(), *p);
+        async move {
+            let mut woken = st.outbox.subscribe();
+            loop {
+                lane_tick(&st, provider).await;
+                woken.woken_or(Duration::from_secs(1)).await;
+            }
         }
-    }
+    }))
+    .await;
 }
 
 fn payload_str<'a>(p: &'a Value, k: &str) -> &'a str {

@@ -40,11 +40,9 @@ pub async fn tick(st: &AppState) -> usize {
 
 /// Runs until the task is aborted: a tick, then sleep until woken or a second passes.
 pub async fn run(st: AppState) {
+    let mut woken = st.poller.subscribe();
     loop {
         tick(&st).await;
-        tokio::select! {
-            _ = st.poller.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
+        woken.woken_or(Duration::from_secs(1)).await;
     }
 }
