@@ -4,6 +4,7 @@ use super::db::Db;
 use super::password::Passwords;
 use super::providers::Providers;
 use super::services::audit::{AuditKeys, ChainStatusCell};
+use super::services::audit_log::ActorsCell;
 use super::workers::Wake;
 use axum::extract::FromRef;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub audit_keys: AuditKeys,
     /// The last known state of the audit chain.
     pub chain_status: ChainStatusCell,
+    /// The audit log's actor filter, while the accounts stay unchanged.
+    pub actors: ActorsCell,
 }
 
 impl AppState {
@@ -62,6 +65,7 @@ impl AppState {
             outbox: Wake::default(),
             audit_keys,
             chain_status: ChainStatusCell::default(),
+            actors: ActorsCell::default(),
         }
     }
 

@@ -116,6 +116,79 @@ async fn a_time_range_selects_the_events_inside_it() {
 }
 
 #[tokio::test]
+async fn the_actor_filter_follows_account_changes_made_since_it_was_last_shown() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in(Role::Admin).await;
+    let reviewer = app.user_id(Role::Reviewer);
+    let label_of = |list: &Value, id: i64| {
+        list.as_array()
+            .expect("actors")
+            .iter()
+            .find(|a| a["user_id"] == id)
+            .map(|a| a["label"].as_str().expect("label").to_string())
+    };
+    let before: Value = app
+        .get(&admin, "/api/audit/actors")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(label_of(&before, reviewer)
+        .expect("listed")
+        .ends_with("(reviewer)"));
+
+    // Changes made beside the server, as `kyc-desk user …` makes them from
+    // another process: one stamped with the very instant of the account's
+    // last change (no timestamp tells it apart), then a new account.
+    let stamped = kyc_desk::server::db::users::find(app.state.db.reader(), reviewer)
+        .await
+        .expect("find")
+        .expect("reviewer")
+        .updated_at;
+    let mut tx = app.state.db.begin_write().await.expect("tx");
+    kyc_desk::server::db::users::set_role(&mut tx, reviewer, Role::ComplianceOfficer, stamped)
+        .await
+        .expect("role");
+    tx.commit().await.expect("commit");
+    let changed: Value = app
+        .get(&admin, "/api/audit/actors")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(label_of(&changed, reviewer)
+        .expect("listed")
+        .ends_with("(compliance officer)"));
+
+    let mut tx = app.state.db.begin_write().await.expect("tx");
+    let added = kyc_desk::server::db::users::insert(
+        &mut tx,
+        "nora.new@example.test",
+        "Nora New",
+        Role::Manager,
+        "not a real hash",
+        app.state.clock.now_ms(),
+    )
+    .await
+    .expect("insert");
+    tx.commit().await.expect("commit");
+
+    let after: Value = app
+        .get(&admin, "/api/audit/actors")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(label_of(&after, reviewer)
+        .expect("listed")
+        .ends_with("(compliance officer)"));
+    assert_eq!(
+        label_of(&after, added).as_deref(),
+        Some("Nora New (manager)")
+    );
+}
+
+#[tokio::test]
 async fn an_events_detail_shows_before_and_after() {
     let app = TestApp::spawn().await;
     let admin = app.signed_in(Role::Admin).await;

@@ -118,13 +118,15 @@ pub async fn insert(
 }
 
 pub async fn set_role(tx: &mut Tx, user_id: i64, role: Role, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE app_user SET role = $1, updated_at = $2 WHERE user_id = $3")
-        .bind(role.as_str())
-        .bind(now)
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+    sqlx::query(
+        "UPDATE app_user SET role = $1, updated_at = $2, version = version + 1 WHERE user_id = $3",
+    )
+    .bind(role.as_str())
+    .bind(now)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }
 
 pub async fn set_disabled(
@@ -133,7 +135,7 @@ pub async fn set_disabled(
     disabled: bool,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE app_user SET disabled = $1, updated_at = $2 WHERE user_id = $3")
+    sqlx::query("UPDATE app_user SET disabled = $1, updated_at = $2, version = version + 1 WHERE user_id = $3")
         .bind(disabled)
         .bind(now)
         .bind(user_id)
@@ -148,7 +150,7 @@ pub async fn set_password_hash(
     hash: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE app_user SET password_hash = $1, updated_at = $2 WHERE user_id = $3")
+    sqlx::query("UPDATE app_user SET password_hash = $1, updated_at = $2, version = version + 1 WHERE user_id = $3")
         .bind(hash)
         .bind(now)
         .bind(user_id)
@@ -159,6 +161,14 @@ pub async fn set_password_hash(
 
 pub async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
+        .fetch_one(pool)
+        .await
+}
+
+/// Changes whenever an account is added or changed (every change counts
+/// up the account's `version`): `(accounts, sum of versions)`.
+pub async fn fingerprint(pool: &SqlitePool) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as("SELECT COUNT(*), COALESCE(SUM(version), 0) FROM app_user")
         .fetch_one(pool)
         .await
 }

@@ -10,6 +10,7 @@ use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 /// The page's filters, parsed.
 #[derive(Debug, Default, Clone)]
@@ -171,29 +172,36 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Page<AuditEventView>, AppError> {
-    // Recorded first: the page a manager sees includes their own reading of it.
-    record_view(
+    // The reading is recorded while the page is read: the manager sees
+    // nothing until both have succeeded (the view event is durable before
+    // the response leaves), and the writer's commit does not add to the
+    // page's time. The page shows the log as it stood when the request came
+    // in; their own reading appears from the next page on.
+    let recorded = record_view(
         st,
         me,
         origin,
         serde_json::json!({ "filters": q.describe(), "before": before }),
         None,
-    )
-    .await?;
-    let filter = q.filter(st).await?;
-    let rows = audit_db::page(st.db.reader(), &filter, before, limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    let rows: Vec<StoredEvent> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|e| e.seq.to_string())
-    } else {
-        None
+    );
+    let read = async {
+        let filter = q.filter(st).await?;
+        let rows = audit_db::page(st.db.reader(), &filter, before, limit + 1).await?;
+        let more = rows.len() as i64 > limit;
+        let rows: Vec<StoredEvent> = rows.into_iter().take(limit as usize).collect();
+        let next_cursor = if more {
+            rows.last().map(|e| e.seq.to_string())
+        } else {
+            None
+        };
+        let names = user_names(st, &rows).await?;
+        Ok::<_, AppError>(Page {
+            items: rows.into_iter().map(|e| view(e, &names)).collect(),
+            next_cursor,
+        })
     };
-    let names = user_names(st, &rows).await?;
-    Ok(Page {
-        items: rows.into_iter().map(|e| view(e, &names)).collect(),
-        next_cursor,
-    })
+    let ((), page) = tokio::try_join!(recorded, read)?;
+    Ok(page)
 }
 
 pub async fn event(
@@ -217,15 +225,41 @@ pub async fn event(
     Ok(view(e, &names))
 }
 
+/// The actor filter's options, kept while the accounts stay as they were.
+/// Every audit log page shows them, and they change only when an account
+/// is added or changed (here or by the CLI: the key is read from the
+/// database each time: one aggregate instead of the whole list).
+#[derive(Clone, Default)]
+pub struct ActorsCell(Arc<RwLock<Option<KnownActors>>>);
+
+struct KnownActors {
+    /// [`users::fingerprint`] when the list was read.
+    accounts: (i64, i64),
+    list: Vec<ActorOption>,
+}
+
 pub async fn actors(st: &AppState) -> Result<Vec<ActorOption>, AppError> {
-    Ok(users::everyone(st.db.reader())
+    let key = users::fingerprint(st.db.reader()).await?;
+    if let Some(known) = st.actors.0.read().ok().as_deref().and_then(Option::as_ref) {
+        if known.accounts == key {
+            return Ok(known.list.clone());
+        }
+    }
+    let list: Vec<ActorOption> = users::everyone(st.db.reader())
         .await?
         .into_iter()
         .map(|(user_id, name, role)| ActorOption {
             user_id,
             label: format!("{name} ({})", role.replace('_', " ")),
         })
-        .collect())
+        .collect();
+    if let Ok(mut cell) = st.actors.0.write() {
+        *cell = Some(KnownActors {
+            accounts: key,
+            list: list.clone(),
+        });
+    }
+    Ok(list)
 }
 
 async fn user_names(st: &AppState, rows: &[StoredEvent]) -> Result<HashMap<i64, String>, AppError> {
