@@ -612,7 +612,7 @@ async fn decide_one(st: &AppState, base: &str, b: &Browser) -> Result<Duration, 
     let (id, version) = db::seed::open_case_for_bench(st.db.reader(), skip)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or("no open case left to decide")?;
+        .ok_or("no open case left to decide: add some with `kyc-desk seed` (it tops up)")?;
     post(
         b,
         &format!("{base}/api/cases/claim"),

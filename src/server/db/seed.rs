@@ -1196,8 +1196,10 @@ pub async fn day_of_nth_newest(pool: &sqlx::SqlitePool, n: i64) -> Result<String
     Ok(day.format(&fmt).unwrap_or_default())
 }
 
-/// An open, unassigned, final case that a reviewer may decline alone
-/// (no sanctions hit), `skip` rows into the queue: `(id, version)`.
+/// An open, unassigned case that a reviewer may decline alone (no sanctions
+/// hit), `skip` rows into the queue: `(id, version)`. Its upstream result
+/// may still be pending (a reviewer may decline early): final ones alone
+/// are a small backlog by design, which a few bench runs use up.
 pub async fn open_case_for_bench(
     pool: &sqlx::SqlitePool,
     skip: i64,
@@ -1205,7 +1207,7 @@ pub async fn open_case_for_bench(
     let sanctions = category_bit(CheckCategory::SanctionsPepAml);
     sqlx::query_as(
         "SELECT verification_id, version FROM verification \
-         WHERE is_open = 1 AND review_status = 'UNREVIEWED' AND assignee_id IS NULL AND terminal \
+         WHERE is_open = 1 AND review_status = 'UNREVIEWED' AND assignee_id IS NULL \
          AND (failed_checks & $1) = 0 ORDER BY created_at, verification_id LIMIT 1 OFFSET $2",
     )
     .bind(sanctions)
