@@ -563,6 +563,46 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
 }
 
 #[tokio::test]
+async fn a_push_to_a_provider_no_longer_configured_is_attempted_and_says_why() {
+    let app = TestApp::with_sandbox().await;
+    let case = cases_for(
+        &app,
+        "c-15",
+        json!([{"provider": "ident", "application_id": IDENT_DUPLICATE}]),
+    )
+    .await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, case).await;
+    let res = decide(
+        &app,
+        &reviewer,
+        case,
+        "decline",
+        "SUSPECTED_FRAUD",
+        "Checked by hand.",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+
+    let mut without_ident = app.state.clone();
+    without_ident.providers.ident = None;
+    kyc_desk::server::workers::outbox::tick(&without_ident).await;
+    let (attempts, last_error): (i64, Option<String>) =
+        sqlx::query_as("SELECT attempts, last_error FROM outbox")
+            .fetch_one(app.state.db.reader())
+            .await
+            .expect("row");
+    assert_eq!(attempts, 1, "not left waiting in silence");
+    assert!(
+        last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("not configured"),
+        "{last_error:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_slow_provider_holds_back_only_its_own_pushes() {
     let app = TestApp::with_sandbox().await;
     let ident_case = cases_for(

@@ -44,9 +44,10 @@ pub async fn tick(st: &AppState) -> usize {
 
 /// Delivers one provider's due rows once, oldest first. While its breaker
 /// is open they wait, untouched, until it half-opens: an attempt would fail
-/// at once and only cost a durable write.
+/// at once and only cost a durable write. (A provider that is not
+/// configured gets its attempts: each records why it cannot go out.)
 async fn lane_tick(st: &AppState, provider: Provider) -> usize {
-    if st.providers.adapter(provider).is_none_or(|a| a.resting()) {
+    if st.providers.adapter(provider).is_some_and(|a| a.resting()) {
         return 0;
     }
     let now = st.clock.now_ms();
