@@ -4,7 +4,7 @@
 //! itself is recorded first, so the checkpoint covers it. Checked offline by
 //! `kyc-desk audit verify-export FILE` ([`verify_file`]).
 
-use super::db::audit::{self as audit_db, EventFilter, NewEvent, StoredEvent};
+use super::db::audit::{self as audit_db, EventFilter, EventRow, NewEvent, StoredEvent};
 use super::services::audit::{self, Checkpoint};
 use super::services::audit_log::Query;
 use super::session::CurrentUser;
@@ -149,93 +149,139 @@ async fn start(
     Ok((filter, checkpoint))
 }
 
-enum Phase {
-    Header,
-    Rows(i64),
-    Trailer,
-    Done,
-}
-
+/// The export's body. A blocking thread reads the events through a
+/// connection of its own, batch by batch (each a short read), writes each
+/// row straight from SQLite's buffer into the chunk, and hands the chunk
+/// over while it reads the next: at most two chunks wait for the client,
+/// so memory stays bounded whatever the size. It logs where the time went.
 fn stream(
     st: AppState,
     filter: EventFilter,
     checkpoint: Checkpoint,
     format: Format,
 ) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> {
-    use futures::StreamExt;
-    // Fused: a compressing layer may poll once more after the end.
-    futures::stream::unfold(Phase::Header, move |phase| {
-        let (st, filter, checkpoint) = (st.clone(), filter.clone(), checkpoint.clone());
-        async move {
-            match phase {
-                Phase::Done => None,
-                Phase::Header => {
-                    let chunk = match format {
-                        Format::Csv => CsvOut::line(CSV_HEADER),
-                        Format::Jsonl => Vec::new(),
-                    };
-                    Some((Ok(Bytes::from(chunk)), Phase::Rows(0)))
-                }
-                Phase::Rows(after) => {
-                    match audit_db::page_ascending(st.db.reader(), &filter, after, BATCH).await {
-                        Ok(rows) if rows.is_empty() => Some((Ok(Bytes::new()), Phase::Trailer)),
-                        Ok(rows) => {
-                            let last = rows.last().map(|e| e.seq).unwrap_or(after);
-                            let chunk = match format {
-                                Format::Csv => {
-                                    let mut out = CsvOut::with_capacity(rows.len() * 400);
-                                    rows.iter().for_each(|e| out.event(e));
-                                    out.finish()
-                                }
-                                Format::Jsonl => {
-                                    let mut out = Vec::with_capacity(rows.len() * 450);
-                                    rows.iter().for_each(|e| json_line(&mut out, e));
-                                    out
-                                }
-                            };
-                            let next = if (rows.len() as i64) < BATCH {
-                                Phase::Trailer
-                            } else {
-                                Phase::Rows(last)
-                            };
-                            Some((Ok(Bytes::from(chunk)), next))
-                        }
-                        Err(e) => {
-                            tracing::error!(error = %e, "audit export failed mid-way");
-                            Some((Err(std::io::Error::other("export failed")), Phase::Done))
-                        }
-                    }
-                }
-                Phase::Trailer => {
-                    let chunk = match format {
-                        Format::Csv => CsvOut::line([
-                            "checkpoint",
-                            &checkpoint.seq.to_string(),
-                            &checkpoint.hash,
-                            &checkpoint.signed_at.to_string(),
-                            &checkpoint.key_id,
-                            &checkpoint.signature,
-                        ]),
-                        Format::Jsonl => {
-                            let mut v = serde_json::to_vec(
-                                &serde_json::json!({ "checkpoint": checkpoint }),
-                            )
-                            .unwrap_or_default();
-                            v.push(b'\n');
-                            v
-                        }
-                    };
-                    Some((Ok(Bytes::from(chunk)), Phase::Done))
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let file = st.db.file();
+    tokio::task::spawn_blocking(move || produce(&file, &filter, &checkpoint, format, &tx));
+    // A closed receiver keeps answering `None`: a compressing layer may poll
+    // once more after the end.
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+type Chunks = tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+fn produce(
+    file: &std::path::Path,
+    filter: &EventFilter,
+    checkpoint: &Checkpoint,
+    format: Format,
+    tx: &Chunks,
+) {
+    let started = std::time::Instant::now();
+    let (mut events, mut bytes) = (0usize, 0usize);
+    let mut waiting = std::time::Duration::ZERO;
+    let mut send = |chunk: Vec<u8>| {
+        let t = std::time::Instant::now();
+        bytes += chunk.len();
+        let sent = tx.blocking_send(Ok(Bytes::from(chunk))).is_ok();
+        waiting += t.elapsed();
+        sent
+    };
+    let fail = |e: rusqlite::Error| {
+        tracing::error!(error = %e, "audit export failed mid-way");
+        let _ = tx.blocking_send(Err(std::io::Error::other("export failed")));
+    };
+    let header = match format {
+        Format::Csv => CsvOut::line(CSV_HEADER),
+        Format::Jsonl => Vec::new(),
+    };
+    if !send(header) {
+        return;
+    }
+    let conn = match audit_db::open_blocking(file) {
+        Ok(conn) => conn,
+        Err(e) => return fail(e),
+    };
+    let mut after = 0;
+    loop {
+        let mut out = Out::new(format, BATCH as usize * 400);
+        let read = audit_db::scan_filtered_blocking(&conn, filter, after, BATCH, |e| {
+            after = e.fields.seq;
+            out.event(&e);
+        });
+        let n = match read {
+            Ok(n) => n,
+            Err(e) => return fail(e),
+        };
+        events += n;
+        if n > 0 && !send(out.finish()) {
+            tracing::info!(events, "audit export stopped: the client went away");
+            return;
+        }
+        if (n as i64) < BATCH {
+            break;
+        }
+    }
+    send(trailer(checkpoint, format));
+    tracing::info!(
+        events,
+        bytes,
+        total_ms = started.elapsed().as_millis() as u64,
+        waiting_for_client_ms = waiting.as_millis() as u64,
+        "audit export done"
+    );
+}
+
+/// One chunk of the export, in its format.
+enum Out {
+    Csv(Box<CsvOut>),
+    Jsonl(Vec<u8>),
+}
+
+impl Out {
+    fn new(format: Format, bytes: usize) -> Out {
+        match format {
+            Format::Csv => Out::Csv(Box::new(CsvOut::with_capacity(bytes))),
+            Format::Jsonl => Out::Jsonl(Vec::with_capacity(bytes)),
+        }
+    }
+
+    fn event(&mut self, e: &EventRow<'_>) {
+        match self {
+            Out::Csv(out) => out.event(e),
+            Out::Jsonl(out) => {
+                if serde_json::to_writer(&mut *out, e).is_ok() {
+                    out.push(b'\n');
                 }
             }
         }
-    })
-    .fuse()
+    }
+
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Out::Csv(out) => out.finish(),
+            Out::Jsonl(out) => out,
+        }
+    }
 }
 
-fn json_line(out: &mut Vec<u8>, e: &StoredEvent) {
-    if serde_json::to_writer(&mut *out, e).is_ok() {
-        out.push(b'\n');
+/// The signed checkpoint that ends every export.
+fn trailer(checkpoint: &Checkpoint, format: Format) -> Vec<u8> {
+    match format {
+        Format::Csv => CsvOut::line([
+            "checkpoint",
+            &checkpoint.seq.to_string(),
+            &checkpoint.hash,
+            &checkpoint.signed_at.to_string(),
+            &checkpoint.key_id,
+            &checkpoint.signature,
+        ]),
+        Format::Jsonl => {
+            let mut v = serde_json::to_vec(&serde_json::json!({ "checkpoint": checkpoint }))
+                .unwrap_or_default();
+            v.push(b'\n');
+            v
+        }
     }
 }
 
@@ -283,31 +329,32 @@ impl CsvOut {
     }
 
     /// An event in [`CSV_HEADER`] order.
-    fn event(&mut self, e: &StoredEvent) {
+    fn event(&mut self, row: &EventRow<'_>) {
+        let e = &row.fields;
         let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         let (seq, at) = (e.seq.to_string(), e.occurred_at.to_string());
         let (user, customer, verification) =
             (n(e.actor_user_id), n(e.customer_id), n(e.verification_id));
-        fn s(v: &Option<String>) -> &str {
-            v.as_deref().unwrap_or("")
+        fn s(v: Option<&str>) -> &str {
+            v.unwrap_or("")
         }
         self.record([
             seq.as_str(),
             &at,
             &user,
-            s(&e.actor_role),
-            s(&e.actor_system),
-            &e.action,
-            &e.entity_kind,
-            s(&e.entity_id),
+            s(e.actor_role),
+            s(e.actor_system),
+            e.action,
+            e.entity_kind,
+            s(e.entity_id),
             &customer,
             &verification,
-            s(&e.changes),
-            s(&e.reason),
-            s(&e.request_id),
-            s(&e.client_hash),
-            &e.prev_hash,
-            &e.hash,
+            s(e.changes),
+            s(e.reason),
+            s(e.request_id),
+            s(e.client_hash),
+            row.prev_hash,
+            row.hash,
         ]);
     }
 

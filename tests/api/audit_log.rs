@@ -375,6 +375,63 @@ async fn a_filtered_jsonl_export_verifies_each_event() {
 }
 
 #[tokio::test]
+async fn an_export_longer_than_a_batch_holds_every_matching_event_once_in_order() {
+    use kyc_desk::server::db::seed::{self, Plan};
+    let app = TestApp::spawn().await;
+    let plan = Plan {
+        customers: 100,
+        verifications: 300,
+        audit_events: 15_000,
+        seed: 3,
+        now_ms: 1_796_000_000_000,
+    };
+    seed::run(&app.state.db, &plan, "$argon2id$unusable", |_| {})
+        .await
+        .expect("seed");
+    let manager = app.signed_in(Role::Manager).await;
+    let key = app.state.audit_keys.verifying_key();
+    let dir = tempfile::tempdir().expect("dir");
+    for (query, sql) in [
+        ("", "SELECT seq FROM audit_event ORDER BY seq"),
+        (
+            "?action=case.claimed",
+            "SELECT seq FROM audit_event WHERE action = 'case.claimed' ORDER BY seq",
+        ),
+    ] {
+        let res = manager
+            .get(app.url(&format!("/audit/export.csv{query}")))
+            .send()
+            .await
+            .expect("export");
+        assert_eq!(res.status(), 200);
+        let body = res.text().await.expect("body");
+        let file = dir.path().join("audit.csv");
+        std::fs::write(&file, &body).expect("write");
+        let check = kyc_desk::server::export::verify_file(&file, &key).expect("read");
+        assert!(check.problems.is_empty(), "{query}: {:?}", check.problems);
+
+        let expected: Vec<i64> = sqlx::query_scalar(sql)
+            .fetch_all(app.state.db.reader())
+            .await
+            .expect(sql);
+        let exported: Vec<i64> = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(body.as_bytes())
+            .records()
+            .map(|r| r.expect("record")[0].to_string())
+            .filter(|seq| seq != "checkpoint")
+            .map(|seq| seq.parse().expect("a number"))
+            .collect();
+        // The export's own event comes after the rows it reads, so every
+        // earlier matching event is in it, each once, oldest first.
+        let through = *exported.last().expect("rows");
+        let expected: Vec<i64> = expected.into_iter().filter(|s| *s <= through).collect();
+        assert!(expected.len() > 2_000, "{query}: more than one batch");
+        assert_eq!(exported, expected, "{query}");
+    }
+}
+
+#[tokio::test]
 async fn a_compressed_export_arrives_whole_as_a_browser_asks_for_it() {
     let app = TestApp::spawn().await;
     let manager = app.signed_in(Role::Manager).await;

@@ -143,7 +143,7 @@ impl StoredEvent {
 
 /// Every field of an event but the hashes, borrowed (the chain check reads
 /// them straight from the rows, without copying).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct EventFields<'a> {
     pub seq: i64,
     pub occurred_at: i64,
@@ -187,35 +187,88 @@ impl EventFields<'_> {
     }
 }
 
-/// Reads the events with `after < seq <= through`, oldest first, on the
-/// calling thread (a blocking one) through a read-only connection of its
-/// own, handing `each` every row's hashed fields, `prev_hash` and `hash`
-/// borrowed in place: no copy and no thread hop per row, which is what a
-/// scan of millions of events costs through the async pool.
-pub fn scan_blocking(
-    file: &std::path::Path,
-    after: i64,
-    through: i64,
-    mut each: impl FnMut(EventFields<'_>, &str, &str),
-) -> Result<(), rusqlite::Error> {
+/// An event read in place: its hashed fields and its two hashes, borrowed
+/// from the row. Serialized, it reads as a [`StoredEvent`].
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct EventRow<'a> {
+    #[serde(flatten)]
+    pub fields: EventFields<'a>,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+}
+
+/// A read-only connection of its own, for the scans below: they run on a
+/// blocking thread and hand each row over in place, with no copy and no
+/// thread hop per row (what reading millions of events through the async
+/// pool costs: 8.5 µs an event, against ~1 µs here).
+pub fn open_blocking(file: &std::path::Path) -> Result<rusqlite::Connection, rusqlite::Error> {
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         file,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    let mut stmt = conn.prepare(
-        "SELECT seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, entity_id, \
-         customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash \
-         FROM audit_event WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-    )?;
+    Ok(conn)
+}
+
+/// Reads the events with `after < seq <= through`, oldest first, on the
+/// calling (blocking) thread through a connection of its own
+/// ([`open_blocking`]), handing `each` every row in place.
+pub fn scan_blocking(
+    file: &std::path::Path,
+    after: i64,
+    through: i64,
+    mut each: impl FnMut(EventRow<'_>),
+) -> Result<(), rusqlite::Error> {
+    let conn = open_blocking(file)?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {EVENT_COLUMNS} FROM audit_event WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
+    ))?;
     let mut rows = stmt.query([after, through])?;
     while let Some(row) = rows.next()? {
-        let int = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_i64()?));
-        let opt_int = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_i64_or_null()?));
-        let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str()?));
-        let opt_text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str_or_null()?));
-        let fields = EventFields {
+        each(event_row(row)?);
+    }
+    Ok(())
+}
+
+/// Up to `limit` of the events `f` selects after the `after` sequence
+/// number, oldest first, handed to `each` in place; returns how many. One
+/// short read: no read transaction outlives the call, so a long export in
+/// batches never holds one open.
+pub fn scan_filtered_blocking(
+    conn: &rusqlite::Connection,
+    f: &EventFilter,
+    after: i64,
+    limit: i64,
+    mut each: impl FnMut(EventRow<'_>),
+) -> Result<usize, rusqlite::Error> {
+    let lo = f.min_seq.map_or(after + 1, |m| m.max(after + 1));
+    let conditions = conditions(f, Some(lo), f.max_seq);
+    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM audit_event WHERE 1 = 1");
+    for (i, (condition, _)) in conditions.iter().enumerate() {
+        sql.push_str(&format!(" AND {condition}?{}", i + 1));
+    }
+    sql.push_str(&format!(" ORDER BY seq LIMIT {limit}"));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(
+        conditions.iter().map(|(_, value)| value),
+    ))?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        each(event_row(row)?);
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A row of [`EVENT_COLUMNS`], borrowed.
+fn event_row<'r>(row: &'r rusqlite::Row<'_>) -> Result<EventRow<'r>, rusqlite::Error> {
+    let int = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_i64()?));
+    let opt_int = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_i64_or_null()?));
+    let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str()?));
+    let opt_text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str_or_null()?));
+    Ok(EventRow {
+        fields: EventFields {
             seq: int(0)?,
             occurred_at: int(1)?,
             actor_user_id: opt_int(2)?,
@@ -230,10 +283,10 @@ pub fn scan_blocking(
             reason: opt_text(11)?,
             request_id: opt_text(12)?,
             client_hash: opt_text(13)?,
-        };
-        each(fields, text(14)?, text(15)?);
-    }
-    Ok(())
+        },
+        prev_hash: text(14)?,
+        hash: text(15)?,
+    })
 }
 
 /// The newest sequence number (0 for an empty trail).
@@ -423,10 +476,53 @@ pub struct EventFilter {
 const EVENT_COLUMNS: &str = "seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, \
     entity_id, customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash";
 
-/// The filter's conditions, with the sequence range `lo..=hi` (the
-/// filter's own bounds already narrowed by the page cursor: given two lower
-/// or two upper bounds SQLite seeks on one and walks past the other, which
-/// made each page of a long export slower than the one before).
+/// A value a filter condition compares with.
+#[derive(Debug, Clone, Copy)]
+enum Bound<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+impl rusqlite::ToSql for Bound<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(match *self {
+            Bound::Int(v) => v.into(),
+            Bound::Text(v) => v.into(),
+        })
+    }
+}
+
+/// The filter's conditions (`column = `, `seq >= ` …, each followed by its
+/// value), with the sequence range `lo..=hi`: the filter's own bounds
+/// already narrowed by the page cursor (given two lower or two upper bounds
+/// SQLite seeks on one and walks past the other, which made each page of a
+/// long export slower than the one before). One list for both drivers.
+fn conditions(f: &EventFilter, lo: Option<i64>, hi: Option<i64>) -> Vec<(&'static str, Bound<'_>)> {
+    let mut c = Vec::new();
+    if let Some(v) = f.actor_user_id {
+        c.push(("actor_user_id = ", Bound::Int(v)));
+    }
+    if let Some(v) = &f.actor_system {
+        c.push(("actor_system = ", Bound::Text(v)));
+    }
+    if let Some(v) = &f.action {
+        c.push(("action = ", Bound::Text(v)));
+    }
+    if let Some(v) = f.customer_id {
+        c.push(("customer_id = ", Bound::Int(v)));
+    }
+    if let Some(v) = f.verification_id {
+        c.push(("verification_id = ", Bound::Int(v)));
+    }
+    if let Some(v) = lo {
+        c.push(("seq >= ", Bound::Int(v)));
+    }
+    if let Some(v) = hi {
+        c.push(("seq <= ", Bound::Int(v)));
+    }
+    c
+}
+
 fn push_filter<'a>(
     q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
     f: &'a EventFilter,
@@ -434,26 +530,12 @@ fn push_filter<'a>(
     hi: Option<i64>,
 ) {
     q.push(" WHERE 1 = 1");
-    if let Some(v) = f.actor_user_id {
-        q.push(" AND actor_user_id = ").push_bind(v);
-    }
-    if let Some(v) = &f.actor_system {
-        q.push(" AND actor_system = ").push_bind(v.as_str());
-    }
-    if let Some(v) = &f.action {
-        q.push(" AND action = ").push_bind(v.as_str());
-    }
-    if let Some(v) = f.customer_id {
-        q.push(" AND customer_id = ").push_bind(v);
-    }
-    if let Some(v) = f.verification_id {
-        q.push(" AND verification_id = ").push_bind(v);
-    }
-    if let Some(v) = lo {
-        q.push(" AND seq >= ").push_bind(v);
-    }
-    if let Some(v) = hi {
-        q.push(" AND seq <= ").push_bind(v);
+    for (condition, value) in conditions(f, lo, hi) {
+        q.push(" AND ").push(condition);
+        match value {
+            Bound::Int(v) => q.push_bind(v),
+            Bound::Text(v) => q.push_bind(v),
+        };
     }
 }
 
@@ -497,22 +579,6 @@ pub async fn explain_page(
         .fetch_all(pool)
         .await?;
     Ok(rows.into_iter().map(|r| r.3).collect())
-}
-
-/// Matching events oldest first, after the `after` sequence number: the
-/// batches of an export (each batch is a short read, so a long export never
-/// holds a read transaction open).
-pub async fn page_ascending(
-    pool: &sqlx::SqlitePool,
-    f: &EventFilter,
-    after: i64,
-    limit: i64,
-) -> Result<Vec<StoredEvent>, sqlx::Error> {
-    let mut q = sqlx::QueryBuilder::new(format!("SELECT {EVENT_COLUMNS} FROM audit_event"));
-    let lo = f.min_seq.map_or(after + 1, |m| m.max(after + 1));
-    push_filter(&mut q, f, Some(lo), f.max_seq);
-    q.push(" ORDER BY seq LIMIT ").push_bind(limit);
-    q.build_query_as().fetch_all(pool).await
 }
 
 /// One event.

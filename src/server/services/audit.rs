@@ -236,7 +236,8 @@ fn check_span(file: &Path, after: i64, upto: i64) -> Result<Span, rusqlite::Erro
     let mut span = Span::default();
     let mut canonical = Vec::with_capacity(512);
     let mut head: Option<Head> = None;
-    audit_db::scan_blocking(file, after, upto, |fields, prev_hash, hash| {
+    audit_db::scan_blocking(file, after, upto, |row| {
+        let (fields, prev_hash, hash) = (row.fields, row.prev_hash, row.hash);
         span.events += 1;
         if span.first_bad.is_some() {
             return;
