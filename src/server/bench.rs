@@ -38,6 +38,28 @@ pub struct Options {
     pub load_seconds: u64,
     /// Durable decisions per provider condition.
     pub decisions: usize,
+    /// The parts to run (all when empty): to look into one figure.
+    pub only: Vec<Part>,
+    /// Where the server's own log goes (kept, one file a run).
+    pub server_log: std::path::PathBuf,
+}
+
+/// The parts of a bench run, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    Queue,
+    Audit,
+    Export,
+    Decisions,
+    Load,
+    Verify,
+    Assets,
+}
+
+impl Options {
+    fn runs(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
 }
 
 const BENCH_DOMAIN: &str = "bench.kyc-desk.test";
@@ -68,7 +90,8 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
     // The server runs as its own process, so its CPU and memory are its
     // own; this process keeps a connection to the same database for the
     // baselines (SQL alone) and for setting up users and cases.
-    let server = Server::start(&settings).await?;
+    let server = Server::start(&settings, &opts.server_log).await?;
+    println!("server log: {}", opts.server_log.display());
     let base = server.base.clone();
     let app = Application::build(settings)
         .await
@@ -103,16 +126,30 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         idle_rss / 1024
     );
 
-    queue_bench(&state, &base, &reviewers[0], &opts, &mut out).await?;
-    audit_page_bench(&state, &base, &manager, &opts, &mut out).await?;
-    export_bench(&state, &server, &manager, &mut out).await?;
-    decision_bench(&state, &base, &reviewers[0], sandbox, &opts, &mut out).await?;
-    load_bench(&state, &server, &reviewers, &opts, idle_rss, &mut out).await?;
-    // As a nightly `kyc-desk audit verify` would: with the server idle (the
-    // load's last pushes and checkpoints done), not beside it.
-    server.settle().await;
-    verify_bench(&state, &mut out).await?;
-    asset_sizes(&site_root, &mut out)?;
+    if opts.runs(Part::Queue) {
+        queue_bench(&state, &base, &reviewers[0], &opts, &mut out).await?;
+    }
+    if opts.runs(Part::Audit) {
+        audit_page_bench(&state, &base, &manager, &opts, &mut out).await?;
+    }
+    if opts.runs(Part::Export) {
+        export_bench(&state, &server, &manager, &mut out).await?;
+    }
+    if opts.runs(Part::Decisions) {
+        decision_bench(&state, &base, &reviewers[0], sandbox, &opts, &mut out).await?;
+    }
+    if opts.runs(Part::Load) {
+        load_bench(&state, &server, &reviewers, &opts, idle_rss, &mut out).await?;
+    }
+    if opts.runs(Part::Verify) {
+        // As a nightly `kyc-desk audit verify` would: with the server idle
+        // (the load's last pushes and checkpoints done), not beside it.
+        server.settle().await;
+        verify_bench(&state, &mut out).await?;
+    }
+    if opts.runs(Part::Assets) {
+        asset_sizes(&site_root, &mut out)?;
+    }
 
     drop(server);
     Ok(out.finish())
@@ -905,7 +942,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(s: &Settings) -> Result<Server, String> {
+    async fn start(s: &Settings, log_path: &std::path::Path) -> Result<Server, String> {
         use secrecy::ExposeSecret;
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -950,8 +987,8 @@ impl Server {
             ("WIDTH_DOMAIN_ID", text(&s.width_domain_id)),
         ];
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let log_path = std::env::temp_dir().join("kyc-desk-bench-server.log");
-        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let log =
+            std::fs::File::create(log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
         let mut cmd = std::process::Command::new(exe);
         cmd.arg("serve")
             .stdin(std::process::Stdio::null())

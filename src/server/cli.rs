@@ -72,7 +72,11 @@ enum Command {
         /// Decisions timed per provider condition (healthy, slow, down).
         #[arg(long, default_value_t = 300)]
         decisions: usize,
-        /// Also write the report to this Markdown file.
+        /// Run only these parts (comma-separated; all by default).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        only: Vec<super::bench::Part>,
+        /// Also write the report to this Markdown file (the server's log
+        /// goes beside it, as FILE.server.log).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -188,13 +192,25 @@ pub fn main() -> ExitCode {
                 reviewers,
                 load_seconds,
                 decisions,
+                only,
                 out,
             } => {
+                let server_log = match &out {
+                    Some(path) => path.with_extension("server.log"),
+                    None => std::env::temp_dir().join(format!(
+                        "kyc-desk-bench-server-{}.log",
+                        std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs())
+                    )),
+                };
                 let opts = super::bench::Options {
                     seconds,
                     reviewers: reviewers.max(1),
                     load_seconds,
                     decisions,
+                    only,
+                    server_log,
                 };
                 let report = super::bench::run(settings, opts).await?;
                 println!("\n{report}");
