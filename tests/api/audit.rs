@@ -399,6 +399,94 @@ mod chain {
         );
     }
 
+    /// Migration 9 rebuilt the table with `seq` as SQLite's rowid. A trail
+    /// written before it keeps every event as it was: the chain verifies,
+    /// appending continues it, and the table is still append-only.
+    #[tokio::test]
+    async fn a_trail_written_before_seq_became_the_rowid_still_verifies_after() {
+        use kyc_desk::domain::audit::{AuditAction, AuditEntity};
+        use kyc_desk::server::db::audit::{append, Actor, NewEvent, Origin, StoredEvent};
+        use kyc_desk::server::db::{Checkpoints, Db};
+        const REBUILD: &str = "20261207000009";
+
+        // The migrations as they stood before the rebuild.
+        let earlier = tempfile::tempdir().expect("dir");
+        for entry in std::fs::read_dir("migrations").expect("migrations") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .to_string();
+            if name.as_str() < REBUILD {
+                std::fs::copy(&path, earlier.path().join(&name)).expect("copy");
+            }
+        }
+        let dir = tempfile::tempdir().expect("dir");
+        let url = format!("sqlite://{}", dir.path().join("old.db").display());
+        let db = Db::connect(&url, Checkpoints::OnCommit).await.expect("db");
+        sqlx::migrate::Migrator::new(earlier.path())
+            .await
+            .expect("earlier migrations")
+            .run(db.writer())
+            .await
+            .expect("migrate to before the rebuild");
+
+        let add = |reason: &'static str| {
+            let db = db.clone();
+            async move {
+                let mut tx = db.begin_write().await.expect("tx");
+                let event = NewEvent::new(
+                    Actor::System("test"),
+                    AuditAction::UserDisabled,
+                    AuditEntity::User,
+                    &Origin::default(),
+                )
+                .entity_id(7)
+                .reason(reason)
+                .changes(serde_json::json!({"disabled": {"from": false, "to": true}}));
+                let seq = append(&mut tx, 1_700_000_000_000, event)
+                    .await
+                    .expect("append");
+                tx.commit().await.expect("commit");
+                seq
+            }
+        };
+        for i in 0..40 {
+            add(if i % 2 == 0 {
+                "left the company"
+            } else {
+                "a \"quoted\"\nreason"
+            })
+            .await;
+        }
+        let all = |db: Db| async move {
+            sqlx::query_as::<_, StoredEvent>("SELECT * FROM audit_event ORDER BY seq")
+                .fetch_all(db.reader())
+                .await
+                .expect("events")
+        };
+        let before = all(db.clone()).await;
+
+        db.migrate().await.expect("the rebuild");
+
+        assert_eq!(all(db.clone()).await, before, "every event as it was");
+        let autoindex: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'audit_event' AND name LIKE 'sqlite_autoindex%'",
+        )
+        .fetch_one(db.reader())
+        .await
+        .expect("schema");
+        assert_eq!(autoindex, 0, "seq is the rowid: no second index maps it");
+        assert_eq!(add("after the rebuild").await, 41, "the chain goes on");
+        let report = audit::verify_chain(&db).await.expect("verify");
+        assert_eq!((report.events, report.first_bad), (41, None));
+        let refused = sqlx::query("DELETE FROM audit_event WHERE seq = 1")
+            .execute(db.writer())
+            .await;
+        assert!(refused.is_err(), "still append-only");
+    }
+
     #[tokio::test]
     async fn a_checkpoint_signed_with_another_key_is_refused() {
         let app = busy_app().await;

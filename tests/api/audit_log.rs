@@ -252,9 +252,17 @@ async fn every_filter_combination_of_the_log_uses_an_index() {
             let plan = explain_page(app.state.db.reader(), f, before)
                 .await
                 .expect("plan");
+            // Without a column to match, the table itself is the index: it
+            // is ordered by seq (the rowid), walked from the newest event
+            // and left after one page.
+            let matches_a_column = f.actor_user_id.is_some()
+                || f.action.is_some()
+                || f.customer_id.is_some()
+                || f.verification_id.is_some();
             assert!(
-                plan.iter()
-                    .all(|l| !l.starts_with("SCAN audit_event") || l.contains("INDEX")),
+                plan.iter().all(|l| !l.starts_with("SCAN audit_event")
+                    || l.contains("INDEX")
+                    || !matches_a_column),
                 "full scan for {f:?}: {plan:?}"
             );
             assert!(
