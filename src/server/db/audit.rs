@@ -212,16 +212,15 @@ pub fn open_blocking(file: &std::path::Path) -> Result<rusqlite::Connection, rus
 }
 
 /// Reads the events with `after < seq <= through`, oldest first, on the
-/// calling (blocking) thread through a connection of its own
-/// ([`open_blocking`]), handing `each` every row in place.
+/// calling (blocking) thread through `conn` ([`open_blocking`]), handing
+/// `each` every row in place.
 pub fn scan_blocking(
-    file: &std::path::Path,
+    conn: &rusqlite::Connection,
     after: i64,
     through: i64,
     mut each: impl FnMut(EventRow<'_>),
 ) -> Result<(), rusqlite::Error> {
-    let conn = open_blocking(file)?;
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM audit_event WHERE seq > ?1 AND seq <= ?2 ORDER BY seq"
     ))?;
     let mut rows = stmt.query([after, through])?;

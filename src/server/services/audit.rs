@@ -13,6 +13,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// The Ed25519 seed from its base64 form.
 pub fn signing_key_from_base64(b64: &str) -> Option<SigningKey> {
@@ -127,17 +129,24 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport, AppError> {
     verify_chain_from(db, 0, GENESIS_HASH).await
 }
 
+/// Events per span of the chain check: small enough that the workers end
+/// together (a span is ~0.2 s of one core's work), large enough that
+/// starting one costs nothing.
+const SPAN_EVENTS: i64 = 100_000;
+
 /// Recomputes the chain after `from_seq`, whose hash is known good
 /// (`from_seq` 0 and the genesis hash: the whole chain), up to the head as
 /// it is now. Every event carries its predecessor's hash, so the range is
-/// split into spans checked at once, one per core, and joined in order.
+/// cut into spans, checked by one worker per core, and joined in order.
 pub async fn verify_chain_from(
     db: &Db,
     from_seq: i64,
     from_hash: &str,
 ) -> Result<ChainReport, AppError> {
+    let through = audit_db::max_seq(db.reader()).await?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    verify_chain_in_spans(db, from_seq, from_hash, cores).await
+    let spans = ((through - from_seq).max(0) / SPAN_EVENTS + 1).max(cores as i64) as usize;
+    check_in_spans(db, from_seq, from_hash, through, spans).await
 }
 
 /// [`verify_chain_from`] with a chosen number of spans (the answer is the
@@ -149,28 +158,49 @@ pub async fn verify_chain_in_spans(
     spans: usize,
 ) -> Result<ChainReport, AppError> {
     let through = audit_db::max_seq(db.reader()).await?;
+    check_in_spans(db, from_seq, from_hash, through, spans).await
+}
+
+async fn check_in_spans(
+    db: &Db,
+    from_seq: i64,
+    from_hash: &str,
+    through: i64,
+    spans: usize,
+) -> Result<ChainReport, AppError> {
     let total = (through - from_seq).max(0);
     let spans = (spans.max(1) as i64).min(total.max(1));
-    let file = db.file();
-    let mut tasks = Vec::new();
-    for i in 0..spans {
-        let (after, upto) = (
-            from_seq + total * i / spans,
-            from_seq + total * (i + 1) / spans,
-        );
-        let file = file.clone();
-        tasks.push(tokio::task::spawn_blocking(move || {
-            check_span(&file, after, upto)
+    let bounds: Arc<Vec<(i64, i64)>> = Arc::new(
+        (0..spans)
+            .map(|i| {
+                (
+                    from_seq + total * i / spans,
+                    from_seq + total * (i + 1) / spans,
+                )
+            })
+            .collect(),
+    );
+    // Each worker takes the next span until none is left.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..cores.min(bounds.len()) {
+        let (file, bounds, next) = (db.file(), bounds.clone(), next.clone());
+        workers.push(tokio::task::spawn_blocking(move || {
+            let conn = audit_db::open_blocking(&file)?;
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(after, upto)) = bounds.get(i) else {
+                    return Ok::<_, rusqlite::Error>(done);
+                };
+                done.push((i, check_span(&conn, after, upto)?));
+            }
         }));
     }
-    let mut report = ChainReport {
-        events: 0,
-        verified_through: from_seq,
-        head_hash: from_hash.to_string(),
-        first_bad: None,
-    };
-    for task in tasks {
-        let span = task
+    let mut checked = Vec::with_capacity(bounds.len());
+    for worker in workers {
+        let done = worker
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r.map_err(|e| e.to_string()))
@@ -178,6 +208,16 @@ pub async fn verify_chain_in_spans(
                 tracing::error!(error = %e, "audit chain check stopped");
                 AppError::internal()
             })?;
+        checked.extend(done);
+    }
+    checked.sort_unstable_by_key(|(i, _)| *i);
+    let mut report = ChainReport {
+        events: 0,
+        verified_through: from_seq,
+        head_hash: from_hash.to_string(),
+        first_bad: None,
+    };
+    for (_, span) in checked {
         report.events += span.events;
         if report.first_bad.is_some() {
             continue;
@@ -232,11 +272,11 @@ struct Head {
     bytes: [u8; 32],
 }
 
-fn check_span(file: &Path, after: i64, upto: i64) -> Result<Span, rusqlite::Error> {
+fn check_span(conn: &rusqlite::Connection, after: i64, upto: i64) -> Result<Span, rusqlite::Error> {
     let mut span = Span::default();
     let mut canonical = Vec::with_capacity(512);
     let mut head: Option<Head> = None;
-    audit_db::scan_blocking(file, after, upto, |row| {
+    audit_db::scan_blocking(conn, after, upto, |row| {
         let (fields, prev_hash, hash) = (row.fields, row.prev_hash, row.hash);
         span.events += 1;
         if span.first_bad.is_some() {
