@@ -1,7 +1,7 @@
 use crate::domain::Permission;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::shell::MeResource;
-use crate::ui::pages::queue::QueuePage;
+use crate::ui::pages::queue::{queue_resource, QueuePage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,12 +9,15 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = use_context::<MeResource>().map(|m| m.0);
+    let queue = me.map(queue_resource);
     view! {
         <Title text="Home" />
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || me.map(|me| Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) if me.role.can(Permission::ViewCases) => view! { <QueuePage /> }.into_any(),
+                    Ok(Some(me)) if me.role.can(Permission::ViewCases) => {
+                        queue.map(|queue| view! { <QueuePage queue /> })
+                    }.into_any(),
                     Ok(Some(me)) => {
                         let admin = me.role.can(Permission::ManageUsers);
                         view! {

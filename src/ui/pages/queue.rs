@@ -1,5 +1,8 @@
 use crate::api::cases::list_queue;
+use crate::api::dto::{Me, Page, QueueItem};
 use crate::domain::verification::{CheckCategory, Provider, ReviewStatus, UpstreamStatus};
+use crate::domain::Permission;
+use crate::error::AppError;
 use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::pages::customers::urlencoding;
@@ -12,19 +15,36 @@ const PARAMS: [&str; 8] = [
     "view", "provider", "upstream", "review", "category", "age", "sort", "assignee",
 ];
 
-/// The verification queue: mine, unassigned or all, filtered in the URL.
-#[component]
-pub fn QueuePage() -> impl IntoView {
+/// The queue's cases for the URL's filters; `None` for someone whose role
+/// does not show cases (`me` is awaited first, so their page asks for
+/// nothing). Made once, at the top of the page that shows the queue: a
+/// resource made inside a `Suspense` is made again each time the server
+/// walks the view (the queue was read three times a page).
+pub type QueueResource = Resource<Result<Option<Page<QueueItem>>, AppError>>;
+
+pub fn queue_resource(me: Resource<Result<Option<Me>, AppError>>) -> QueueResource {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
-    let queue = Resource::new(
+    Resource::new(
         move || (PARAMS.map(param), param("after")),
-        |([view, provider, upstream, review, category, age, sort, assignee], after)| {
-            list_queue(
-                view, provider, upstream, review, category, age, sort, assignee, after,
-            )
+        move |([view, provider, upstream, review, category, age, sort, assignee], after)| async move {
+            match me.await? {
+                Some(me) if me.role.can(Permission::ViewCases) => list_queue(
+                    view, provider, upstream, review, category, age, sort, assignee, after,
+                )
+                .await
+                .map(Some),
+                _ => Ok(None),
+            }
         },
-    );
+    )
+}
+
+/// The verification queue: mine, unassigned or all, filtered in the URL.
+#[component]
+pub fn QueuePage(queue: QueueResource) -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
     let view_is = move |v: &str| param("view").as_deref().unwrap_or("mine") == v;
     let filter_query = move || {
         let q = query.read();
@@ -84,10 +104,11 @@ pub fn QueuePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match queue.await {
-                    Ok(page) if page.items.is_empty() => view! {
+                    Ok(None) => view! { <p class="muted">"Your role does not show cases."</p> }.into_any(),
+                    Ok(Some(page)) if page.items.is_empty() => view! {
                         <p class="muted">"Nothing here. Try "<a href="/?view=unassigned">"unassigned cases"</a>"."</p>
                     }.into_any(),
-                    Ok(page) => {
+                    Ok(Some(page)) => {
                         let next = page.next_cursor.map(|c| {
                             let fq = filter_query();
                             if fq.is_empty() { format!("/?after={c}") } else { format!("/?{fq}&after={c}") }
