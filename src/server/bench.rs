@@ -7,8 +7,11 @@
 //! in for the providers, signs in bench users over HTTP and drives them with
 //! an open-loop load generator (requests start on schedule whether or not
 //! earlier ones finished, so a slow server cannot hide behind a slow
-//! client). Latencies are client-side round trips over loopback: an upper
-//! bound of the server time. CPU and RSS are the server process's alone.
+//! client). Each timed request carries its own request id; the server's
+//! time for it (from the request read to the response ready: the targets'
+//! "server time") is read from the server's log, and the client's round
+//! trip over loopback is reported beside it. CPU and RSS are the server
+//! process's alone.
 
 use super::config::Settings;
 use super::db::audit::{Actor, Origin};
@@ -127,16 +130,16 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
     );
 
     if opts.runs(Part::Queue) {
-        queue_bench(&state, &base, &reviewers[0], &opts, &mut out).await?;
+        queue_bench(&state, &server, &reviewers[0], &opts, &mut out).await?;
     }
     if opts.runs(Part::Audit) {
-        audit_page_bench(&state, &base, &manager, &opts, &mut out).await?;
+        audit_page_bench(&state, &server, &manager, &opts, &mut out).await?;
     }
     if opts.runs(Part::Export) {
         export_bench(&state, &server, &manager, &mut out).await?;
     }
     if opts.runs(Part::Decisions) {
-        decision_bench(&state, &base, &reviewers[0], sandbox, &opts, &mut out).await?;
+        decision_bench(&state, &server, &reviewers[0], sandbox, &opts, &mut out).await?;
     }
     if opts.runs(Part::Load) {
         load_bench(&state, &server, &reviewers, &opts, idle_rss, &mut out).await?;
@@ -194,6 +197,47 @@ impl Report {
 /// Latency samples in microseconds.
 #[derive(Default, Clone)]
 struct Samples(Vec<u64>);
+
+/// Timed requests: each one's round trip, and its request id, by which
+/// the server's own time for it is found in the server's log.
+#[derive(Default, Clone)]
+struct Timed {
+    round_trips: Samples,
+    ids: Vec<String>,
+}
+
+impl Timed {
+    fn push(&mut self, (round_trip, id): (Duration, String)) {
+        self.round_trips.push(round_trip);
+        self.ids.push(id);
+    }
+
+    fn extend(&mut self, other: &Timed) {
+        self.round_trips.0.extend(&other.round_trips.0);
+        self.ids.extend(other.ids.iter().cloned());
+    }
+}
+
+/// The server's time (the figure the target is about) and the round trip
+/// beside it: "p50 …, p95 …, max … (n); round trip p50 …, p95 …".
+fn server_and_round_trip(server: &Samples, timed: &Timed) -> String {
+    format!(
+        "{}; round trip p50 {:.2} ms, p95 {:.2} ms",
+        server.summary(),
+        timed.round_trips.pct(50.0),
+        timed.round_trips.pct(95.0)
+    )
+}
+
+/// A request id of the bench's own (the server keeps one it is sent).
+fn request_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    format!(
+        "bench-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
 
 impl Samples {
     fn push(&mut self, d: Duration) {
@@ -328,21 +372,28 @@ async fn sign_in_all(
     Ok(out)
 }
 
-/// GETs `url` and reads the whole body; the round trip.
-async fn timed_get(b: &Browser, url: &str) -> Result<Duration, String> {
+/// GETs `url` and reads the whole body; the round trip and the request id.
+async fn timed_get(b: &Browser, url: &str) -> Result<(Duration, String), String> {
+    let id = request_id();
     let started = Instant::now();
-    let res = b.client.get(url).send().await.map_err(|e| e.to_string())?;
+    let res = b
+        .client
+        .get(url)
+        .header("x-request-id", &id)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
     let status = res.status();
     res.bytes().await.map_err(|e| e.to_string())?;
     if !status.is_success() {
         return Err(format!("GET {url}: {status}"));
     }
-    Ok(started.elapsed())
+    Ok((started.elapsed(), id))
 }
 
 /// Requests `url` at `rate` per second for `seconds`, open loop.
-async fn at_rate(b: &Browser, url: &str, rate: u64, seconds: u64) -> Result<Samples, String> {
-    let samples = Arc::new(Mutex::new(Samples::default()));
+async fn at_rate(b: &Browser, url: &str, rate: u64, seconds: u64) -> Result<Timed, String> {
+    let samples = Arc::new(Mutex::new(Timed::default()));
     let errors = Arc::new(Mutex::new(Vec::<String>::new()));
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
@@ -375,7 +426,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// The queue: the page against its SQL alone, first page and 1,000 deep.
 async fn queue_bench(
     st: &AppState,
-    base: &str,
+    server: &Server,
     reviewer: &Browser,
     opts: &Options,
     out: &mut Report,
@@ -421,12 +472,14 @@ async fn queue_bench(
     };
     let sql_first = sql(None).await?;
     let sql_deep = sql(Some(deep)).await?;
+    let base = &server.base;
     let first_url = format!("{base}/?{query}");
     let deep_url = format!("{base}/?{query}&after={}.{}", deep.0, deep.1);
     // Warm up, then 100 requests a second.
     at_rate(reviewer, &first_url, 50, 1).await?;
-    let page_first = at_rate(reviewer, &first_url, 100, opts.seconds).await?;
-    let page_deep = at_rate(reviewer, &deep_url, 100, opts.seconds).await?;
+    let first = at_rate(reviewer, &first_url, 100, opts.seconds).await?;
+    let deep = at_rate(reviewer, &deep_url, 100, opts.seconds).await?;
+    let (page_first, page_deep) = (server.times(&first)?, server.times(&deep)?);
     out.line(format!(
         "Queue filter: `{query}`, deep page = page {depth} (keyset cursor), 50 rows a page."
     ));
@@ -444,15 +497,15 @@ async fn queue_bench(
     );
     let p95 = page_first.pct(95.0);
     out.row(
-        "Queue page at 100 req/s, first page",
-        page_first.summary(),
+        "Queue page at 100 req/s, first page: server time",
+        server_and_round_trip(&page_first, &first),
         "p95 ≤ 10 ms",
         Some(p95 <= 10.0),
     );
     let deep95 = page_deep.pct(95.0);
     out.row(
-        "Queue page at 100 req/s, deep page",
-        page_deep.summary(),
+        "Queue page at 100 req/s, deep page: server time",
+        server_and_round_trip(&page_deep, &deep),
         "p95 ≤ 10 ms",
         Some(deep95 <= 10.0),
     );
@@ -476,7 +529,7 @@ async fn queue_bench(
 /// The audit log page, newest first and deep in the chain.
 async fn audit_page_bench(
     st: &AppState,
-    base: &str,
+    server: &Server,
     manager: &Browser,
     opts: &Options,
     out: &mut Report,
@@ -485,6 +538,7 @@ async fn audit_page_bench(
         .await
         .map_err(|e| e.to_string())?
         .1;
+    let base = &server.base;
     for (label, url) in [
         ("newest", format!("{base}/audit?action=decision.made")),
         (
@@ -493,10 +547,11 @@ async fn audit_page_bench(
         ),
         ("oldest", format!("{base}/audit?before={}", 1_000.min(head))),
     ] {
-        let s = at_rate(manager, &url, 50, opts.seconds.min(5)).await?;
+        let timed = at_rate(manager, &url, 50, opts.seconds.min(5)).await?;
+        let s = server.times(&timed)?;
         out.row(
-            &format!("Audit log page ({label}) at 50 req/s"),
-            s.summary(),
+            &format!("Audit log page ({label}) at 50 req/s: server time"),
+            server_and_round_trip(&s, &timed),
             "p95 ≤ 5 ms",
             Some(s.pct(95.0) <= 5.0),
         );
@@ -573,7 +628,7 @@ async fn export_bench(
 /// slow and down: the reviewer's request never waits on an upstream.
 async fn decision_bench(
     st: &AppState,
-    base: &str,
+    server: &Server,
     reviewer: &Browser,
     sandbox: std::net::SocketAddr,
     opts: &Options,
@@ -598,7 +653,7 @@ async fn decision_bench(
     // weigh on all three alike.
     const ROUNDS: usize = 6;
     let per_round = (opts.decisions / ROUNDS).max(1);
-    let mut samples = vec![Samples::default(); conditions.len()];
+    let mut timed = vec![Timed::default(); conditions.len()];
     for round in 0..ROUNDS {
         for k in 0..conditions.len() {
             let i = (round + k) % conditions.len();
@@ -615,7 +670,7 @@ async fn decision_bench(
                     .map_err(|e| e.to_string())?;
             }
             for _ in 0..per_round {
-                samples[i].push(decide_one(st, base, reviewer).await?);
+                timed[i].push(decide_one(st, &server.base, reviewer).await?);
             }
         }
     }
@@ -623,21 +678,25 @@ async fn decision_bench(
         .delete(format!("http://{sandbox}/__sandbox/faults"))
         .send()
         .await;
+    let samples = timed
+        .iter()
+        .map(|t| server.times(t))
+        .collect::<Result<Vec<_>, _>>()?;
     let healthy = samples[0].pct(95.0);
-    for ((label, fault), s) in conditions.iter().zip(&samples) {
+    for (((label, fault), s), t) in conditions.iter().zip(&samples).zip(&timed) {
         let p95 = s.pct(95.0);
         if fault.is_none() {
             out.row(
-                &format!("Durable decision, {label}"),
-                s.summary(),
+                &format!("Durable decision, {label}: server time"),
+                server_and_round_trip(s, t),
                 "p95 ≤ 25 ms",
                 Some(p95 <= 25.0),
             );
         } else {
             let ratio = p95 / healthy.max(0.001);
             out.row(
-                &format!("Durable decision, {label}"),
-                format!("{} — {ratio:.2}× healthy", s.summary()),
+                &format!("Durable decision, {label}: server time"),
+                format!("{} — {ratio:.2}× healthy", server_and_round_trip(s, t)),
                 "p95 ≤ 1.1× healthy",
                 Some(ratio <= 1.1),
             );
@@ -646,8 +705,9 @@ async fn decision_bench(
     Ok(())
 }
 
-/// Claims an open case and declines it; returns the decision's round trip.
-async fn decide_one(st: &AppState, base: &str, b: &Browser) -> Result<Duration, String> {
+/// Claims an open case and declines it; returns the decision's round trip
+/// and request id.
+async fn decide_one(st: &AppState, base: &str, b: &Browser) -> Result<(Duration, String), String> {
     let skip = rand::thread_rng().gen_range(0..1_000);
     let (id, version) = db::seed::open_case_for_bench(st.db.reader(), skip)
         .await
@@ -659,7 +719,6 @@ async fn decide_one(st: &AppState, base: &str, b: &Browser) -> Result<Duration, 
         &[("id", id.to_string()), ("version", version.to_string())],
     )
     .await?;
-    let started = Instant::now();
     post(
         b,
         &format!("{base}/api/cases/decide"),
@@ -674,14 +733,21 @@ async fn decide_one(st: &AppState, base: &str, b: &Browser) -> Result<Duration, 
             ),
         ],
     )
-    .await?;
-    Ok(started.elapsed())
+    .await
 }
 
-async fn post(b: &Browser, url: &str, form: &[(&str, String)]) -> Result<(), String> {
+/// Posts a form; the round trip and the request id.
+async fn post(
+    b: &Browser,
+    url: &str,
+    form: &[(&str, String)],
+) -> Result<(Duration, String), String> {
+    let id = request_id();
+    let started = Instant::now();
     let res = b
         .client
         .post(url)
+        .header("x-request-id", &id)
         .form(form)
         .send()
         .await
@@ -691,7 +757,7 @@ async fn post(b: &Browser, url: &str, form: &[(&str, String)]) -> Result<(), Str
     if status.is_client_error() || status.is_server_error() {
         return Err(format!("POST {url}: {status} {body}"));
     }
-    Ok(())
+    Ok((started.elapsed(), id))
 }
 
 /// Many reviewers at once: each opens a queue page every 5 s and decides a
@@ -710,8 +776,8 @@ async fn load_bench(
         "view=all&provider=ident",
         "view=all&category=SANCTIONS_PEP_AML",
     ];
-    let pages = Arc::new(Mutex::new(vec![Samples::default(); VIEWS.len()]));
-    let decisions = Arc::new(Mutex::new(Samples::default()));
+    let pages = Arc::new(Mutex::new(vec![Timed::default(); VIEWS.len()]));
+    let decisions = Arc::new(Mutex::new(Timed::default()));
     let errors = Arc::new(Mutex::new(0u64));
     let (base, pid) = (server.base.as_str(), server.pid);
     let peak = Arc::new(std::sync::atomic::AtomicU64::new(server.rss_kib()));
@@ -763,27 +829,32 @@ async fn load_bench(
         .map(|n| n.get())
         .unwrap_or(1) as f64;
     let by_view = lock(&pages).clone();
-    let pages = Samples(by_view.iter().flat_map(|s| s.0.iter().copied()).collect());
-    let decisions = lock(&decisions).clone();
+    let mut all_pages = Timed::default();
+    for t in &by_view {
+        all_pages.extend(t);
+    }
+    let pages = server.times(&all_pages)?;
+    let decided = lock(&decisions).clone();
+    let decisions = server.times(&decided)?;
     let errors = *lock(&errors);
     let n = reviewers.len();
     out.row(
-        &format!("{n} reviewers: queue pages"),
-        pages.summary(),
+        &format!("{n} reviewers: queue pages, server time"),
+        server_and_round_trip(&pages, &all_pages),
         "p95 ≤ 10 ms",
         Some(pages.pct(95.0) <= 10.0),
     );
-    for (view, samples) in VIEWS.iter().zip(&by_view) {
+    for (view, timed) in VIEWS.iter().zip(&by_view) {
         out.row(
-            &format!("{n} reviewers: queue pages `{view}`"),
-            samples.summary(),
+            &format!("{n} reviewers: queue pages `{view}`, server time"),
+            server_and_round_trip(&server.times(timed)?, timed),
             "reported",
             None,
         );
     }
     out.row(
-        &format!("{n} reviewers: decisions"),
-        decisions.summary(),
+        &format!("{n} reviewers: decisions, server time"),
+        server_and_round_trip(&decisions, &decided),
         "p95 ≤ 25 ms",
         Some(decisions.pct(95.0) <= 25.0),
     );
@@ -939,6 +1010,8 @@ struct Server {
     child: std::process::Child,
     pid: u32,
     base: String,
+    /// Its log (JSON lines), where each request's time is.
+    log: std::path::PathBuf,
 }
 
 impl Server {
@@ -963,6 +1036,9 @@ impl Server {
                 "LOGIN_ATTEMPTS_PER_MINUTE",
                 s.login_attempts_per_minute.to_string(),
             ),
+            // JSON lines, with each request's time (`Server::times`).
+            ("LOG_FORMAT", "json".into()),
+            ("LOG", format!("{},kyc_desk::server::startup=info", s.log)),
             ("SECRET_KEY", secret(&s.secret_key)),
             ("AUDIT_SIGNING_KEY", secret(&s.audit_signing_key)),
             ("SITE_ROOT", s.site_root.display().to_string()),
@@ -1007,6 +1083,7 @@ impl Server {
             pid: child.id(),
             child,
             base: format!("http://{addr}"),
+            log: log_path.to_path_buf(),
         };
         let ready = format!("{}/readyz", server.base);
         let probe = reqwest::Client::new();
@@ -1051,6 +1128,35 @@ impl Server {
 
     fn rss_kib(&self) -> u64 {
         rss_kib(self.pid)
+    }
+
+    /// The server's own time for each of `timed`'s requests: the
+    /// `latency_us` of its `response` log line, found by request id.
+    fn times(&self, timed: &Timed) -> Result<Samples, String> {
+        let log = std::fs::read_to_string(&self.log)
+            .map_err(|e| format!("{}: {e}", self.log.display()))?;
+        let mut by_id = std::collections::HashMap::new();
+        for line in log.lines().filter(|l| l.contains("\"latency_us\"")) {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if let (Some(id), Some(us)) =
+                (v["span"]["request_id"].as_str(), v["latency_us"].as_u64())
+            {
+                by_id.insert(id.to_string(), us);
+            }
+        }
+        let mut s = Samples::default();
+        for id in &timed.ids {
+            let us = by_id.get(id).ok_or_else(|| {
+                format!(
+                    "request {id} is not in the server's log {}",
+                    self.log.display()
+                )
+            })?;
+            s.0.push(*us);
+        }
+        Ok(s)
     }
 }
 
