@@ -62,25 +62,27 @@ impl Db {
                 std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
             }
         }
-        let one = || {
+        // No ping before each use (sqlx's default): a connection to a file
+        // in this process does not go stale, and the ping was one more
+        // round trip to the connection's thread for every query.
+        let pool = || {
             SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
         };
+        let one = || pool().max_connections(1).min_connections(1);
         let write_options = match checkpoints {
             Checkpoints::OnCommit => options.clone(),
             Checkpoints::InBackground => options.clone().pragma("wal_autocheckpoint", "0"),
         };
         let write = one().connect_with(write_options).await?;
         // Opened on first use: one-off commands never use it.
-        let checkpointer = SqlitePoolOptions::new()
+        let checkpointer = pool()
             .max_connections(1)
             .connect_lazy_with(options.clone().pragma("cache_size", "-512"));
-        let read = SqlitePoolOptions::new()
+        let read = pool()
             .max_connections(4)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
             .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
             .await?;
         Ok(Db {
