@@ -129,26 +129,49 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         idle_rss / 1024
     );
 
+    let mut stolen = Vec::new();
     if opts.runs(Part::Queue) {
+        let steal = Steal::now();
         queue_bench(&state, &server, &reviewers[0], &opts, &mut out).await?;
+        stolen.push(("queue pages", steal.percent()));
     }
     if opts.runs(Part::Audit) {
+        let steal = Steal::now();
         audit_page_bench(&state, &server, &manager, &opts, &mut out).await?;
+        stolen.push(("audit log pages", steal.percent()));
     }
     if opts.runs(Part::Export) {
         export_bench(&state, &server, &manager, &mut out).await?;
     }
     if opts.runs(Part::Decisions) {
+        let steal = Steal::now();
         decision_bench(&state, &server, &reviewers[0], sandbox, &opts, &mut out).await?;
+        stolen.push(("decisions", steal.percent()));
     }
     if opts.runs(Part::Load) {
+        let steal = Steal::now();
         load_bench(&state, &server, &reviewers, &opts, idle_rss, &mut out).await?;
+        stolen.push(("reviewers' load", steal.percent()));
     }
     if opts.runs(Part::Verify) {
         // As a nightly `kyc-desk audit verify` would: with the server idle
         // (the load's last pushes and checkpoints done), not beside it.
         server.settle().await;
+        let steal = Steal::now();
         verify_bench(&state, &mut out).await?;
+        stolen.push(("`audit verify`", steal.percent()));
+    }
+    if !stolen.is_empty() {
+        let each: Vec<String> = stolen
+            .iter()
+            .map(|(part, p)| format!("{part} {p:.1} %"))
+            .collect();
+        out.row(
+            "CPU time the hypervisor gave to other machines (steal), by part",
+            each.join(", "),
+            "reported",
+            None,
+        );
     }
     if opts.runs(Part::Assets) {
         asset_sizes(&site_root, &mut out)?;
@@ -974,6 +997,38 @@ fn warm_page_cache(db: &std::path::Path) -> Result<String, String> {
     );
     println!("{line}");
     Ok(line)
+}
+
+/// The machine's CPU time taken by the hypervisor for other machines
+/// ("steal", `/proc/stat`) since [`Steal::now`]: on a shared VM, the figures of
+/// a part with much of it say more about the neighbours than the code.
+struct Steal {
+    steal: u64,
+    total: u64,
+}
+
+impl Steal {
+    fn now() -> Steal {
+        let line = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let ticks: Vec<u64> = line
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        Steal {
+            steal: ticks.get(7).copied().unwrap_or(0),
+            total: ticks.iter().take(8).sum(),
+        }
+    }
+
+    fn percent(&self) -> f64 {
+        let now = Steal::now();
+        now.steal.saturating_sub(self.steal) as f64 * 100.0
+            / now.total.saturating_sub(self.total).max(1) as f64
+    }
 }
 
 /// A process's resident set, KiB (Linux).
