@@ -11,6 +11,13 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+impl From<rusqlite::Error> for AppError {
+    fn from(err: rusqlite::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::internal()
+    }
+}
+
 impl From<super::password::PasswordError> for AppError {
     fn from(err: super::password::PasswordError) -> Self {
         tracing::error!(error = %err, "password hashing error");

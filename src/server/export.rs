@@ -123,7 +123,7 @@ async fn start(
     format: Format,
 ) -> Result<(EventFilter, Checkpoint), AppError> {
     let query = Query::parse(q.actor, q.action, q.customer, q.verification, q.from, q.to)?;
-    let mut filter = query.filter(st).await?;
+    let mut filter = st.db.read_blocking(move |conn| query.filter(conn)).await?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
     audit_db::append(
@@ -198,7 +198,7 @@ fn produce(
     if !send(header) {
         return;
     }
-    let conn = match audit_db::open_blocking(file) {
+    let conn = match crate::server::db::open_read_only(file) {
         Ok(conn) => conn,
         Err(e) => return fail(e),
     };

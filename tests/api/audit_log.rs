@@ -249,7 +249,11 @@ async fn every_filter_combination_of_the_log_uses_an_index() {
     }
     for f in &filters {
         for before in [None, Some(500)] {
-            let plan = explain_page(app.state.db.reader(), f, before)
+            let filter = f.clone();
+            let plan = app
+                .state
+                .db
+                .read_blocking(move |conn| explain_page(conn, &filter, before))
                 .await
                 .expect("plan");
             // Without a column to match, the table itself is the index: it

@@ -197,22 +197,33 @@ pub struct EventRow<'a> {
     pub hash: &'a str,
 }
 
-/// A read-only connection of its own, for the scans below: they run on a
-/// blocking thread and hand each row over in place, with no copy and no
-/// thread hop per row (what reading millions of events through the async
-/// pool costs: 8.5 µs an event, against ~1 µs here).
-pub fn open_blocking(file: &std::path::Path) -> Result<rusqlite::Connection, rusqlite::Error> {
-    use rusqlite::OpenFlags;
-    let conn = rusqlite::Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    Ok(conn)
+impl EventRow<'_> {
+    pub fn to_stored(&self) -> StoredEvent {
+        let f = &self.fields;
+        let own = |v: Option<&str>| v.map(str::to_string);
+        StoredEvent {
+            seq: f.seq,
+            occurred_at: f.occurred_at,
+            actor_user_id: f.actor_user_id,
+            actor_role: own(f.actor_role),
+            actor_system: own(f.actor_system),
+            action: f.action.to_string(),
+            entity_kind: f.entity_kind.to_string(),
+            entity_id: own(f.entity_id),
+            customer_id: f.customer_id,
+            verification_id: f.verification_id,
+            changes: own(f.changes),
+            reason: own(f.reason),
+            request_id: own(f.request_id),
+            client_hash: own(f.client_hash),
+            prev_hash: self.prev_hash.to_string(),
+            hash: self.hash.to_string(),
+        }
+    }
 }
 
 /// Reads the events with `after < seq <= through`, oldest first, on the
-/// calling (blocking) thread through `conn` ([`open_blocking`]), handing
+/// calling (blocking) thread through `conn` ([`super::open_read_only`]), handing
 /// `each` every row in place.
 pub fn scan_blocking(
     conn: &rusqlite::Connection,
@@ -242,16 +253,11 @@ pub fn scan_filtered_blocking(
     mut each: impl FnMut(EventRow<'_>),
 ) -> Result<usize, rusqlite::Error> {
     let lo = f.min_seq.map_or(after + 1, |m| m.max(after + 1));
-    let conditions = conditions(f, Some(lo), f.max_seq);
-    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM audit_event WHERE 1 = 1");
-    for (i, (condition, _)) in conditions.iter().enumerate() {
-        sql.push_str(&format!(" AND {condition}?{}", i + 1));
-    }
-    sql.push_str(&format!(" ORDER BY seq LIMIT {limit}"));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(
-        conditions.iter().map(|(_, value)| value),
+    let (conditions, values) = where_clause(f, Some(lo), f.max_seq);
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM audit_event{conditions} ORDER BY seq LIMIT {limit}"
     ))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
     let mut n = 0;
     while let Some(row) = rows.next()? {
         each(event_row(row)?);
@@ -474,6 +480,7 @@ pub struct EventFilter {
 
 const EVENT_COLUMNS: &str = "seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, \
     entity_id, customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash";
+const EVENT_COLUMN_COUNT: usize = 16;
 
 /// A value a filter condition compares with.
 #[derive(Debug, Clone, Copy)]
@@ -522,62 +529,66 @@ fn conditions(f: &EventFilter, lo: Option<i64>, hi: Option<i64>) -> Vec<(&'stati
     c
 }
 
-fn push_filter<'a>(
-    q: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
-    f: &'a EventFilter,
-    lo: Option<i64>,
-    hi: Option<i64>,
-) {
-    q.push(" WHERE 1 = 1");
-    for (condition, value) in conditions(f, lo, hi) {
-        q.push(" AND ").push(condition);
-        match value {
-            Bound::Int(v) => q.push_bind(v),
-            Bound::Text(v) => q.push_bind(v),
-        };
+/// `WHERE` with [`conditions`] as `?n` parameters, and their values.
+fn where_clause(f: &EventFilter, lo: Option<i64>, hi: Option<i64>) -> (String, Vec<Bound<'_>>) {
+    let mut sql = String::new();
+    let mut values = Vec::new();
+    for (i, (condition, value)) in conditions(f, lo, hi).into_iter().enumerate() {
+        sql.push_str(if i == 0 { " WHERE " } else { " AND " });
+        sql.push_str(condition);
+        sql.push_str(&format!("?{}", i + 1));
+        values.push(value);
     }
+    (sql, values)
 }
 
-fn page_query<'a>(
-    prefix: &str,
-    f: &'a EventFilter,
-    before: Option<i64>,
-    limit: i64,
-) -> sqlx::QueryBuilder<'a, sqlx::Sqlite> {
-    let mut q = sqlx::QueryBuilder::new(format!("{prefix}SELECT {EVENT_COLUMNS} FROM audit_event"));
+/// The page's statement: newest first, before `before`, each event with
+/// its actor's name.
+fn page_sql(f: &EventFilter, before: Option<i64>, limit: i64) -> (String, Vec<Bound<'_>>) {
     let hi = match (f.max_seq, before) {
         (Some(m), Some(b)) => Some(m.min(b - 1)),
         (m, b) => m.or(b.map(|b| b - 1)),
     };
-    push_filter(&mut q, f, f.min_seq, hi);
-    q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
-    q
+    let (conditions, values) = where_clause(f, f.min_seq, hi);
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS}, (SELECT name FROM app_user WHERE user_id = actor_user_id) \
+         FROM audit_event{conditions} ORDER BY seq DESC LIMIT {limit}"
+    );
+    (sql, values)
 }
 
-/// One page of events, newest first, before the `before` sequence number.
-pub async fn page(
-    pool: &sqlx::SqlitePool,
+/// One page of events, newest first, before the `before` sequence number,
+/// each with the name of the person who acted (if one did). Through
+/// [`super::Db::read_blocking`].
+pub fn page(
+    conn: &rusqlite::Connection,
     f: &EventFilter,
     before: Option<i64>,
     limit: i64,
-) -> Result<Vec<StoredEvent>, sqlx::Error> {
-    page_query("", f, before, limit)
-        .build_query_as()
-        .fetch_all(pool)
-        .await
+) -> Result<Vec<(StoredEvent, Option<String>)>, rusqlite::Error> {
+    let (sql, values) = page_sql(f, before, limit);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+    let mut page = Vec::with_capacity(limit.clamp(0, 1_000) as usize);
+    while let Some(row) = rows.next()? {
+        let event = event_row(row)?.to_stored();
+        page.push((event, row.get(EVENT_COLUMN_COUNT)?));
+    }
+    Ok(page)
 }
 
 /// SQLite's plan for a page (the index test asserts no full scan, no sort).
-pub async fn explain_page(
-    pool: &sqlx::SqlitePool,
+pub fn explain_page(
+    conn: &rusqlite::Connection,
     f: &EventFilter,
     before: Option<i64>,
-) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(i64, i64, i64, String)> = page_query("EXPLAIN QUERY PLAN ", f, before, 51)
-        .build_query_as()
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.into_iter().map(|r| r.3).collect())
+) -> Result<Vec<String>, rusqlite::Error> {
+    let (sql, values) = page_sql(f, before, 51);
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    let plan = stmt
+        .query_map(rusqlite::params_from_iter(values), |row| row.get(3))?
+        .collect();
+    plan
 }
 
 /// One event.
@@ -595,31 +606,33 @@ pub async fn get(pool: &sqlx::SqlitePool, seq: i64) -> Result<Option<StoredEvent
 /// (`MIN(seq) … WHERE occurred_at >= ?` walked every later entry: 1.7 s a
 /// million events). Events are numbered as they happen, so the range
 /// between them is the time range.
-pub async fn seq_bounds_for_time(
-    pool: &sqlx::SqlitePool,
+pub fn seq_bounds_for_time(
+    conn: &rusqlite::Connection,
     from_ms: Option<i64>,
     to_ms: Option<i64>,
-) -> Result<(Option<i64>, Option<i64>), sqlx::Error> {
+) -> Result<(Option<i64>, Option<i64>), rusqlite::Error> {
+    use rusqlite::OptionalExtension;
+    let first = |sql: &str, t: i64| {
+        conn.prepare_cached(sql)?
+            .query_row([t], |row| row.get::<_, i64>(0))
+            .optional()
+    };
     let min = match from_ms {
         Some(t) => Some(
-            sqlx::query_scalar::<_, i64>(
-                "SELECT seq FROM audit_event WHERE occurred_at >= $1 ORDER BY occurred_at, seq LIMIT 1",
-            )
-            .bind(t)
-            .fetch_optional(pool)
-            .await?
+            first(
+                "SELECT seq FROM audit_event WHERE occurred_at >= ?1 ORDER BY occurred_at, seq LIMIT 1",
+                t,
+            )?
             .unwrap_or(i64::MAX),
         ),
         None => None,
     };
     let max = match to_ms {
         Some(t) => Some(
-            sqlx::query_scalar::<_, i64>(
-                "SELECT seq FROM audit_event WHERE occurred_at <= $1 ORDER BY occurred_at DESC, seq DESC LIMIT 1",
-            )
-            .bind(t)
-            .fetch_optional(pool)
-            .await?
+            first(
+                "SELECT seq FROM audit_event WHERE occurred_at <= ?1 ORDER BY occurred_at DESC, seq DESC LIMIT 1",
+                t,
+            )?
             .unwrap_or(0),
         ),
         None => None,

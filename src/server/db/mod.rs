@@ -15,20 +15,34 @@ pub mod verifications;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub type Tx = Transaction<'static, Sqlite>;
 
 /// One writer connection (SQLite allows one writer at a time; queuing in the
-/// pool beats `SQLITE_BUSY`), a pool of readers, and a connection that
-/// copies the write-ahead log into the database file.
+/// pool beats `SQLITE_BUSY`), a pool of readers, a connection that copies
+/// the write-ahead log into the database file, and read-only connections
+/// for reads done in one go on a blocking thread ([`Db::read_blocking`]).
 #[derive(Clone, Debug)]
 pub struct Db {
     read: SqlitePool,
     write: SqlitePool,
     checkpointer: SqlitePool,
+    blocking: BlockingReaders,
 }
+
+/// Idle connections kept for [`Db::read_blocking`] (opened on first use).
+#[derive(Clone, Debug)]
+struct BlockingReaders {
+    file: PathBuf,
+    idle: Arc<Mutex<Vec<rusqlite::Connection>>>,
+}
+
+/// As many as the async pool has readers.
+const IDLE_BLOCKING_READERS: usize = 4;
 
 /// Who copies committed pages from the write-ahead log into the database
 /// file.
@@ -80,8 +94,12 @@ impl Db {
         let checkpointer = pool()
             .max_connections(1)
             .connect_lazy_with(options.clone().pragma("cache_size", "-512"));
+        let blocking = BlockingReaders {
+            file: options.get_filename().to_path_buf(),
+            idle: Arc::default(),
+        };
         let read = pool()
-            .max_connections(4)
+            .max_connections(IDLE_BLOCKING_READERS as u32)
             .min_connections(1)
             .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
             .await?;
@@ -89,6 +107,7 @@ impl Db {
             read,
             write,
             checkpointer,
+            blocking,
         })
     }
 
@@ -98,8 +117,45 @@ impl Db {
     }
 
     /// The database file.
-    pub fn file(&self) -> std::path::PathBuf {
-        self.read.connect_options().get_filename().to_path_buf()
+    pub fn file(&self) -> PathBuf {
+        self.blocking.file.clone()
+    }
+
+    /// Runs `read` on a blocking thread with a read-only connection of
+    /// SQLite's own driver, kept between calls. For a read of many rows or
+    /// several statements: it is one hop between threads, and rows are
+    /// handed over in place. Through the async pool every statement is a
+    /// round trip to the connection's thread and every row a copy and a
+    /// wake-up (the audit page's 51 rows: 0.5-0.8 ms there, 0.15 ms here).
+    pub async fn read_blocking<T, F>(&self, read: F) -> Result<T, rusqlite::Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+    {
+        let readers = self.blocking.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            let idle = readers.idle.lock().ok().and_then(|mut idle| idle.pop());
+            let conn = match idle {
+                Some(conn) => conn,
+                None => open_read_only(&readers.file)?,
+            };
+            let out = read(&conn);
+            if let Ok(mut idle) = readers.idle.lock() {
+                if idle.len() < IDLE_BLOCKING_READERS {
+                    idle.push(conn);
+                }
+            }
+            out
+        });
+        match task.await {
+            Ok(out) => out,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // The runtime is shutting down.
+            Err(_) => Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT),
+                Some("the read was cancelled".into()),
+            )),
+        }
     }
 
     /// The read pool: every query that changes nothing.
@@ -142,6 +198,20 @@ impl Db {
         self.read.close().await;
         self.checkpointer.close().await;
     }
+}
+
+/// A read-only connection of SQLite's own driver, for a blocking thread:
+/// for [`Db::read_blocking`] and for scans that read millions of rows
+/// (`audit verify`, the export), which through the async pool cost 8.5 µs
+/// a row against ~1 µs here.
+pub fn open_read_only(file: &Path) -> Result<rusqlite::Connection, rusqlite::Error> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
 }
 
 /// Milliseconds since the Unix epoch: how every timestamp is stored.

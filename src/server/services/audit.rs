@@ -187,7 +187,7 @@ async fn check_in_spans(
     for _ in 0..cores.min(bounds.len()) {
         let (file, bounds, next) = (db.file(), bounds.clone(), next.clone());
         workers.push(tokio::task::spawn_blocking(move || {
-            let conn = audit_db::open_blocking(&file)?;
+            let conn = crate::server::db::open_read_only(&file)?;
             let mut done = Vec::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);

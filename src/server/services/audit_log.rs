@@ -9,7 +9,6 @@ use crate::server::db::users;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 /// The page's filters, parsed.
@@ -112,9 +111,9 @@ impl Query {
     }
 
     /// As index-friendly filters (the time range becomes a sequence range).
-    pub async fn filter(&self, st: &AppState) -> Result<EventFilter, AppError> {
-        let (min_seq, max_seq) =
-            audit_db::seq_bounds_for_time(st.db.reader(), self.from_ms, self.to_ms).await?;
+    /// Through [`crate::server::db::Db::read_blocking`].
+    pub fn filter(&self, conn: &rusqlite::Connection) -> Result<EventFilter, rusqlite::Error> {
+        let (min_seq, max_seq) = audit_db::seq_bounds_for_time(conn, self.from_ms, self.to_ms)?;
         Ok(EventFilter {
             actor_user_id: self.actor_user_id,
             actor_system: self.actor_system.clone(),
@@ -184,19 +183,25 @@ pub async fn page(
         serde_json::json!({ "filters": q.describe(), "before": before }),
         None,
     );
+    // The filter's bounds and the page (with the actors' names) in one read.
+    let q = q.clone();
+    let read = st.db.read_blocking(move |conn| {
+        let filter = q.filter(conn)?;
+        audit_db::page(conn, &filter, before, limit + 1)
+    });
     let read = async {
-        let filter = q.filter(st).await?;
-        let rows = audit_db::page(st.db.reader(), &filter, before, limit + 1).await?;
-        let more = rows.len() as i64 > limit;
-        let rows: Vec<StoredEvent> = rows.into_iter().take(limit as usize).collect();
-        let next_cursor = if more {
-            rows.last().map(|e| e.seq.to_string())
+        let mut rows = read.await?;
+        let next_cursor = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|(e, _)| e.seq.to_string())
         } else {
             None
         };
-        let names = user_names(st, &rows).await?;
         Ok::<_, AppError>(Page {
-            items: rows.into_iter().map(|e| view(e, &names)).collect(),
+            items: rows
+                .into_iter()
+                .map(|(e, name)| view(e, name.as_deref()))
+                .collect(),
             next_cursor,
         })
     };
@@ -221,8 +226,11 @@ pub async fn event(
         Some(seq),
     )
     .await?;
-    let names = user_names(st, std::slice::from_ref(&e)).await?;
-    Ok(view(e, &names))
+    let name = match e.actor_user_id {
+        Some(id) => users::names(st.db.reader(), &[id]).await?.pop().map(|(_, n)| n),
+        None => None,
+    };
+    Ok(view(e, name.as_deref()))
 }
 
 /// The actor filter's options, kept while the accounts stay as they were.
@@ -262,16 +270,6 @@ pub async fn actors(st: &AppState) -> Result<Vec<ActorOption>, AppError> {
     Ok(list)
 }
 
-async fn user_names(st: &AppState, rows: &[StoredEvent]) -> Result<HashMap<i64, String>, AppError> {
-    let mut ids: Vec<i64> = rows.iter().filter_map(|e| e.actor_user_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(users::names(st.db.reader(), &ids)
-        .await?
-        .into_iter()
-        .collect())
-}
-
 fn show(v: &serde_json::Value) -> Option<String> {
     match v {
         serde_json::Value::Null => None,
@@ -304,13 +302,11 @@ pub fn changes(raw: Option<&str>) -> Vec<ChangeView> {
         .collect()
 }
 
-pub fn view(e: StoredEvent, names: &HashMap<i64, String>) -> AuditEventView {
+/// `name`: the acting person's name, if they are known.
+pub fn view(e: StoredEvent, name: Option<&str>) -> AuditEventView {
     let actor = match (&e.actor_user_id, &e.actor_system) {
         (Some(id), _) => {
-            let name = names
-                .get(id)
-                .cloned()
-                .unwrap_or_else(|| format!("user {id}"));
+            let name = name.map_or_else(|| format!("user {id}"), str::to_string);
             match &e.actor_role {
                 Some(role) => format!("{name} ({})", role.replace('_', " ")),
                 None => name,
