@@ -36,6 +36,34 @@ async fn readers_cannot_write() {
 }
 
 #[tokio::test]
+async fn blocking_readers_cannot_write_and_a_kept_one_sees_each_later_commit() {
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let refused = db
+        .read_blocking(|conn| conn.execute("DELETE FROM app_user", []))
+        .await;
+    assert!(refused.is_err(), "blocking readers are read-only");
+
+    sqlx::query("CREATE TABLE scratch (n INTEGER)")
+        .execute(db.writer())
+        .await
+        .expect("create");
+    let count = || {
+        db.read_blocking(|conn| {
+            conn.prepare_cached("SELECT COUNT(*) FROM scratch")?
+                .query_row([], |row| row.get::<_, i64>(0))
+        })
+    };
+    for n in 1..=3 {
+        sqlx::query("INSERT INTO scratch VALUES (1)")
+            .execute(db.writer())
+            .await
+            .expect("insert");
+        assert_eq!(count().await.expect("count"), n, "no stale snapshot");
+    }
+}
+
+#[tokio::test]
 async fn commits_never_checkpoint_the_log_the_server_does_in_the_background() {
     let app = TestApp::spawn().await;
     let every: i64 = sqlx::query_scalar("PRAGMA wal_autocheckpoint")
