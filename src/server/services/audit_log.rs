@@ -227,7 +227,10 @@ pub async fn event(
     )
     .await?;
     let name = match e.actor_user_id {
-        Some(id) => users::names(st.db.reader(), &[id]).await?.pop().map(|(_, n)| n),
+        Some(id) => users::names(st.db.reader(), &[id])
+            .await?
+            .pop()
+            .map(|(_, n)| n),
         None => None,
     };
     Ok(view(e, name.as_deref()))
