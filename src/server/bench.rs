@@ -161,7 +161,9 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         // (DAMON `pageout`), so the events the parts above did not touch
         // are read again, as for the other figures.
         let warmed = warm_page_cache(&state.db.file())?;
-        out.line(format!("Page cache warmed again before `audit verify`: {warmed}."));
+        out.line(format!(
+            "Page cache warmed again before `audit verify`: {warmed}."
+        ));
         let steal = Steal::now();
         verify_bench(&state, &mut out).await?;
         stolen.push(("`audit verify`", steal.percent()));
