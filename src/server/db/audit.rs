@@ -481,6 +481,8 @@ pub struct EventFilter {
 const EVENT_COLUMNS: &str = "seq, occurred_at, actor_user_id, actor_role, actor_system, action, entity_kind, \
     entity_id, customer_id, verification_id, changes, reason, request_id, client_hash, prev_hash, hash";
 const EVENT_COLUMN_COUNT: usize = 16;
+/// The acting person's name, read beside [`EVENT_COLUMNS`].
+const ACTOR_NAME: &str = "(SELECT name FROM app_user WHERE user_id = actor_user_id)";
 
 /// A value a filter condition compares with.
 #[derive(Debug, Clone, Copy)]
@@ -551,8 +553,7 @@ fn page_sql(f: &EventFilter, before: Option<i64>, limit: i64) -> (String, Vec<Bo
     };
     let (conditions, values) = where_clause(f, f.min_seq, hi);
     let sql = format!(
-        "SELECT {EVENT_COLUMNS}, (SELECT name FROM app_user WHERE user_id = actor_user_id) \
-         FROM audit_event{conditions} ORDER BY seq DESC LIMIT {limit}"
+        "SELECT {EVENT_COLUMNS}, {ACTOR_NAME} FROM audit_event{conditions} ORDER BY seq DESC LIMIT {limit}"
     );
     (sql, values)
 }
@@ -591,14 +592,20 @@ pub fn explain_page(
     plan
 }
 
-/// One event.
-pub async fn get(pool: &sqlx::SqlitePool, seq: i64) -> Result<Option<StoredEvent>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM audit_event WHERE seq = $1"
-    ))
-    .bind(seq)
-    .fetch_optional(pool)
-    .await
+/// One event, with the name of the person who acted (if one did).
+/// Through [`super::Db::read_blocking`].
+pub fn event(
+    conn: &rusqlite::Connection,
+    seq: i64,
+) -> Result<Option<(StoredEvent, Option<String>)>, rusqlite::Error> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS}, {ACTOR_NAME} FROM audit_event WHERE seq = ?1"
+    ))?
+    .query_row([seq], |row| {
+        Ok((event_row(row)?.to_stored(), row.get(EVENT_COLUMN_COUNT)?))
+    })
+    .optional()
 }
 
 /// The sequence number of the first event at or after `from_ms`, and of the

@@ -189,17 +189,3 @@ pub async fn assignable(pool: &SqlitePool) -> Result<Vec<(i64, String, String)>,
     .fetch_all(pool)
     .await
 }
-
-/// `(user_id, name)` of the given accounts (unknown ids are left out).
-pub async fn names(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = sqlx::QueryBuilder::new("SELECT user_id, name FROM app_user WHERE user_id IN (");
-    let mut sep = q.separated(", ");
-    for id in ids {
-        sep.push_bind(*id);
-    }
-    q.push(")");
-    q.build_query_as().fetch_all(pool).await
-}

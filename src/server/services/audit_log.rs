@@ -215,7 +215,9 @@ pub async fn event(
     origin: &Origin,
     seq: i64,
 ) -> Result<AuditEventView, AppError> {
-    let e = audit_db::get(st.db.reader(), seq)
+    let (e, name) = st
+        .db
+        .read_blocking(move |conn| audit_db::event(conn, seq))
         .await?
         .ok_or_else(|| AppError::not_found("Audit event"))?;
     record_view(
@@ -226,13 +228,6 @@ pub async fn event(
         Some(seq),
     )
     .await?;
-    let name = match e.actor_user_id {
-        Some(id) => users::names(st.db.reader(), &[id])
-            .await?
-            .pop()
-            .map(|(_, n)| n),
-        None => None,
-    };
     Ok(view(e, name.as_deref()))
 }
 
