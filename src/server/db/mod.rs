@@ -1,6 +1,10 @@
 //! The database layer: the only place that writes SQL. Queries use `$n`
 //! placeholders and portable SQL so the same code can move to PostgreSQL;
 //! what is SQLite-specific (pragmas, `BEGIN IMMEDIATE`) stays in this file.
+//! The exception: the audit log's reads (its pages, the export, the chain
+//! check) go through SQLite's own driver on a blocking thread
+//! ([`Db::read_blocking`], [`open_read_only`]), for speed; on PostgreSQL
+//! they would need their sqlx form again.
 
 pub mod audit;
 pub mod cases;
@@ -41,8 +45,9 @@ struct BlockingReaders {
     idle: Arc<Mutex<Vec<rusqlite::Connection>>>,
 }
 
-/// As many as the async pool has readers.
-const IDLE_BLOCKING_READERS: usize = 4;
+/// Readers of each kind: connections in the async read pool, and blocking
+/// ones kept idle for [`Db::read_blocking`].
+const READERS: usize = 4;
 
 /// Who copies committed pages from the write-ahead log into the database
 /// file.
@@ -99,7 +104,7 @@ impl Db {
             idle: Arc::default(),
         };
         let read = pool()
-            .max_connections(IDLE_BLOCKING_READERS as u32)
+            .max_connections(READERS as u32)
             .min_connections(1)
             .connect_with(options.read_only(true).pragma("cache_size", "-8192"))
             .await?;
@@ -141,7 +146,7 @@ impl Db {
             };
             let out = read(&conn);
             if let Ok(mut idle) = readers.idle.lock() {
-                if idle.len() < IDLE_BLOCKING_READERS {
+                if idle.len() < READERS {
                     idle.push(conn);
                 }
             }
