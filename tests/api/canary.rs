@@ -87,6 +87,14 @@ async fn no_password_token_key_or_session_id_reaches_the_logs_or_the_audit_trail
         .send()
         .await
         .expect("reset");
+    // A page with its own request id, and a query string that is not logged.
+    let page = browser
+        .get(format!("{base}/login?next=canary-query-7c6b5a"))
+        .header("x-request-id", "timing-probe-1")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
     // Let the poller read every demo reference (through the sandbox's keys).
     tokio::time::sleep(Duration::from_secs(4)).await;
     let _ = server.kill();
@@ -100,6 +108,20 @@ async fn no_password_token_key_or_session_id_reaches_the_logs_or_the_audit_trail
     assert!(
         logs.contains("upstream call"),
         "the poller did talk to the providers"
+    );
+    // Each response is logged with its request id and the server's time
+    // for it (what `kyc-desk bench` measures), the path without its query.
+    let timing = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["message"] == "response" && v["span"]["request_id"] == "timing-probe-1")
+        .expect("the page's response line");
+    assert_eq!(timing["status"], 200);
+    assert_eq!(timing["span"]["path"], "/login");
+    assert!(timing["latency_us"].as_u64().is_some(), "{timing}");
+    assert!(
+        !logs.contains("canary-query-7c6b5a"),
+        "a query string is in the log"
     );
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{}/kyc.db", dir.path().display()))
         .await
