@@ -88,12 +88,12 @@ pub async fn get_customer(customer_id: i64) -> Result<CustomerDetail, AppError> 
     ctx::run(async move {
         let (st, _me) = ctx::require(Permission::ViewCases)?;
         let mut customer = customers::get(&st.db, customer_id).await?;
-        let verifications = customers::verifications(&st.db, customer_id).await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
             .map_err(|_| AppError::internal())?;
         let pii_revealed =
             customers::pii_revealed(&session, customer_id, st.clock.now_ms()).await?;
+        let verifications = customers::verifications(&st.db, customer_id, pii_revealed).await?;
         if !pii_revealed {
             customers::mask(&mut customer);
         }
@@ -107,9 +107,14 @@ pub async fn get_customer(customer_id: i64) -> Result<CustomerDetail, AppError> 
 }
 
 /// Shows a customer's personal data in full for ten minutes, with a reason
-/// that is recorded in the audit trail.
+/// that is recorded in the audit trail. Asked from a case page (`case_id`),
+/// the browser goes back to that case.
 #[server(prefix = "/api", endpoint = "customers/reveal")]
-pub async fn reveal_pii(customer_id: i64, reason: String) -> Result<(), AppError> {
+pub async fn reveal_pii(
+    customer_id: i64,
+    reason: String,
+    case_id: Option<i64>,
+) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::customers;
@@ -130,7 +135,10 @@ pub async fn reveal_pii(customer_id: i64, reason: String) -> Result<(), AppError
             &reason,
         )
         .await?;
-        leptos_axum::redirect(&format!("/customers/{customer_id}"));
+        match case_id {
+            Some(case) => leptos_axum::redirect(&format!("/cases/{case}")),
+            None => leptos_axum::redirect(&format!("/customers/{customer_id}")),
+        }
         Ok(())
     })
     .await
@@ -241,7 +249,9 @@ pub async fn refresh_verification(verification_id: i64) -> Result<(), AppError> 
     use crate::server::services::refresh;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
-        refresh::refresh_verification(&st, me.actor(), &ctx::origin(), verification_id).await?;
+        // The view is not sent back (the page reloads its customer).
+        refresh::refresh_verification(&st, me.actor(), &ctx::origin(), verification_id, false)
+            .await?;
         Ok(())
     })
     .await

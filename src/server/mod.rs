@@ -13,6 +13,7 @@ pub mod export;
 pub mod liveness;
 pub mod media;
 pub mod password;
+pub mod pii;
 pub mod providers;
 pub mod rest;
 pub mod sandbox;

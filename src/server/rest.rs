@@ -177,7 +177,7 @@ async fn get_customer(
     let customer = customers::get(&st.db, id)
         .await
         .map_err(|e| caller.fail(e))?;
-    let verifications = customers::verifications(&st.db, id)
+    let verifications = customers::verifications(&st.db, id, true)
         .await
         .map_err(|e| caller.fail(e))?;
     let mut body = serde_json::to_value(customer).unwrap_or_default();
@@ -258,7 +258,7 @@ async fn list_verifications(
     } else {
         None
     };
-    let items = customers::with_checks(&st.db, rows)
+    let items = customers::with_checks(&st.db, rows, true)
         .await
         .map_err(|e| caller.fail(e))?;
     Ok(Json(serde_json::json!({ "items": items, "next_cursor": next_cursor })).into_response())
@@ -273,7 +273,7 @@ async fn get_verification(
         .await
         .map_err(|e| caller.fail(e.into()))?
         .ok_or_else(|| caller.fail(AppError::not_found("Verification")))?;
-    let mut views = customers::with_checks(&st.db, vec![row])
+    let mut views = customers::with_checks(&st.db, vec![row], true)
         .await
         .map_err(|e| caller.fail(e))?;
     Ok(Json(views.pop()).into_response())
@@ -285,9 +285,14 @@ async fn refresh_verification(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     caller.require_ingest()?;
-    let view =
-        super::services::refresh::refresh_verification(&st, caller.actor(), &caller.origin, id)
-            .await
-            .map_err(|e| caller.fail(e))?;
+    let view = super::services::refresh::refresh_verification(
+        &st,
+        caller.actor(),
+        &caller.origin,
+        id,
+        true,
+    )
+    .await
+    .map_err(|e| caller.fail(e))?;
     Ok(Json(view).into_response())
 }

@@ -13,6 +13,7 @@ mod ingest;
 mod mapping;
 mod media;
 mod metrics;
+mod personal_data;
 mod poller;
 mod providers;
 mod retrigger;

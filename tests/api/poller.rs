@@ -99,6 +99,7 @@ async fn a_new_upstream_result_becomes_a_new_verification_and_supersedes_the_old
         kyc_desk::server::db::audit::Actor::System("test"),
         &Default::default(),
         id,
+        true,
     )
     .await
     .expect("refreshed");

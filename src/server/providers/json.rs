@@ -200,7 +200,7 @@ pub(super) const SECRET_KEYS: &[&str] = &[
     "csrftoken",
 ];
 
-pub(super) fn norm_key(k: &str) -> String {
+pub fn norm_key(k: &str) -> String {
     k.chars()
         .filter(|c| *c != '_' && *c != '-')
         .flat_map(char::to_lowercase)

@@ -23,6 +23,7 @@ use crate::server::db::cases::{
 };
 use crate::server::db::verifications::VerificationRow;
 use crate::server::db::{self, Tx};
+use crate::server::pii::{mask_personal, Personal};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
@@ -900,16 +901,26 @@ pub async fn case(
     } else {
         Vec::new()
     };
+    // Before a reveal, the payload shows no personal value, and neither does text copied from
+    // it (failure reasons here, checks in `with_checks`).
+    let personal = if pii_revealed {
+        Personal::default()
+    } else {
+        super::customers::personal_of(&v)
+    };
     let failure_reasons = serde_json::from_str::<Vec<serde_json::Value>>(&v.failure_reasons)
         .unwrap_or_default()
         .iter()
         .map(|r| {
-            let code = r.get("code").and_then(|c| c.as_str()).unwrap_or("");
-            let detail = r.get("detail").and_then(|c| c.as_str()).unwrap_or("");
+            let part = |k: &str| {
+                let text = r.get(k).and_then(|c| c.as_str()).unwrap_or("");
+                personal.mask(text.to_string())
+            };
+            let (code, detail) = (part("code"), part("detail"));
             match (code.is_empty(), detail.is_empty()) {
                 (false, false) => format!("{code}: {detail}"),
-                (false, true) => code.to_string(),
-                _ => detail.to_string(),
+                (false, true) => code,
+                _ => detail,
             }
         })
         .filter(|s| !s.is_empty())
@@ -917,7 +928,14 @@ pub async fn case(
     let raw_snapshot = serde_json::from_str::<serde_json::Value>(&v.snapshot).ok();
     let snapshot = raw_snapshot
         .as_ref()
-        .and_then(|s| serde_json::to_string_pretty(s).ok())
+        .map(|s| {
+            if pii_revealed {
+                s.clone()
+            } else {
+                mask_personal(s)
+            }
+        })
+        .and_then(|s| serde_json::to_string_pretty(&s).ok())
         .unwrap_or_default();
     let provider = Provider::parse(&v.provider).unwrap_or(Provider::Eclipse);
     // Photos are listed from where the snapshot redacted them, and fetched
@@ -973,7 +991,7 @@ pub async fn case(
     } else {
         Vec::new()
     };
-    let verification = super::customers::with_checks(&st.db, vec![v.clone()])
+    let verification = super::customers::with_checks(&st.db, vec![v.clone()], pii_revealed)
         .await?
         .pop()
         .ok_or_else(AppError::internal)?;

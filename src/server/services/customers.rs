@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::server::clock::Clock;
 use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
 use crate::server::db::{self, Db};
+use crate::server::pii::Personal;
 use crate::server::views;
 
 pub struct Upserted {
@@ -120,15 +121,23 @@ pub async fn get(db: &Db, customer_id: i64) -> Result<CustomerView, AppError> {
     Ok(views::customer(c, refs))
 }
 
-/// Every verification of a customer, newest first, with its checks.
-pub async fn verifications(db: &Db, customer_id: i64) -> Result<Vec<VerificationView>, AppError> {
+/// Every verification of a customer, newest first, with its checks (see [`with_checks`]).
+pub async fn verifications(
+    db: &Db,
+    customer_id: i64,
+    pii_revealed: bool,
+) -> Result<Vec<VerificationView>, AppError> {
     let rows = db::verifications::for_customer(db.reader(), customer_id).await?;
-    with_checks(db, rows).await
+    with_checks(db, rows, pii_revealed).await
 }
 
+/// The verifications with their checks. Unless personal data is revealed, a check's text (key,
+/// name, reason, comment) and the raw status are masked where they repeat a personal value of
+/// the provider's payload (`pii::Personal`): mappers copy comments and messages as sent.
 pub async fn with_checks(
     db: &Db,
     rows: Vec<db::verifications::VerificationRow>,
+    pii_revealed: bool,
 ) -> Result<Vec<VerificationView>, AppError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.verification_id).collect();
     let mut checks = db::verifications::checks_of(db.reader(), &ids).await?;
@@ -141,9 +150,34 @@ pub async fn with_checks(
                 .cloned()
                 .collect();
             checks.retain(|c| c.verification_id != r.verification_id);
-            views::verification(r, mine)
+            let personal = (!pii_revealed).then(|| personal_of(&r));
+            let mut view = views::verification(r, mine);
+            if let Some(p) = personal {
+                mask_verification(&mut view, &p);
+            }
+            view
         })
         .collect())
+}
+
+/// The personal values of a verification's stored payload.
+pub fn personal_of(v: &db::verifications::VerificationRow) -> Personal {
+    serde_json::from_str(&v.snapshot)
+        .map(|s| Personal::of(&s))
+        .unwrap_or_default()
+}
+
+fn mask_verification(v: &mut VerificationView, p: &Personal) {
+    if p.is_empty() {
+        return;
+    }
+    v.upstream_status_raw = p.mask(std::mem::take(&mut v.upstream_status_raw));
+    for c in &mut v.checks {
+        c.key = p.mask(std::mem::take(&mut c.key));
+        c.name = p.mask(std::mem::take(&mut c.name));
+        c.reason = c.reason.take().map(|r| p.mask(r));
+        c.comment = c.comment.take().map(|r| p.mask(r));
+    }
 }
 
 /// How long a reveal shows personal data in full.
@@ -190,7 +224,10 @@ pub async fn reveal(
         origin,
     )
     .entity_id(customer_id)
-    .changes(serde_json::json!({ "fields": ["email"], "for_minutes": REVEAL_FOR_MS / 60_000 }))
+    .changes(serde_json::json!({
+        "fields": ["email", "provider_payloads", "photos"],
+        "for_minutes": REVEAL_FOR_MS / 60_000,
+    }))
     .reason(reason);
     event.customer_id = Some(customer_id);
     audit_log::append(&mut tx, now, event).await?;

@@ -346,12 +346,14 @@ async fn expire_stale(
 /// "Refresh from the provider now" for one verification: reads its ref
 /// upstream at once. An upstream failure is recorded on the verification
 /// and in the audit trail, and answered as a 502 with the provider's code
-/// and trace id.
+/// and trace id. The verification is answered masked unless `pii_revealed`
+/// (see `customers::with_checks`).
 pub async fn refresh_verification(
     st: &AppState,
     actor: Actor,
     origin: &Origin,
     verification_id: i64,
+    pii_revealed: bool,
 ) -> Result<VerificationView, AppError> {
     let v = db::verifications::find(st.db.reader(), verification_id)
         .await?
@@ -384,7 +386,7 @@ pub async fn refresh_verification(
     let row = db::verifications::find(st.db.reader(), verification_id)
         .await?
         .ok_or_else(|| AppError::not_found("Verification"))?;
-    let mut views = super::customers::with_checks(&st.db, vec![row]).await?;
+    let mut views = super::customers::with_checks(&st.db, vec![row], pii_revealed).await?;
     views.pop().ok_or_else(AppError::internal)
 }
 

@@ -138,13 +138,22 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
         })}
         <section aria-labelledby="checks-title">
             <h2 id="checks-title">"Checks"</h2>
+            {if c.pii_revealed {
+                view! { <p class="muted small"><span class="badge badge-warn">"revealed"</span> " Personal data is shown in full."</p> }.into_any()
+            } else {
+                view! { <Reveal c=c.clone() actions /> }.into_any()
+            }}
             {(!c.failure_reasons.is_empty()).then(|| view! {
                 <ul class="failure-reasons">{c.failure_reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
             })}
             <CheckGroups checks=v.checks.clone() />
             {(!c.media.is_empty()).then(|| view! { <Photos c=c.clone() /> })}
             <details class="snapshot">
-                <summary>"Raw upstream payload (redacted)"</summary>
+                <summary>{if c.pii_revealed {
+                    "Raw upstream payload (redacted)"
+                } else {
+                    "Raw upstream payload (redacted; personal values masked)"
+                }}</summary>
                 <pre>{c.snapshot.clone()}</pre>
             </details>
         </section>
@@ -157,7 +166,7 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                 <dt>"External id"</dt><dd><code>{c.customer.external_id.clone()}</code></dd>
                 <dt>"E-mail"</dt><dd>{c.customer.email.clone().unwrap_or_else(|| "—".into())}
                     {(!c.pii_revealed && c.customer.email.is_some()).then(|| view! {
-                        " " <a href=format!("/customers/{}", c.customer.id)>"reveal on the customer page"</a>
+                        " " <a href="#reveal">"reveal"</a>
                     })}
                 </dd>
                 <dt>"Country"</dt><dd>{c.customer.country.clone().unwrap_or_else(|| "—".into())}</dd>
@@ -474,6 +483,31 @@ fn Retriggers(c: CaseView, actions: Actions) -> impl IntoView {
     .into_any()
 }
 
+/// Before a reveal: what is masked, and the reveal itself (a reason, recorded in
+/// the audit trail; the same reveal as on the customer page).
+#[component]
+fn Reveal(c: CaseView, actions: Actions) -> impl IntoView {
+    let error = action_error(actions.reveal);
+    view! {
+        <details class="reveal" id="reveal" open=move || error.get().is_some()>
+            <summary>"Personal data is masked (•••) here. Reveal it"</summary>
+            <ActionForm action=actions.reveal>
+                <FormAlert error />
+                <input type="hidden" name="customer_id" value=c.customer.id />
+                <input type="hidden" name="case_id" value=c.verification.id />
+                <div class="field wide">
+                    <label for="case-reveal-reason">"Why do you need to see it?"</label>
+                    <input id="case-reveal-reason" name="reason" required minlength="10" maxlength="500"
+                        aria-describedby="reason-error" />
+                    <FieldError error name="reason" />
+                </div>
+                <p class="hint">"The e-mail, the photos and the provider's payload, for 10 minutes; your reason is recorded in the audit trail."</p>
+                <button type="submit">"Reveal personal data"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
 /// The provider's photos of this case: fetched through the media proxy,
 /// only once the customer's personal data is revealed.
 #[component]
@@ -499,7 +533,7 @@ fn Photos(c: CaseView) -> impl IntoView {
                 view! {
                     <p class="muted">
                         {format!("{count} photo(s) from the provider, hidden with the customer's personal data. ")}
-                        <a href=format!("/customers/{}", c.customer.id)>"Reveal on the customer page"</a>
+                        <a href="#reveal">"Reveal it"</a>
                         " (with a reason, recorded) to see them here."
                     </p>
                 }.into_any()
