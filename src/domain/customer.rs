@@ -319,6 +319,22 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
+/// A name masked down to its initials: "Aigerim Sarsenova" is "A••• S•••".
+pub fn mask_name(name: &str) -> String {
+    let words: Vec<String> = name
+        .split_whitespace()
+        .map(|w| {
+            let first: String = w.chars().take(1).collect();
+            format!("{first}•••")
+        })
+        .collect();
+    if words.is_empty() {
+        "•••".into()
+    } else {
+        words.join(" ")
+    }
+}
+
 /// A reason for revealing personal data: 10 to 500 characters.
 pub fn check_reveal_reason(raw: &str) -> Result<String, &'static str> {
     let r = raw.trim();
@@ -369,6 +385,13 @@ mod tests {
     fn e_mails_are_masked_down_to_a_hint() {
         assert_eq!(mask_email("aigerim@example.com"), "a•••@example.com");
         assert_eq!(mask_email("nonsense"), "•••");
+    }
+
+    #[test]
+    fn names_are_masked_down_to_their_initials() {
+        assert_eq!(mask_name("Aigerim Sarsenova"), "A••• S•••");
+        assert_eq!(mask_name("  Émile  "), "É•••");
+        assert_eq!(mask_name(""), "•••");
     }
 
     #[test]

@@ -114,9 +114,18 @@ enum TokenCommand {
     Add {
         #[arg(long)]
         name: String,
-        /// ingest (register customers, refresh, read) or read
-        #[arg(long)]
-        scope: String,
+        /// ingest (register customers, refresh, read) or read; add pii to read
+        /// personal data unmasked: `--scope read --scope pii` or `--scope read,pii`
+        #[arg(long, required = true, value_delimiter = ',', value_parser = scope_name)]
+        scope: Vec<String>,
+        /// The token stops working after this long: 90m, 12h, 30d, 8w (default: never)
+        #[arg(
+            long,
+            value_name = "DURATION",
+            allow_hyphen_values = true,
+            value_parser = super::services::tokens::parse_expires_in
+        )]
+        expires_in: Option<std::time::Duration>,
     },
     /// List tokens (never the tokens themselves).
     List,
@@ -548,29 +557,62 @@ async fn audit(settings: &Settings, cmd: AuditCommand) -> Result<(), String> {
     result
 }
 
+/// One `--scope` name, checked as clap reads it (a bad one exits with code 2).
+fn scope_name(s: &str) -> Result<String, String> {
+    use super::services::tokens::SCOPE_NAMES;
+    let name = s.trim();
+    if SCOPE_NAMES.contains(&name) {
+        Ok(name.to_string())
+    } else {
+        Err(format!("use {}", SCOPE_NAMES.join(", ")))
+    }
+}
+
+/// Refuses bad command-line input as clap does: the message, the usage, exit code 2.
+fn usage_error(message: impl std::fmt::Display) -> ! {
+    use clap::CommandFactory;
+    Cli::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
 async fn token(settings: &Settings, cmd: TokenCommand) -> Result<(), String> {
-    use super::services::tokens::{self, Scope};
+    use super::services::tokens::{self, Scope, Scopes};
     use secrecy::ExposeSecret;
+    // Bad input is refused before anything is opened.
+    if let TokenCommand::Add { scope, .. } = &cmd {
+        if let Err(e) = Scopes::parse(scope) {
+            usage_error(format!("--scope: {e}"));
+        }
+    }
     let db = open_db(settings).await?;
     let clock = Clock::default();
     let origin = Origin::default();
     match cmd {
-        TokenCommand::Add { name, scope } => {
-            let scope = Scope::parse(scope.trim()).ok_or("scope: ingest or read")?;
-            let (id, token) = tokens::create(&db, &clock, CLI, &origin, &name, scope)
+        TokenCommand::Add {
+            name,
+            scope,
+            expires_in,
+        } => {
+            let scopes = Scopes::parse(&scope)?;
+            let (id, token) = tokens::create(&db, &clock, CLI, &origin, &name, scopes, expires_in)
                 .await
                 .map_err(|e| e.message())?;
+            let until = expires_in
+                .map(|d| super::views::time(clock.now_ms() + d.as_millis() as i64))
+                .map_or_else(|| "no expiry".to_string(), |t| format!("expires {t}"));
             println!(
-                "token {id} ({}) created. Store it now; it is not shown again:",
-                scope.as_str()
+                "token {id} ({}, {until}) created. Store it now; it is not shown again:",
+                scopes.describe()
             );
             println!("{}", token.expose_secret());
         }
         TokenCommand::List => {
             println!(
-                "{:>5}  {:<30} {:<7} {:<22} status",
-                "id", "name", "scope", "last used"
+                "{:>5}  {:<30} {:<10} {:<22} {:<22} status",
+                "id", "name", "scopes", "expires", "last used"
             );
+            let now = clock.now_ms();
             for t in db::tokens::all(db.reader())
                 .await
                 .map_err(|e| e.to_string())?
@@ -579,14 +621,24 @@ async fn token(settings: &Settings, cmd: TokenCommand) -> Result<(), String> {
                     .last_used_at
                     .map(super::views::time)
                     .unwrap_or_else(|| "never".into());
+                let expires = t
+                    .expires_at
+                    .map(super::views::time)
+                    .unwrap_or_else(|| "never".into());
+                let scopes = Scope::parse(&t.scope).map_or_else(
+                    || t.scope.clone(),
+                    |access| Scopes { access, pii: t.pii }.describe(),
+                );
                 let status = if t.revoked_at.is_some() {
                     "revoked"
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    "expired"
                 } else {
                     "active"
                 };
                 println!(
-                    "{:>5}  {:<30} {:<7} {:<22} {status}",
-                    t.api_token_id, t.name, t.scope, used
+                    "{:>5}  {:<30} {:<10} {:<22} {:<22} {status}",
+                    t.api_token_id, t.name, scopes, expires, used
                 );
             }
         }

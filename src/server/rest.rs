@@ -4,10 +4,13 @@
 //!
 //! Errors: `{"error": {"code", "message", "field"?, "reference"?}}` with an
 //! honest status; bad input changes nothing.
+//!
+//! Personal data (names, e-mail addresses, and check texts that repeat the
+//! provider's personal values) is masked for tokens without the `pii` scope.
 
 use super::db::audit::{Actor, Origin};
 use super::db::verifications::ApiFilter;
-use super::services::tokens::Scope;
+use super::services::tokens::{Scope, Scopes};
 use super::services::{customers, tokens};
 use super::state::AppState;
 use crate::domain::customer::CustomerInput;
@@ -79,10 +82,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The authenticated API caller: a live token and its scope.
+/// The authenticated API caller: a live token and its scopes.
 pub struct ApiCaller {
     pub token_id: i64,
-    pub scope: Scope,
+    pub scopes: Scopes,
     pub origin: Origin,
 }
 
@@ -92,10 +95,15 @@ impl ApiCaller {
     }
 
     fn require_ingest(&self) -> Result<(), ApiError> {
-        match self.scope {
+        match self.scopes.access {
             Scope::Ingest => Ok(()),
             Scope::Read => Err(ApiError::new(AppError::forbidden(), self.origin.clone())),
         }
+    }
+
+    /// Whether this token reads personal data unmasked.
+    fn pii(&self) -> bool {
+        self.scopes.pii
     }
 
     fn fail(&self, e: AppError) -> ApiError {
@@ -131,9 +139,9 @@ impl FromRequestParts<AppState> for ApiCaller {
             return Err(ApiError::new(AppError::unauthenticated(), origin));
         };
         match tokens::authenticate(&st.db, &st.clock, token).await {
-            Ok(Some((token_id, scope))) => Ok(ApiCaller {
+            Ok(Some((token_id, scopes))) => Ok(ApiCaller {
                 token_id,
-                scope,
+                scopes,
                 origin,
             }),
             Ok(None) => Err(ApiError::new(AppError::unauthenticated(), origin)),
@@ -157,10 +165,13 @@ async fn upsert_customer(
     let new = input
         .validate()
         .map_err(|e| caller.fail(AppError::validation(e.field, e.message)))?;
-    let up = customers::upsert(&st.db, &st.clock, caller.actor(), &caller.origin, new)
+    let mut up = customers::upsert(&st.db, &st.clock, caller.actor(), &caller.origin, new)
         .await
         .map_err(|e| caller.fail(e))?;
     st.poller.wake();
+    if !caller.pii() {
+        customers::mask_for_api(&mut up.customer);
+    }
     let status = if up.created {
         StatusCode::CREATED
     } else {
@@ -174,10 +185,13 @@ async fn get_customer(
     caller: ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let customer = customers::get(&st.db, id)
+    let mut customer = customers::get(&st.db, id)
         .await
         .map_err(|e| caller.fail(e))?;
-    let verifications = customers::verifications(&st.db, id, true)
+    if !caller.pii() {
+        customers::mask_for_api(&mut customer);
+    }
+    let verifications = customers::verifications(&st.db, id, caller.pii())
         .await
         .map_err(|e| caller.fail(e))?;
     let mut body = serde_json::to_value(customer).unwrap_or_default();
@@ -258,7 +272,7 @@ async fn list_verifications(
     } else {
         None
     };
-    let items = customers::with_checks(&st.db, rows, true)
+    let items = customers::with_checks(&st.db, rows, caller.pii())
         .await
         .map_err(|e| caller.fail(e))?;
     Ok(Json(serde_json::json!({ "items": items, "next_cursor": next_cursor })).into_response())
@@ -273,7 +287,7 @@ async fn get_verification(
         .await
         .map_err(|e| caller.fail(e.into()))?
         .ok_or_else(|| caller.fail(AppError::not_found("Verification")))?;
-    let mut views = customers::with_checks(&st.db, vec![row], true)
+    let mut views = customers::with_checks(&st.db, vec![row], caller.pii())
         .await
         .map_err(|e| caller.fail(e))?;
     Ok(Json(views.pop()).into_response())
@@ -290,7 +304,7 @@ async fn refresh_verification(
         caller.actor(),
         &caller.origin,
         id,
-        true,
+        caller.pii(),
     )
     .await
     .map_err(|e| caller.fail(e))?;

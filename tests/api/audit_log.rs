@@ -294,7 +294,8 @@ async fn a_manager_exports_csv_that_verifies_offline_and_a_changed_byte_does_not
         kyc_desk::server::db::audit::Actor::System("test"),
         &Default::default(),
         "=HYPERLINK(\"http://evil\")",
-        kyc_desk::server::services::tokens::Scope::Read,
+        kyc_desk::server::services::tokens::Scope::Read.into(),
+        None,
     )
     .await
     .expect("token");

@@ -240,3 +240,100 @@ fn audit_keygen_prints_a_usable_key() {
         .expect("key line");
     assert!(kyc_desk::server::services::audit::signing_key_from_base64(key).is_some());
 }
+
+#[test]
+fn a_token_with_a_bad_lifetime_or_scope_is_refused_with_exit_code_2_and_nothing_is_created() {
+    let dir = tempfile::tempdir().expect("dir");
+    let add = ["token", "add", "--name", "reports"];
+    for (more, named) in [
+        (
+            &["--scope", "read", "--expires-in", "30"][..],
+            "--expires-in",
+        ),
+        (&["--scope", "read", "--expires-in", "soon"], "--expires-in"),
+        (&["--scope", "read", "--expires-in", "0d"], "--expires-in"),
+        (&["--scope", "read", "--expires-in", "-3d"], "--expires-in"),
+        (
+            &["--scope", "read", "--expires-in", "99999w"],
+            "--expires-in",
+        ),
+        (&["--scope", "pii"], "--scope"),
+        (&["--scope", "read,admin"], "--scope"),
+    ] {
+        let args: Vec<&str> = add.iter().chain(more).copied().collect();
+        let out = kyc_desk(dir.path(), &args, None);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(named), "{args:?} names {named}: {err}");
+        assert!(!text(&out.stdout).contains("kdt_"), "no token printed");
+    }
+    let out = kyc_desk(dir.path(), &["token", "list"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 1, "only the header");
+}
+
+#[test]
+fn token_list_shows_each_tokens_scopes_and_expiry() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(
+        dir.path(),
+        &[
+            "token",
+            "add",
+            "--name",
+            "reports",
+            "--scope",
+            "read",
+            "--scope",
+            "pii",
+            "--expires-in",
+            "30d",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(
+        printed.contains("read,pii") && printed.contains("expires 20"),
+        "{printed}"
+    );
+    assert!(printed.contains("kdt_"), "the token is shown once");
+    let out = kyc_desk(
+        dir.path(),
+        &["token", "add", "--name", "onboarding", "--scope", "ingest"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("no expiry"));
+
+    let out = kyc_desk(dir.path(), &["token", "list"], None);
+    let listing = text(&out.stdout);
+    let line = |name: &str| {
+        listing
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name} listed: {listing}"))
+            .to_string()
+    };
+    let reports = line("reports");
+    assert!(
+        reports.contains("read,pii") && reports.contains("active"),
+        "{reports}"
+    );
+    assert_eq!(
+        reports.matches("never").count(),
+        1,
+        "expires, never used: {reports}"
+    );
+    let onboarding = line("onboarding");
+    assert!(
+        onboarding.contains("ingest ") && !onboarding.contains("pii"),
+        "{onboarding}"
+    );
+    assert_eq!(
+        onboarding.matches("never").count(),
+        2,
+        "no expiry, never used"
+    );
+    assert!(!listing.contains("kdt_"), "never the tokens themselves");
+}

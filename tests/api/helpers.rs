@@ -241,21 +241,31 @@ impl TestApp {
         .await
     }
 
-    /// A live API token of `scope` ("ingest" or "read").
-    pub async fn api_token(&self, scope: &str) -> String {
-        use kyc_desk::server::services::tokens::{self, Scope};
+    /// A live API token of `scopes` ("ingest", "read", "read,pii", …), without expiry.
+    pub async fn api_token(&self, scopes: &str) -> String {
+        self.api_token_with(scopes, None).await.1
+    }
+
+    /// A live API token of `scopes` that expires after `expires_in`: its id and the token.
+    pub async fn api_token_with(
+        &self,
+        scopes: &str,
+        expires_in: Option<std::time::Duration>,
+    ) -> (i64, String) {
+        use kyc_desk::server::services::tokens::{self, Scopes};
         use secrecy::ExposeSecret;
-        let (_, token) = tokens::create(
+        let (id, token) = tokens::create(
             &self.state.db,
             &self.state.clock,
             Actor::System("test"),
             &Origin::default(),
             "test",
-            Scope::parse(scope).expect("scope"),
+            Scopes::parse(&[scopes]).expect("scopes"),
+            expires_in,
         )
         .await
         .expect("token");
-        token.expose_secret().to_string()
+        (id, token.expose_secret().to_string())
     }
 
     /// Polls everything due now (as the poller would), `n` times, moving the

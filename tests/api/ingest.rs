@@ -47,7 +47,8 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 #[tokio::test]
 async fn registering_a_customer_creates_it_once_and_updates_it_after() {
     let app = TestApp::with_sandbox().await;
-    let token = app.api_token("ingest").await;
+    // With `pii`, the answer shows the stored name (see the masking tests below).
+    let token = app.api_token("ingest,pii").await;
     let res = post(&app, Some(&token), &all_four()).await;
     assert_eq!(res.status(), 201);
     let c: Value = res.json().await.expect("json");
@@ -460,5 +461,91 @@ async fn personal_data_is_masked_until_revealed_with_a_reason_for_ten_minutes() 
     assert_eq!(
         detail(reviewer).await["customer"]["email"],
         "a•••@example.com"
+    );
+}
+
+fn sanctions_comment(customer: &Value) -> Value {
+    customer["verifications"]
+        .as_array()
+        .expect("verifications")
+        .iter()
+        .flat_map(|v| v["checks"].as_array().expect("checks"))
+        .find(|c| c["key"] == "sanctionsListCheck")
+        .expect("the sanctions check")["comment"]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_read_token_sees_masked_personal_data() {
+    let app = TestApp::with_sandbox().await;
+    let ingest = app.api_token("ingest").await;
+    let c: Value = post(&app, Some(&ingest), &all_four())
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        c["email"], "a•••@example.com",
+        "an ingest token without pii"
+    );
+    app.poll(1).await;
+    let read = app.api_token("read").await;
+    let id = c["id"].as_i64().expect("id");
+
+    let res = get(&app, &read, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(res.status(), 200);
+    let customer: Value = res.json().await.expect("json");
+    assert_eq!(customer["email"], "a•••@example.com");
+    assert_eq!(customer["display_name"], "A••• S•••");
+    assert_eq!(
+        sanctions_comment(&customer),
+        "•••",
+        "the provider's text, as it may quote the person"
+    );
+    let text = customer.to_string();
+    assert!(!text.contains("aigerim") && !text.contains("Aigerim") && !text.contains("OFAC"));
+    assert_eq!(customer["verifications"].as_array().expect("all").len(), 4);
+}
+
+#[tokio::test]
+async fn a_pii_token_reads_personal_data_in_full() {
+    let app = TestApp::with_sandbox().await;
+    let ingest = app.api_token("ingest,pii").await;
+    let c: Value = post(&app, Some(&ingest), &all_four())
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(c["email"], "aigerim@example.com");
+    app.poll(1).await;
+    let read = app.api_token("read,pii").await;
+    let customer: Value = get(&app, &read, &format!("/api/v1/customers/{}", c["id"]))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(customer["email"], "aigerim@example.com");
+    assert_eq!(customer["display_name"], "Aigerim Sarsenova");
+    assert_eq!(sanctions_comment(&customer), "Match found on OFAC list");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused_and_an_unexpired_one_is_not() {
+    let app = TestApp::with_sandbox().await;
+    let hour = std::time::Duration::from_secs(3600);
+    let (_, short) = app.api_token_with("read", Some(hour)).await;
+    let (_, long) = app.api_token_with("read", Some(24 * hour)).await;
+    assert_eq!(
+        get(&app, &short, "/api/v1/verifications").await.status(),
+        200
+    );
+    app.state.clock.advance(hour);
+    let res = get(&app, &short, "/api/v1/verifications").await;
+    assert_eq!(res.status(), 401, "expired at the hour");
+    let e: Value = res.json().await.expect("json");
+    assert_eq!(e["error"]["code"], "unauthenticated");
+    assert_eq!(
+        get(&app, &long, "/api/v1/verifications").await.status(),
+        200
     );
 }

@@ -5,41 +5,55 @@ use sqlx::{FromRow, SqlitePool};
 pub struct TokenRow {
     pub api_token_id: i64,
     pub name: String,
+    /// `ingest` or `read`.
     pub scope: String,
+    /// Reads personal data unmasked.
+    pub pii: bool,
     pub created_at: i64,
+    pub expires_at: Option<i64>,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
 }
 
-const COLUMNS: &str = "api_token_id, name, scope, created_at, last_used_at, revoked_at";
+const COLUMNS: &str =
+    "api_token_id, name, scope, pii, created_at, expires_at, last_used_at, revoked_at";
 
-pub async fn insert(
-    tx: &mut Tx,
-    name: &str,
-    scope: &str,
-    token_hash: &str,
-    now: i64,
-) -> Result<i64, sqlx::Error> {
+pub struct NewToken<'a> {
+    pub name: &'a str,
+    pub scope: &'a str,
+    pub pii: bool,
+    pub token_hash: &'a str,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+pub async fn insert(tx: &mut Tx, t: &NewToken<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO api_token (name, scope, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING api_token_id",
+        "INSERT INTO api_token (name, scope, pii, token_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING api_token_id",
     )
-    .bind(name)
-    .bind(scope)
-    .bind(token_hash)
-    .bind(now)
+    .bind(t.name)
+    .bind(t.scope)
+    .bind(t.pii)
+    .bind(t.token_hash)
+    .bind(t.created_at)
+    .bind(t.expires_at)
     .fetch_one(&mut **tx)
     .await
 }
 
-/// The live (not revoked) token with this hash.
+/// The live token with this hash: not revoked, and not expired at `now`.
 pub async fn find_live(
     pool: &SqlitePool,
     token_hash: &str,
+    now: i64,
 ) -> Result<Option<TokenRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL"
+        "SELECT {COLUMNS} FROM api_token WHERE token_hash = $1 AND revoked_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $2)"
     ))
     .bind(token_hash)
+    .bind(now)
     .fetch_optional(pool)
     .await
 }

@@ -192,6 +192,12 @@ pub fn mask(c: &mut CustomerView) {
     c.email = c.email.as_deref().map(crate::domain::customer::mask_email);
 }
 
+/// Masks what an API token without the `pii` scope must not read: contact data and the name.
+pub fn mask_for_api(c: &mut CustomerView) {
+    mask(c);
+    c.display_name = crate::domain::customer::mask_name(&c.display_name);
+}
+
 /// Is there a live reveal for this customer in the caller's session?
 pub async fn pii_revealed(
     session: &tower_sessions::Session,
