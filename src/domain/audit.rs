@@ -28,6 +28,8 @@ string_enum! {
         AuditExported = "audit.exported",
         PiiRevealed = "pii.revealed",
         MediaViewed = "pii.media_viewed",
+        /// A JSON API read of customers or verifications (one per request, with the ids).
+        ApiRead = "api.read",
         CaseClaimed = "case.claimed",
         CaseReleased = "case.released",
         CaseAssigned = "case.assigned",

@@ -29,6 +29,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Sign-in attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// JSON API requests allowed per token per minute (then 429 with Retry-After).
+    pub api_requests_per_minute: u32,
     /// Key for the keyed hash of client addresses in the audit trail. Required
     /// outside demo mode; demo mode makes one up at start.
     pub secret_key: Option<SecretString>,
@@ -101,6 +103,7 @@ struct Defaults {
     demo: bool,
     cookie_secure: bool,
     login_attempts_per_minute: u32,
+    api_requests_per_minute: u32,
     site_root: &'static str,
     log_format: LogFormat,
     log: &'static str,
@@ -122,6 +125,7 @@ const DEFAULTS: Defaults = Defaults {
     demo: false,
     cookie_secure: true,
     login_attempts_per_minute: 30,
+    api_requests_per_minute: 600,
     site_root: "target/site",
     log_format: LogFormat::Json,
     log: "info,sqlx=warn,tower_sessions=warn",
@@ -189,6 +193,11 @@ impl Settings {
         if self.login_attempts_per_minute == 0 {
             return bad(
                 "KYC_DESK_LOGIN_ATTEMPTS_PER_MINUTE (login_attempts_per_minute) must be at least 1",
+            );
+        }
+        if self.api_requests_per_minute == 0 {
+            return bad(
+                "KYC_DESK_API_REQUESTS_PER_MINUTE (api_requests_per_minute) must be at least 1",
             );
         }
         if let Some(pw) = &self.demo_password {

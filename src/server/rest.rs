@@ -7,12 +7,17 @@
 //!
 //! Personal data (names, e-mail addresses, and check texts that repeat the
 //! provider's personal values) is masked for tokens without the `pii` scope.
+//! Every read of customers or verifications is recorded in the audit trail as
+//! one `api.read` event per request, with the ids read, before it is answered.
+//! Each token has its own rate limit (`KYC_DESK_API_REQUESTS_PER_MINUTE`).
 
 use super::db::audit::{Actor, Origin};
 use super::db::verifications::ApiFilter;
+use super::services::customers::ApiRead;
 use super::services::tokens::{Scope, Scopes};
 use super::services::{customers, tokens};
 use super::state::AppState;
+use crate::domain::audit::AuditEntity;
 use crate::domain::customer::CustomerInput;
 use crate::domain::verification::{Provider, ReviewStatus, UpstreamStatus};
 use crate::error::{AppError, ErrorKind};
@@ -71,6 +76,10 @@ impl IntoResponse for ApiError {
         if let Some(r) = origin.request_id {
             body["error"]["reference"] = r.into();
         }
+        let retry_after = match err.kind {
+            ErrorKind::TooManyAttempts { retry_after_secs } => Some(retry_after_secs.max(1)),
+            _ => None,
+        };
         if status.is_client_error() {
             tracing::info!(
                 code = err.code(),
@@ -78,11 +87,16 @@ impl IntoResponse for ApiError {
                 "API request refused"
             );
         }
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        res
     }
 }
 
-/// The authenticated API caller: a live token and its scopes.
+/// The authenticated API caller: a live token, within its rate limit, and its scopes.
 pub struct ApiCaller {
     pub token_id: i64,
     pub scopes: Scopes,
@@ -108,6 +122,13 @@ impl ApiCaller {
 
     fn fail(&self, e: AppError) -> ApiError {
         ApiError::new(e, self.origin.clone())
+    }
+
+    /// Records what this request read (one event), before it is answered.
+    async fn record(&self, st: &AppState, read: ApiRead) -> Result<(), ApiError> {
+        customers::record_api_read(&st.db, &st.clock, self.actor(), &self.origin, read)
+            .await
+            .map_err(|e| self.fail(e))
     }
 }
 
@@ -138,15 +159,25 @@ impl FromRequestParts<AppState> for ApiCaller {
         let Some(token) = token else {
             return Err(ApiError::new(AppError::unauthenticated(), origin));
         };
-        match tokens::authenticate(&st.db, &st.clock, token).await {
-            Ok(Some((token_id, scopes))) => Ok(ApiCaller {
-                token_id,
-                scopes,
+        let (token_id, scopes) = match tokens::authenticate(&st.db, &st.clock, token).await {
+            Ok(Some(found)) => found,
+            Ok(None) => return Err(ApiError::new(AppError::unauthenticated(), origin)),
+            Err(e) => return Err(ApiError::new(e, origin)),
+        };
+        if let Err(not_until) = st.api_limiter.check_key(&token_id) {
+            use governor::clock::{Clock as _, DefaultClock};
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            return Err(ApiError::new(
+                ErrorKind::TooManyAttempts { retry_after_secs }.into(),
                 origin,
-            }),
-            Ok(None) => Err(ApiError::new(AppError::unauthenticated(), origin)),
-            Err(e) => Err(ApiError::new(e, origin)),
+            ));
         }
+        Ok(ApiCaller {
+            token_id,
+            scopes,
+            origin,
+        })
     }
 }
 
@@ -194,6 +225,18 @@ async fn get_customer(
     let verifications = customers::verifications(&st.db, id, caller.pii())
         .await
         .map_err(|e| caller.fail(e))?;
+    caller
+        .record(
+            &st,
+            ApiRead {
+                entity: AuditEntity::Customer,
+                entity_id: Some(id),
+                customer_ids: vec![id],
+                verification_ids: verifications.iter().map(|v| v.id).collect(),
+                pii: caller.pii(),
+            },
+        )
+        .await?;
     let mut body = serde_json::to_value(customer).unwrap_or_default();
     body["verifications"] = serde_json::to_value(verifications).unwrap_or_default();
     Ok(Json(body).into_response())
@@ -275,6 +318,18 @@ async fn list_verifications(
     let items = customers::with_checks(&st.db, rows, caller.pii())
         .await
         .map_err(|e| caller.fail(e))?;
+    caller
+        .record(
+            &st,
+            ApiRead {
+                entity: AuditEntity::Verification,
+                entity_id: None,
+                customer_ids: items.iter().map(|v| v.customer_id).collect(),
+                verification_ids: items.iter().map(|v| v.id).collect(),
+                pii: caller.pii(),
+            },
+        )
+        .await?;
     Ok(Json(serde_json::json!({ "items": items, "next_cursor": next_cursor })).into_response())
 }
 
@@ -287,10 +342,24 @@ async fn get_verification(
         .await
         .map_err(|e| caller.fail(e.into()))?
         .ok_or_else(|| caller.fail(AppError::not_found("Verification")))?;
-    let mut views = customers::with_checks(&st.db, vec![row], caller.pii())
+    let view = customers::with_checks(&st.db, vec![row], caller.pii())
         .await
-        .map_err(|e| caller.fail(e))?;
-    Ok(Json(views.pop()).into_response())
+        .map_err(|e| caller.fail(e))?
+        .pop()
+        .ok_or_else(|| caller.fail(AppError::internal()))?;
+    caller
+        .record(
+            &st,
+            ApiRead {
+                entity: AuditEntity::Verification,
+                entity_id: Some(id),
+                customer_ids: vec![view.customer_id],
+                verification_ids: vec![id],
+                pii: caller.pii(),
+            },
+        )
+        .await?;
+    Ok(Json(view).into_response())
 }
 
 async fn refresh_verification(

@@ -24,6 +24,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Sign-in attempts per client address.
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// JSON API requests per token.
+    pub api_limiter: Arc<DefaultKeyedRateLimiter<i64>>,
     /// Key for keyed hashes (client addresses, throttle keys).
     pub secret_key: Arc<SecretSlice<u8>>,
     /// The configured upstream providers.
@@ -52,12 +54,15 @@ impl AppState {
     ) -> AppState {
         let per_minute =
             NonZeroU32::new(settings.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
+        let api_per_minute =
+            NonZeroU32::new(settings.api_requests_per_minute).unwrap_or(NonZeroU32::MIN);
         AppState {
             leptos_options,
             db,
             passwords,
             clock: Clock::default(),
             login_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
+            api_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(api_per_minute))),
             secret_key: Arc::new(SecretSlice::from(secret_key)),
             settings: Arc::new(settings),
             providers,

@@ -29,6 +29,8 @@ pub struct TestApp {
 
 pub struct Options {
     pub login_attempts_per_minute: u32,
+    /// JSON API requests per token per minute.
+    pub api_requests_per_minute: u32,
     pub cookie_secure: bool,
     /// Start a sandbox and point every provider at it.
     pub sandbox: Option<SandboxConfig>,
@@ -40,6 +42,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             login_attempts_per_minute: 10_000,
+            api_requests_per_minute: 10_000,
             cookie_secure: false,
             sandbox: None,
             workers: false,
@@ -72,6 +75,7 @@ impl TestApp {
                 .merge(("addr", "127.0.0.1:0"))
                 .merge(("cookie_secure", opts.cookie_secure))
                 .merge(("login_attempts_per_minute", opts.login_attempts_per_minute))
+                .merge(("api_requests_per_minute", opts.api_requests_per_minute))
                 .merge(("secret_key", "test secret key that is long enough!!"))
                 .merge(("audit_signing_key", TEST_AUDIT_KEY))
                 .merge(("log_format", "pretty"))

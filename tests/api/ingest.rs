@@ -464,6 +464,33 @@ async fn personal_data_is_masked_until_revealed_with_a_reason_for_ten_minutes() 
     );
 }
 
+/// An `api.read` event.
+#[derive(sqlx::FromRow)]
+struct Read {
+    actor_system: String,
+    entity_id: Option<String>,
+    customer_id: Option<i64>,
+    verification_id: Option<i64>,
+    changes: String,
+}
+
+impl Read {
+    fn changes(&self) -> Value {
+        serde_json::from_str(&self.changes).expect("changes")
+    }
+}
+
+/// The `api.read` events so far, oldest first.
+async fn api_reads(app: &TestApp) -> Vec<Read> {
+    sqlx::query_as(
+        "SELECT actor_system, entity_id, customer_id, verification_id, changes \
+         FROM audit_event WHERE action = 'api.read' ORDER BY seq",
+    )
+    .fetch_all(app.state.db.reader())
+    .await
+    .expect("events")
+}
+
 fn sanctions_comment(customer: &Value) -> Value {
     customer["verifications"]
         .as_array()
@@ -476,7 +503,7 @@ fn sanctions_comment(customer: &Value) -> Value {
 }
 
 #[tokio::test]
-async fn a_read_token_sees_masked_personal_data() {
+async fn a_read_token_sees_masked_personal_data_and_each_read_is_audited_once_with_its_ids() {
     let app = TestApp::with_sandbox().await;
     let ingest = app.api_token("ingest").await;
     let c: Value = post(&app, Some(&ingest), &all_four())
@@ -489,7 +516,7 @@ async fn a_read_token_sees_masked_personal_data() {
         "an ingest token without pii"
     );
     app.poll(1).await;
-    let read = app.api_token("read").await;
+    let (read_id, read) = app.api_token_with("read", None).await;
     let id = c["id"].as_i64().expect("id");
 
     let res = get(&app, &read, &format!("/api/v1/customers/{id}")).await;
@@ -504,11 +531,65 @@ async fn a_read_token_sees_masked_personal_data() {
     );
     let text = customer.to_string();
     assert!(!text.contains("aigerim") && !text.contains("Aigerim") && !text.contains("OFAC"));
-    assert_eq!(customer["verifications"].as_array().expect("all").len(), 4);
+
+    let verification_ids: Vec<i64> = customer["verifications"]
+        .as_array()
+        .expect("verifications")
+        .iter()
+        .map(|v| v["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(verification_ids.len(), 4);
+    let reads = api_reads(&app).await;
+    assert_eq!(reads.len(), 1, "one event for the request");
+    let read_event = &reads[0];
+    assert_eq!(read_event.actor_system, format!("api_token:{read_id}"));
+    assert_eq!(read_event.entity_id, Some(id.to_string()));
+    assert_eq!(read_event.customer_id, Some(id));
+    let changes = read_event.changes();
+    assert_eq!(changes["customer_ids"], json!([id]));
+    assert_eq!(changes["verification_ids"], json!(verification_ids));
+    assert_eq!(changes["personal_data"], "masked");
+
+    let page: Value = get(&app, &read, "/api/v1/verifications?limit=3")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let listed: Vec<i64> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|v| v["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(listed.len(), 3);
+    let one = verification_ids[0];
+    let v: Value = get(&app, &read, &format!("/api/v1/verifications/{one}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["id"], one);
+    assert_eq!(
+        get(&app, &read, "/api/v1/verifications/999999")
+            .await
+            .status(),
+        404
+    );
+
+    let reads = api_reads(&app).await;
+    assert_eq!(reads.len(), 3, "one per answered read, none for a 404");
+    assert_eq!(reads[1].changes()["verification_ids"], json!(listed));
+    assert_eq!(reads[1].changes()["customer_ids"], json!([id]));
+    assert_eq!(reads[1].entity_id, None, "a list names no single entity");
+    assert_eq!(reads[2].entity_id, Some(one.to_string()));
+    assert_eq!(
+        (reads[2].customer_id, reads[2].verification_id),
+        (Some(id), Some(one))
+    );
 }
 
 #[tokio::test]
-async fn a_pii_token_reads_personal_data_in_full() {
+async fn a_pii_token_reads_personal_data_in_full_and_its_reads_say_so() {
     let app = TestApp::with_sandbox().await;
     let ingest = app.api_token("ingest,pii").await;
     let c: Value = post(&app, Some(&ingest), &all_four())
@@ -527,6 +608,9 @@ async fn a_pii_token_reads_personal_data_in_full() {
     assert_eq!(customer["email"], "aigerim@example.com");
     assert_eq!(customer["display_name"], "Aigerim Sarsenova");
     assert_eq!(sanctions_comment(&customer), "Match found on OFAC list");
+    let reads = api_reads(&app).await;
+    assert_eq!(reads.len(), 1);
+    assert_eq!(reads[0].changes()["personal_data"], "shown");
 }
 
 #[tokio::test]
@@ -547,5 +631,43 @@ async fn an_expired_token_is_refused_and_an_unexpired_one_is_not() {
     assert_eq!(
         get(&app, &long, "/api/v1/verifications").await.status(),
         200
+    );
+}
+
+#[tokio::test]
+async fn each_token_has_its_own_rate_limit_answered_429_with_retry_after() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        api_requests_per_minute: 3,
+        ..Default::default()
+    })
+    .await;
+    let busy = app.api_token("read").await;
+    let other = app.api_token("read").await;
+    for _ in 0..3 {
+        assert_eq!(
+            get(&app, &busy, "/api/v1/verifications").await.status(),
+            200
+        );
+    }
+    let before = api_reads(&app).await.len();
+    let res = get(&app, &busy, "/api/v1/verifications").await;
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    let e: Value = res.json().await.expect("json");
+    assert_eq!(e["error"]["code"], "too_many_attempts");
+    assert_eq!(
+        api_reads(&app).await.len(),
+        before,
+        "a refused request reads nothing"
+    );
+    assert_eq!(
+        get(&app, &other, "/api/v1/verifications").await.status(),
+        200,
+        "another token is not slowed down"
     );
 }

@@ -198,6 +198,51 @@ pub fn mask_for_api(c: &mut CustomerView) {
     c.display_name = crate::domain::customer::mask_name(&c.display_name);
 }
 
+/// What one JSON API request read.
+pub struct ApiRead {
+    pub entity: AuditEntity,
+    /// The one customer or verification asked for by id, if any.
+    pub entity_id: Option<i64>,
+    pub customer_ids: Vec<i64>,
+    pub verification_ids: Vec<i64>,
+    /// Whether personal data was handed out in full (a `pii` token).
+    pub pii: bool,
+}
+
+/// Records an API read as one `api.read` event with the ids read. The caller answers only once
+/// it is recorded.
+pub async fn record_api_read(
+    db: &Db,
+    clock: &Clock,
+    actor: Actor,
+    origin: &Origin,
+    read: ApiRead,
+) -> Result<(), AppError> {
+    let mut customers = read.customer_ids;
+    customers.sort_unstable();
+    customers.dedup();
+    let mut event = NewEvent::new(actor, AuditAction::ApiRead, read.entity, origin).changes(
+        serde_json::json!({
+            "customer_ids": customers,
+            "verification_ids": read.verification_ids,
+            "personal_data": if read.pii { "shown" } else { "masked" },
+        }),
+    );
+    if let Some(id) = read.entity_id {
+        event = event.entity_id(id);
+    }
+    if let [only] = customers[..] {
+        event.customer_id = Some(only);
+    }
+    if let [only] = read.verification_ids[..] {
+        event.verification_id = Some(only);
+    }
+    let mut tx = db.begin_write().await?;
+    audit_log::append(&mut tx, clock.now_ms(), event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Is there a live reveal for this customer in the caller's session?
 pub async fn pii_revealed(
     session: &tower_sessions::Session,
