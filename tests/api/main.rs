@@ -8,6 +8,7 @@ mod canary;
 mod cases;
 mod cli;
 mod db;
+mod fuzz;
 mod helpers;
 mod ingest;
 mod mapping;
