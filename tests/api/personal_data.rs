@@ -402,3 +402,54 @@ async fn no_personal_value_of_any_fixture_shows_on_the_case_page_before_a_record
         assert!(checked.contains(known), "{known} was not checked");
     }
 }
+
+#[tokio::test]
+async fn a_reveal_asked_on_the_case_page_without_javascript_comes_back_to_the_case() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let payload = serde_json::from_str(
+        r#"{"id": "app-1", "status": "rejected", "name": "Nadia Example", "provider": "vouched"}"#,
+    )
+    .expect("json");
+    let result = results("ident", &payload).pop().expect("a result");
+    let id = store(&app, 1, "ident", result).await;
+    let page = |who: &reqwest::Client| {
+        let url = app.url(&format!("/cases/{id}"));
+        let who = who.clone();
+        async move {
+            who.get(url)
+                .send()
+                .await
+                .expect("page")
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    let before = page(&reviewer).await;
+    assert!(before.contains("id=\"reveal\"") && !before.contains("Nadia Example"));
+
+    let customer_id = db::verifications::find(app.state.db.reader(), id)
+        .await
+        .expect("read")
+        .expect("case")
+        .customer_id
+        .to_string();
+    let case = format!("/cases/{id}");
+    let res = app
+        .post_html_form(
+            &reviewer,
+            "/api/customers/reveal",
+            &case,
+            &[
+                ("customer_id", customer_id.as_str()),
+                ("case_id", id.to_string().as_str()),
+                ("reason", "the name on the application"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], case.as_str());
+    let after = page(&reviewer).await;
+    assert!(after.contains("Nadia Example") && !after.contains("id=\"reveal\""));
+}
