@@ -113,6 +113,59 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     assert_eq!(res.status(), 200);
 }
 
+/// The failures counted for `email`, and how long its lock has left (ms).
+async fn throttle_of(app: &TestApp, email: &str) -> (i64, i64) {
+    let key = app.state.keyed_hash("login", email.as_bytes());
+    sqlx::query_as("SELECT failures, locked_until - $2 FROM login_throttle WHERE account_key = $1")
+        .bind(key)
+        .bind(app.state.clock.now_ms())
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("a throttle row")
+}
+
+#[tokio::test]
+async fn a_burst_of_parallel_wrong_passwords_locks_the_account_as_the_same_attempts_one_by_one_do()
+{
+    let app = TestApp::spawn().await;
+    // No lock runs out while the attempts are made, however long they take.
+    app.state.clock.stop();
+    let one_by_one = app.email(Role::Reviewer).to_string();
+    let at_once = app.email(Role::Manager).to_string();
+
+    let mut serial = Vec::new();
+    for _ in 0..30 {
+        let res = app
+            .login(&app.browser(), &one_by_one, "not the password")
+            .await;
+        serial.push(res.status().as_u16());
+    }
+    let burst = (0..30).map(|_| async {
+        let res = app
+            .login(&app.browser(), &at_once, "not the password")
+            .await;
+        res.status().as_u16()
+    });
+    let mut parallel = futures::future::join_all(burst).await;
+
+    parallel.sort_unstable();
+    serial.sort_unstable();
+    assert_eq!(parallel, serial, "the same answers (401s, then 429s)");
+    assert_eq!(
+        throttle_of(&app, &at_once).await,
+        throttle_of(&app, &one_by_one).await,
+        "the same failures counted and the same lock"
+    );
+    // The right password is refused alike, for as long.
+    let mut answers = Vec::new();
+    for email in [&one_by_one, &at_once] {
+        let res = app.login(&app.browser(), email, PASSWORD).await;
+        assert_eq!(res.status(), 429, "{email} is locked");
+        answers.push(app_error(res).await.kind);
+    }
+    assert_eq!(answers[0], answers[1]);
+}
+
 #[tokio::test]
 async fn unknown_accounts_are_throttled_like_real_ones() {
     let app = TestApp::spawn().await;
