@@ -400,3 +400,112 @@ async fn a_weak_old_password_hash_is_upgraded_at_sign_in() {
         "{stored}"
     );
 }
+
+/// The sessions stored for `user_id`.
+async fn sessions_of(app: &TestApp, user_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM session WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("count")
+}
+
+async fn is_signed_in(app: &TestApp, browser: &reqwest::Client) -> bool {
+    let me: Option<serde_json::Value> = app
+        .get(browser, "/api/auth/me")
+        .await
+        .json()
+        .await
+        .expect("json");
+    me.is_some()
+}
+
+#[tokio::test]
+async fn a_request_in_flight_across_a_password_reset_a_disable_or_a_role_change_leaves_no_usable_session(
+) {
+    use kyc_desk::server::db::audit::{Actor, Origin};
+    use kyc_desk::server::services::users::{self, Deps};
+    for change in ["password reset", "disable", "role change"] {
+        // The reviewer's import asks Provide ident for its list, which
+        // waits until the account has changed.
+        let mut upstream = crate::helpers::HeldUpstream::start().await;
+        let app = TestApp::spawn_with(crate::helpers::Options {
+            settings: vec![
+                ("ident_base_url", upstream.url.clone()),
+                ("ident_token", "test-token".into()),
+            ],
+            ..Default::default()
+        })
+        .await;
+        let reviewer = app.signed_in(Role::Reviewer).await;
+        let id = app.user_id(Role::Reviewer);
+        // A minute on, a request refreshes its session, so it saves the
+        // session when it ends.
+        app.state.clock.advance(Duration::from_secs(61));
+
+        let slow = app.post(&reviewer, "/api/customers/import-ident", &[]);
+        let meanwhile = async {
+            upstream.arrived().await;
+            let deps = Deps {
+                db: &app.state.db,
+                passwords: &app.state.passwords,
+                clock: &app.state.clock,
+            };
+            let (admin, origin) = (Actor::System("test"), Origin::default());
+            match change {
+                "password reset" => {
+                    let new = secrecy::SecretString::from("a new long password".to_string());
+                    users::reset_password(&deps, admin, &origin, id, new).await
+                }
+                "disable" => users::set_disabled(&deps, admin, &origin, id, true).await,
+                _ => users::change_role(&deps, admin, &origin, id, Role::ComplianceOfficer).await,
+            }
+            .expect("the account changes");
+            assert_eq!(sessions_of(&app, id).await, 0, "{change} ends the session");
+            upstream.release();
+        };
+        let (res, ()) = tokio::time::timeout(Duration::from_secs(60), async {
+            tokio::join!(slow, meanwhile)
+        })
+        .await
+        .expect("the request ends within 60 s");
+        assert!(res.status().as_u16() < 500, "{change}: {}", res.status());
+
+        assert_eq!(
+            sessions_of(&app, id).await,
+            0,
+            "the request in flight across a {change} did not bring its session back"
+        );
+        assert!(
+            !is_signed_in(&app, &reviewer).await,
+            "the old cookie is refused after a {change}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_session_whose_account_changed_after_its_password_check_is_refused() {
+    // What a sign-in in flight across a password reset would leave: its
+    // password was checked before the reset, its session stored after it.
+    let app = TestApp::spawn().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let id = app.user_id(Role::Reviewer);
+    assert!(is_signed_in(&app, &reviewer).await);
+    sqlx::query("UPDATE app_user SET version = version + 1 WHERE user_id = $1")
+        .bind(id)
+        .execute(app.state.db.writer())
+        .await
+        .expect("the account changes");
+
+    assert!(
+        !is_signed_in(&app, &reviewer).await,
+        "the session is refused"
+    );
+    assert_eq!(sessions_of(&app, id).await, 0, "and deleted");
+    // Signing in again works.
+    let res = app
+        .login(&reviewer, app.email(Role::Reviewer), PASSWORD)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(is_signed_in(&app, &reviewer).await);
+}

@@ -42,13 +42,21 @@ pub fn lock_ms(failures: i64) -> i64 {
     }
 }
 
+/// Who signed in, and their account's version as the password check saw it
+/// (the session keeps it: a later change to the account ends the session).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub user_version: i64,
+}
+
 pub async fn sign_in(
     st: &AppState,
     email: &str,
     password: &SecretString,
     client_ip: Option<IpAddr>,
     origin: &Origin,
-) -> Result<i64, AppError> {
+) -> Result<SignedIn, AppError> {
     if let Some(ip) = client_ip {
         if st.login_limiter.check_key(&ip).is_err() {
             tracing::warn!("sign-in rate limit reached for a client address");
@@ -75,6 +83,14 @@ pub async fn sign_in(
         .passwords
         .verify(password, creds.as_ref().map(|c| c.password_hash.as_str()))
         .await;
+    // An old, weaker hash is replaced at sign-in (hashed before the write
+    // transaction, which would otherwise wait for it).
+    let stronger_hash = match (&creds, &verdict) {
+        (Some(c), Verdict::Match { needs_rehash: true }) if !c.disabled => {
+            Some(st.passwords.hash(password).await?)
+        }
+        _ => None,
+    };
     // The lock is checked and a failure counted in one write transaction
     // (write transactions take turns): of parallel attempts, each sees the
     // failures of those before it, as serial attempts would.
@@ -83,11 +99,10 @@ pub async fn sign_in(
         return refuse_locked(tx, now, until, user_id, origin).await;
     }
     match (creds, verdict) {
-        (Some(c), Verdict::Match { needs_rehash }) if !c.disabled => {
+        (Some(c), Verdict::Match { .. }) if !c.disabled => {
             db::throttle::clear(&mut tx, &account_key).await?;
-            if needs_rehash {
-                let new_hash = st.passwords.hash(password).await?;
-                db::users::set_password_hash(&mut tx, c.user_id, &new_hash, now).await?;
+            if let Some(hash) = &stronger_hash {
+                db::users::upgrade_password_hash(&mut tx, c.user_id, hash, c.version).await?;
             }
             let role = c.role.parse().unwrap_or(crate::domain::Role::Reviewer);
             audit_log::append(
@@ -106,7 +121,10 @@ pub async fn sign_in(
             )
             .await?;
             tx.commit().await?;
-            Ok(c.user_id)
+            Ok(SignedIn {
+                user_id: c.user_id,
+                user_version: c.version,
+            })
         }
         (creds, verdict) => {
             let reason = match (&creds, verdict) {
