@@ -36,12 +36,12 @@ pub fn origin() -> Origin {
         .unwrap_or_default()
 }
 
-/// The client's address (for per-address limits).
+/// The client's address (for per-address limits), as
+/// [`super::security::client_addr`] finds it.
 pub fn client_ip() -> Option<std::net::IpAddr> {
+    let st = use_context::<AppState>()?;
     parts().and_then(|p| {
-        p.extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip())
+        super::security::client_addr(&st.settings.trusted_proxies, &p.headers, &p.extensions)
     })
 }
 

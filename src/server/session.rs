@@ -180,7 +180,7 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let origin = super::security::request_origin(&st, &req);
+    let origin = super::security::request_origin(&st, req.headers(), req.extensions());
     match resolve(&st, &session, &origin).await {
         Ok(Some(user)) => {
             req.extensions_mut().insert(user);

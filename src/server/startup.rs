@@ -332,6 +332,8 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Before the id is set: a client's own id stays only if it is plain.
+        .layer(from_fn(security::only_plain_request_ids))
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
