@@ -5,7 +5,7 @@ use super::db::{Checkpoints, Db};
 use super::password::Passwords;
 use super::providers::Providers;
 use super::services::audit::{self, AuditKeys};
-use super::services::{demo, demo_data, users::Deps};
+use super::services::{auth, demo, demo_data, users::Deps};
 use super::state::AppState;
 use super::{security, session};
 use crate::app::{shell, App};
@@ -132,7 +132,7 @@ impl Application {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        let reaper = tokio::spawn(housekeeping(self.state.clone()));
         let checkpoints = tokio::spawn(sign_checkpoints(self.state.clone()));
         let wal = tokio::spawn(checkpoint_wal(self.state.clone()));
         let workers = self.state.settings.workers.then(|| {
@@ -169,7 +169,10 @@ impl Application {
     }
 }
 
-async fn reap_sessions(state: AppState) {
+/// Every minute: ends expired sessions, and forgets what anonymous callers
+/// leave behind (old sign-in failures, idle per-address limits), so that
+/// they cannot make the server grow.
+async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
@@ -177,6 +180,11 @@ async fn reap_sessions(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "expired sessions ended"),
             Err(e) => tracing::error!(error = %e, "session reaper failed"),
+        }
+        match auth::forget_old_failures(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(accounts = n, "old sign-in failures forgotten"),
+            Err(e) => tracing::error!(error = %e, "forgetting old sign-in failures failed"),
         }
     }
 }

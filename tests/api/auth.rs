@@ -509,3 +509,32 @@ async fn a_session_whose_account_changed_after_its_password_check_is_refused() {
     assert_eq!(res.status(), 200);
     assert!(is_signed_in(&app, &reviewer).await);
 }
+
+#[tokio::test]
+async fn failures_a_day_old_and_idle_address_limits_are_forgotten() {
+    let app = TestApp::spawn().await;
+    let old = "old@example.test";
+    app.login(&app.browser(), old, "not the password").await;
+    app.state.clock.advance(Duration::from_secs(24 * 3600 + 1));
+    let recent = app.email(Role::Reviewer).to_string();
+    app.login(&app.browser(), &recent, "not the password").await;
+    assert!(!app.state.login_limiter.is_empty());
+    // An address is back to its full allowance once its attempts are
+    // further apart than the limit allows (10,000 a minute: 6 ms each).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let forgotten = kyc_desk::server::services::auth::forget_old_failures(&app.state)
+        .await
+        .expect("forget");
+    assert_eq!(forgotten, 1, "the day-old failure");
+    let key = |email: &str| app.state.keyed_hash("login", email.as_bytes());
+    let left: Vec<String> = sqlx::query_scalar("SELECT account_key FROM login_throttle")
+        .fetch_all(app.state.db.reader())
+        .await
+        .expect("rows");
+    assert_eq!(left, vec![key(&recent)], "the recent failure stays");
+    assert!(
+        app.state.login_limiter.is_empty(),
+        "no per-address state is kept for idle addresses"
+    );
+}

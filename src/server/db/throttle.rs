@@ -1,7 +1,7 @@
 //! Rows of the `login_throttle` table: failed sign-ins per account key.
 
 use super::Tx;
-use sqlx::SqliteExecutor;
+use sqlx::{SqliteExecutor, SqlitePool};
 
 /// When the account's lock ends, if it is locked at `now`.
 pub async fn locked_until<'e>(
@@ -58,4 +58,15 @@ pub async fn clear(tx: &mut Tx, account_key: &str) -> Result<(), sqlx::Error> {
         .execute(&mut **tx)
         .await
         .map(|_| ())
+}
+
+/// Deletes what is forgotten: no failure after `forget_before` and no lock
+/// at `now`. Returns how many.
+pub async fn purge(writer: &SqlitePool, forget_before: i64, now: i64) -> Result<u64, sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE last_failure_at <= $1 AND locked_until <= $2")
+        .bind(forget_before)
+        .bind(now)
+        .execute(writer)
+        .await
+        .map(|r| r.rows_affected())
 }

@@ -168,6 +168,17 @@ async fn refuse_locked<T>(
     Err(ErrorKind::TooManyAttempts { retry_after_secs }.into())
 }
 
+/// Forgets what failed sign-ins leave behind: the failure counts of
+/// accounts with no failure for a day and no lock (returns how many), and
+/// the per-address limits of addresses back to their full allowance. Not
+/// a change anyone made: nothing is recorded.
+pub async fn forget_old_failures(st: &AppState) -> Result<u64, AppError> {
+    st.login_limiter.retain_recent();
+    st.login_limiter.shrink_to_fit();
+    let now = st.clock.now_ms();
+    Ok(db::throttle::purge(st.db.writer(), now - FORGET_AFTER_MS, now).await?)
+}
+
 async fn audit_failure(
     tx: &mut db::Tx,
     now: i64,
