@@ -34,6 +34,8 @@ pub struct Options {
     pub sandbox: Option<SandboxConfig>,
     /// Run the background workers (tests tick them by hand).
     pub workers: bool,
+    /// Where the database file lives (a fresh temporary folder if not set).
+    pub database_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             cookie_secure: false,
             sandbox: None,
             workers: false,
+            database_dir: None,
         }
     }
 }
@@ -65,7 +68,8 @@ impl TestApp {
 
     pub async fn spawn_with(opts: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let db_dir = opts.database_dir.as_deref().unwrap_or(dir.path());
+        let db_url = format!("sqlite://{}", db_dir.join("test.db").display());
         let mut settings = Settings::from_figment(
             Settings::defaults()
                 .merge(("database_url", db_url))

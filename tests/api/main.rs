@@ -10,6 +10,7 @@ mod cli;
 mod db;
 mod helpers;
 mod ingest;
+mod malformed;
 mod mapping;
 mod media;
 mod metrics;
