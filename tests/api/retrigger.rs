@@ -4,7 +4,7 @@ use crate::helpers::TestApp;
 use kyc_desk::domain::Role;
 use serde_json::{json, Value};
 
-async fn case(app: &TestApp, external_id: &str, r: Value) -> i64 {
+pub async fn case(app: &TestApp, external_id: &str, r: Value) -> i64 {
     let token = app.api_token("ingest").await;
     let res = reqwest::Client::new()
         .post(app.url("/api/v1/customers"))
@@ -21,7 +21,7 @@ async fn case(app: &TestApp, external_id: &str, r: Value) -> i64 {
         .expect("id")
 }
 
-async fn ask(
+pub async fn ask(
     app: &TestApp,
     who: &reqwest::Client,
     id: i64,
@@ -37,7 +37,7 @@ async fn ask(
     app.post(who, "/api/cases/retrigger", &form).await
 }
 
-async fn outbox(app: &TestApp) -> Vec<(String, String, Option<String>, Option<String>)> {
+pub async fn outbox(app: &TestApp) -> Vec<(String, String, Option<String>, Option<String>)> {
     sqlx::query_as("SELECT kind, state, result, last_error FROM outbox ORDER BY outbox_id")
         .fetch_all(app.state.db.reader())
         .await

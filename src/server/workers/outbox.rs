@@ -95,6 +95,8 @@ pub struct Delivered {
     pub new_ref: Option<ProviderRef>,
     /// Read the case's reference again soon.
     pub poll_soon: bool,
+    /// A further upstream action, queued as its own row (kind, payload).
+    pub then: Option<(&'static str, Value)>,
 }
 
 impl Delivered {
@@ -103,6 +105,7 @@ impl Delivered {
             result: result.into(),
             new_ref: None,
             poll_soon: false,
+            then: None,
         }
     }
 }
@@ -261,6 +264,22 @@ async fn follow_up(
     if done.poll_soon {
         db::customers::poll_soon(tx, v.customer_ref_id, now).await?;
     }
+    if let Some((kind, payload)) = &done.then {
+        let key = format!("{}:{kind}", row.idempotency_key);
+        db::cases::add_outbox_once(
+            tx,
+            &db::cases::NewOutbox {
+                idempotency_key: &key,
+                verification_id: row.verification_id,
+                decision_id: None,
+                provider: &row.provider,
+                kind,
+                payload: &payload.to_string(),
+                now,
+            },
+        )
+        .await?;
+    }
     if let Some(r) = &done.new_ref {
         let details = serde_json::to_string(r).unwrap_or_default();
         if db::customers::find_ref(tx, r.provider().as_str(), &r.key())
@@ -301,18 +320,13 @@ async fn attempt(
                 .ident
                 .clone()
                 .ok_or_else(|| missing("Provide ident"))?;
-            let target = payload_str(payload, "status");
-            let r = ident
-                .put_status(payload_str(payload, "application_id"), target)
-                .await?;
-            if r.status_raw != target {
-                // ident's own poller may overwrite a manual status: say so.
-                return Ok(Delivered::said(format!(
-                    "sent {target}; ident now says {} (changed again upstream)",
-                    r.status_raw
-                )));
-            }
-            Ok(Delivered::said(format!("ident status is now {target}")))
+            push_ident(
+                &ident,
+                payload_str(payload, "application_id"),
+                payload_str(payload, "status"),
+            )
+            .await
+            .map(Delivered::said)
         }
         (Provider::BiometricKz, "decision") => push_biometric(st, payload, &row.idempotency_key)
             .await
@@ -334,6 +348,7 @@ async fn attempt(
                 result: said,
                 new_ref: None,
                 poll_soon: true,
+                then: None,
             })
         }
         (Provider::Eclipse, "liveness") => {
@@ -376,7 +391,7 @@ async fn attempt(
                 )
                 .await?;
             let passed = check.outcome == crate::domain::verification::CheckOutcome::Passed;
-            let mut said = format!(
+            let said = format!(
                 "liveness {} (score {} against {})",
                 doc.result
                     .clone()
@@ -386,21 +401,27 @@ async fn attempt(
                     .unwrap_or_else(|| "—".into()),
                 crate::server::providers::eclipse::LIVENESS_THRESHOLD
             );
-            if passed {
-                match eclipse
-                    .ratify(tenant, payload_str(payload, "customer_id"))
-                    .await?
-                {
-                    Ratified::Started(_) => said.push_str("; ratification started"),
-                    Ratified::AlreadyInProgress { .. } => {
-                        said.push_str("; a ratification is already in progress")
-                    }
-                }
-            }
+            // A passed liveness asks Eclipse to ratify again: its own row,
+            // sent once like every re-ratify, so that retrying this read
+            // never starts a second ratification.
+            let then = passed.then(|| {
+                (
+                    "reratify",
+                    serde_json::json!({
+                        "tenant_id": tenant,
+                        "customer_id": payload_str(payload, "customer_id"),
+                    }),
+                )
+            });
             Ok(Delivered {
-                result: said,
+                result: if passed {
+                    format!("{said}; re-ratification queued")
+                } else {
+                    said
+                },
                 new_ref: None,
                 poll_soon: true,
+                then,
             })
         }
         (Provider::BiometricKz, "new_session") => {
@@ -414,6 +435,7 @@ async fn attempt(
                 result: format!("new biometric.kz session {session_id}; the customer completes it at biometric.kz"),
                 new_ref: Some(ProviderRef::BiometricKz { session_id }),
                 poll_soon: false,
+                then: None,
             })
         }
         (Provider::Width, "new_workflow") => {
@@ -430,6 +452,7 @@ async fn attempt(
                     reference_id: Some(reference.to_string()),
                 }),
                 poll_soon: false,
+                then: None,
             })
         }
         _ => Err(UpstreamError::new(
@@ -440,9 +463,40 @@ async fn attempt(
     }
 }
 
+/// ident: the status is sent only while ident does not show it. A `PUT`
+/// whose answer is lost may have been applied, so the application is read
+/// first (a delivery interrupted by a crash, or retried after an unreadable
+/// answer, finds its decision there and sends nothing) and read again after
+/// an unreadable answer.
+async fn push_ident(
+    ident: &crate::server::providers::ident::Ident,
+    application_id: &str,
+    target: &str,
+) -> Result<String, UpstreamError> {
+    if ident.application(application_id).await?.status_raw == target {
+        return Ok(format!("ident already shows {target}; nothing sent"));
+    }
+    match ident.put_status(application_id, target).await {
+        // ident's own poller may overwrite a manual status: say so.
+        Ok(r) if r.status_raw != target => Ok(format!(
+            "sent {target}; ident now says {} (changed again upstream)",
+            r.status_raw
+        )),
+        Ok(_) => Ok(format!("ident status is now {target}")),
+        Err(e) if e.may_have_been_applied() => match ident.application(application_id).await {
+            Ok(now) if now.status_raw == target => Ok(format!(
+                "ident status is now {target} (read back: its answer to the update was lost)"
+            )),
+            _ => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 /// biometric.kz: only a session a Cabinet reviewer took into review can be
-/// finalised. Re-reading first makes a repeated delivery harmless; the
-/// review carries our idempotency key so it is written once.
+/// finalised. The session and its reviews are read first, and again after
+/// a call whose answer was lost, so a repeated delivery sends nothing twice;
+/// the review carries our idempotency key to be found.
 async fn push_biometric(
     st: &AppState,
     payload: &Value,
@@ -483,16 +537,30 @@ async fn push_biometric(
                 ),
             ));
         }
-        mcp.update_status(session_id, status, note).await?;
+        if let Err(e) = mcp.update_status(session_id, status, note).await {
+            let applied = e.may_have_been_applied()
+                && bkz
+                    .session(session_id)
+                    .await
+                    .is_ok_and(|s| s.status_raw == target);
+            if !applied {
+                return Err(e);
+            }
+        }
     }
     let tag = format!("[kyc-desk:{key}]");
-    let reviews = mcp.list_reviews(session_id).await?;
-    if !reviews.to_string().contains(&tag) {
-        mcp.create_review(
-            session_id,
-            &format!("KYC Desk decision {target} {tag}: {note}"),
-        )
-        .await?;
+    let has_review = || async {
+        mcp.list_reviews(session_id)
+            .await
+            .map(|reviews| reviews.to_string().contains(&tag))
+    };
+    if !has_review().await? {
+        let text = format!("KYC Desk decision {target} {tag}: {note}");
+        if let Err(e) = mcp.create_review(session_id, &text).await {
+            if !(e.may_have_been_applied() && has_review().await.unwrap_or(false)) {
+                return Err(e);
+            }
+        }
     }
     Ok(format!("biometric.kz session is {target}; review recorded"))
 }
