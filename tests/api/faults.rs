@@ -385,6 +385,9 @@ async fn every_re_trigger_whose_answer_was_lost_reached_its_provider_once_and_wa
             )
             .await;
             let who = app.signed_in(*role).await;
+            if *role == Role::Reviewer {
+                assert_eq!(claim(&app, &who, id).await.status(), 200);
+            }
             let res = ask(
                 &app,
                 &who,

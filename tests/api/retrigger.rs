@@ -1,5 +1,6 @@
 //! Asking providers to run KYC again, with the seeds' guards, through the outbox.
 
+use crate::cases::claim;
 use crate::helpers::TestApp;
 use kyc_desk::domain::Role;
 use serde_json::{json, Value};
@@ -71,6 +72,7 @@ async fn re_ratifying_a_passed_customer_takes_an_officer_a_confirmation_and_a_re
     )
     .await;
     let reviewer = app.signed_in(Role::Reviewer).await;
+    assert_eq!(claim(&app, &reviewer, id).await.status(), 200);
     assert_eq!(
         ask(
             &app,
@@ -148,6 +150,7 @@ async fn re_ratifying_while_one_runs_is_shown_as_already_in_progress() {
     )
     .await;
     let reviewer = app.signed_in(Role::Reviewer).await;
+    assert_eq!(claim(&app, &reviewer, id).await.status(), 200);
     assert_eq!(
         ask(
             &app,
@@ -185,6 +188,7 @@ async fn a_non_idempotent_call_that_fails_is_not_sent_again_by_itself() {
     )
     .await;
     let reviewer = app.signed_in(Role::Reviewer).await;
+    assert_eq!(claim(&app, &reviewer, id).await.status(), 200);
     assert_eq!(
         ask(
             &app,
@@ -226,6 +230,9 @@ async fn liveness_is_re_run_only_when_it_failed_and_the_landing_page_is_a_signal
     )
     .await;
     let reviewer = app.signed_in(Role::Reviewer).await;
+    for id in [clean, failed] {
+        assert_eq!(claim(&app, &reviewer, id).await.status(), 200);
+    }
     assert_eq!(
         ask(
             &app,
@@ -302,6 +309,7 @@ async fn a_new_biometric_session_needs_confirmation_and_becomes_a_new_reference(
     )
     .await;
     let reviewer = app.signed_in(Role::Reviewer).await;
+    assert_eq!(claim(&app, &reviewer, id).await.status(), 200);
     assert_eq!(
         ask(
             &app,
@@ -375,4 +383,106 @@ async fn a_new_width_workflow_is_registered_submitted_and_followed() {
             .expect("refs");
     assert_eq!(refs.len(), 2);
     assert_ne!(refs[1], "exec-sbx-failed");
+}
+
+#[tokio::test]
+async fn a_re_trigger_needs_the_claim_and_a_double_submit_reaches_the_provider_once() {
+    let app = TestApp::with_sandbox().await;
+    let id = case(
+        &app,
+        "r-8",
+        json!({"provider": "biometric_kz", "session_id": "b10e0000-0000-4000-8000-000000000002"}),
+    )
+    .await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let reason = "Liveness failed, retry with a new session.";
+    let res = ask(&app, &reviewer, id, "new_session", true, reason).await;
+    assert_eq!(res.status(), 409, "not without the claim");
+    assert!(outbox(&app).await.is_empty());
+
+    assert_eq!(claim(&app, &reviewer, id).await.status(), 200);
+    // The same form sent twice at once (a double click).
+    let (first, second) = tokio::join!(
+        ask(&app, &reviewer, id, "new_session", true, reason),
+        ask(&app, &reviewer, id, "new_session", true, reason)
+    );
+    let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    for _ in 0..3 {
+        kyc_desk::server::workers::outbox::tick(&app.state).await;
+        app.state.clock.advance(std::time::Duration::from_secs(600));
+    }
+    assert_eq!(
+        sandbox_posts(&app, "session/create").await,
+        1,
+        "one paid session"
+    );
+    // Answered: the next one may be asked for (in a new session: the clock
+    // moved on).
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let res = ask(&app, &reviewer, id, "new_session", true, reason).await;
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn a_re_trigger_cut_off_by_a_stop_becomes_failed_after_its_lease_and_is_not_sent_again() {
+    let app = TestApp::with_sandbox().await;
+    let id = case(
+        &app,
+        "r-9",
+        json!({"provider": "eclipse", "tenant_id": "100", "customer_id": "1592548"}),
+    )
+    .await;
+    let officer = app.signed_in(Role::ComplianceOfficer).await;
+    let res = ask(
+        &app,
+        &officer,
+        id,
+        "reratify",
+        false,
+        "Name fixed at the provider.",
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    // The process stopped while the call was out: the row is left SENDING.
+    sqlx::query("UPDATE outbox SET state = 'SENDING', updated_at = $1")
+        .bind(app.state.clock.now_ms())
+        .execute(app.state.db.writer())
+        .await
+        .expect("sending");
+    let res = ask(
+        &app,
+        &officer,
+        id,
+        "reratify",
+        false,
+        "Name fixed at the provider.",
+    )
+    .await;
+    assert_eq!(res.status(), 409, "one is on its way");
+    kyc_desk::server::workers::outbox::tick(&app.state).await;
+    assert_eq!(outbox(&app).await[0].1, "SENDING", "within its lease");
+    app.state
+        .clock
+        .advance(std::time::Duration::from_secs(6 * 60));
+    for _ in 0..3 {
+        kyc_desk::server::workers::outbox::tick(&app.state).await;
+        app.state.clock.advance(std::time::Duration::from_secs(600));
+    }
+    let rows = outbox(&app).await;
+    assert_eq!(rows[0].1, "FAILED");
+    assert!(rows[0]
+        .3
+        .as_deref()
+        .is_some_and(|e| e.contains("check upstream before retrying")));
+    assert_eq!(
+        sandbox_posts(&app, "1592548/ratify").await,
+        0,
+        "never sent by itself"
+    );
+    assert!(app
+        .audit_actions()
+        .await
+        .contains(&"outbox.push_failed".to_string()));
 }

@@ -954,10 +954,18 @@ pub async fn case(
             .collect(),
         _ => Vec::new(),
     };
+    let on_its_way = pushes
+        .iter()
+        .any(|p| p.kind != "decision" && matches!(p.state.as_str(), "PENDING" | "SENDING"));
+    let may_retrigger = decision::may_retrigger(me.role, is_assignee, status, on_its_way);
     let retriggers = if works {
         super::retrigger::offered(me.role, provider, upstream, &checks)
             .into_iter()
             .map(|(what, ok)| {
+                let ok = match &may_retrigger {
+                    Err(r) => Err(r.0),
+                    Ok(()) => ok,
+                };
                 use super::retrigger::Retrigger;
                 let (label, warning) = match what {
                     Retrigger::Reratify => (

@@ -47,6 +47,9 @@ pub async fn tick(st: &AppState) -> usize {
 /// at once and only cost a durable write. (A provider that is not
 /// configured gets its attempts: each records why it cannot go out.)
 async fn lane_tick(st: &AppState, provider: Provider) -> usize {
+    if let Err(e) = give_up_interrupted(st, provider).await {
+        tracing::error!(error = %e, provider = provider.as_str(), "outbox could not close interrupted calls");
+    }
     if st.providers.adapter(provider).is_some_and(|a| a.resting()) {
         return 0;
     }
@@ -65,6 +68,58 @@ async fn lane_tick(st: &AppState, provider: Provider) -> usize {
         }
     }
     n
+}
+
+/// A call out longer than this was interrupted (the process stopped while
+/// it was out): far beyond every upstream timeout.
+const SENDING_LEASE_MS: i64 = 5 * 60_000;
+
+/// Rows whose call went out and never came back become FAILED, saying to
+/// check upstream before retrying; never re-sent by themselves.
+async fn give_up_interrupted(st: &AppState, provider: Provider) -> Result<(), AppError> {
+    let now = st.clock.now_ms();
+    let stale =
+        db_cases::outbox_sending_since(st.db.reader(), provider.as_str(), now - SENDING_LEASE_MS)
+            .await?;
+    for row in stale {
+        let mut tx = st.db.begin_write().await?;
+        let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
+        if current
+            .as_ref()
+            .is_none_or(|c| c.state != "SENDING" || c.updated_at != row.updated_at)
+        {
+            continue;
+        }
+        let message = "interrupted while calling the provider: check upstream before retrying";
+        let record = serde_json::json!({ "message": message, "at": now }).to_string();
+        db_cases::outbox_record(
+            &mut tx,
+            row.outbox_id,
+            "FAILED",
+            row.attempts + 1,
+            None,
+            Some(&record),
+            None,
+            now,
+        )
+        .await?;
+        let mut e = NewEvent::new(
+            OUTBOX,
+            AuditAction::PushFailed,
+            AuditEntity::Verification,
+            &Origin::default(),
+        )
+        .entity_id(row.verification_id)
+        .changes(serde_json::json!({
+            "kind": row.kind, "provider": row.provider, "attempt": row.attempts + 1,
+            "will_retry": false, "idempotency_key": row.idempotency_key,
+        }))
+        .reason(message);
+        e.verification_id = Some(row.verification_id);
+        audit_log::append(&mut tx, now, e).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// Runs until the task is aborted: one lane per provider, each a tick,
@@ -120,9 +175,12 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     let provider = Provider::parse(&row.provider).unwrap_or(Provider::Eclipse);
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
     if !idempotent(&row.kind) {
-        // Mark it before calling: if we stop half-way, nobody sends it
-        // again blindly (a second session costs money, a second ratify
-        // restarts KYC); an officer checks upstream and retries.
+        // Marked SENDING (with its event) before calling: meanwhile no
+        // second request for the case is taken, and if we stop half-way
+        // nobody sends it again blindly (a second session costs money, a
+        // second ratify restarts KYC): it becomes FAILED when its lease
+        // runs out, and an officer checks upstream and retries.
+        let now = st.clock.now_ms();
         let mut tx = st.db.begin_write().await?;
         let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
         if current
@@ -131,22 +189,30 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
         {
             return Ok(());
         }
-        let interrupted = serde_json::json!({
-            "message": "interrupted while calling the provider: check upstream before retrying",
-            "at": st.clock.now_ms(),
-        })
-        .to_string();
         db_cases::outbox_record(
             &mut tx,
             row.outbox_id,
-            "FAILED",
+            "SENDING",
             row.attempts,
             None,
-            Some(&interrupted),
             None,
-            st.clock.now_ms(),
+            None,
+            now,
         )
         .await?;
+        let mut sending = NewEvent::new(
+            OUTBOX,
+            AuditAction::PushSending,
+            AuditEntity::Verification,
+            &Origin::default(),
+        )
+        .entity_id(row.verification_id)
+        .changes(serde_json::json!({
+            "kind": row.kind, "provider": row.provider, "attempt": row.attempts + 1,
+            "idempotency_key": row.idempotency_key,
+        }));
+        sending.verification_id = Some(row.verification_id);
+        audit_log::append(&mut tx, now, sending).await?;
         tx.commit().await?;
     }
     let outcome = attempt(st, provider, row, &payload).await;
@@ -154,12 +220,12 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     let attempts = row.attempts + 1;
     let mut tx = st.db.begin_write().await?;
     let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
-    // A non-idempotent row was pre-marked FAILED above; anything else means
-    // someone else recorded this attempt already.
+    // A non-idempotent row was marked SENDING above; anything else means
+    // someone else recorded this attempt already (or its lease ran out).
     let expected = if idempotent(&row.kind) {
         "PENDING"
     } else {
-        "FAILED"
+        "SENDING"
     };
     if current
         .as_ref()
