@@ -211,6 +211,9 @@ pub fn may_retrigger(
     status: ReviewStatus,
     one_on_its_way: bool,
 ) -> Result<(), Refusal> {
+    if !matches!(role, Role::Reviewer | Role::ComplianceOfficer) {
+        return Err(Refusal("Your role does not ask providers again."));
+    }
     let has_it = is_assignee && status == ReviewStatus::InReview;
     if !(has_it || role == Role::ComplianceOfficer) {
         return Err(Refusal(

@@ -295,6 +295,21 @@ async fn liveness_is_re_run_only_when_it_failed_and_the_landing_page_is_a_signal
     let rows = outbox(&app).await;
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1].0, "liveness_finish");
+    // The link and its token are for the customer: the trail holds a
+    // reference to the outbox row, never them.
+    let link: Value = serde_json::from_str(rows[0].2.as_deref().expect("result")).expect("json");
+    let url = link["completion_url"].as_str().expect("url").to_string();
+    for secret in [key.as_str(), url.as_str()] {
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_event \
+             WHERE instr(COALESCE(changes, '') || COALESCE(reason, ''), $1) > 0",
+        )
+        .bind(secret)
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("search");
+        assert_eq!(found, 0, "{secret} is in the audit trail");
+    }
     assert_eq!(rows[1].1, "DONE", "{:?}", rows[1].3);
     assert!(rows[1].2.as_deref().expect("result").contains("liveness"));
 }

@@ -206,7 +206,7 @@ pub async fn request(
             ))
         }
     };
-    db_cases::add_outbox(
+    let outbox_id = db_cases::add_outbox(
         &mut tx,
         &NewOutbox {
             idempotency_key: &key,
@@ -221,7 +221,7 @@ pub async fn request(
     .await?;
     let mut e = NewEvent::new(me.actor(), AuditAction::RetriggerRequested, AuditEntity::Verification, origin)
         .entity_id(id)
-        .changes(serde_json::json!({ "action": what.as_str(), "provider": provider.as_str(), "confirmed": confirmed, "idempotency_key": key }))
+        .changes(serde_json::json!({ "action": what.as_str(), "provider": provider.as_str(), "confirmed": confirmed, "outbox_id": outbox_id }))
         .reason(reason);
     e.customer_id = Some(v.customer_id);
     e.verification_id = Some(id);

@@ -112,7 +112,7 @@ async fn give_up_interrupted(st: &AppState, provider: Provider) -> Result<(), Ap
         .entity_id(row.verification_id)
         .changes(serde_json::json!({
             "kind": row.kind, "provider": row.provider, "attempt": row.attempts + 1,
-            "will_retry": false, "idempotency_key": row.idempotency_key,
+            "will_retry": false, "outbox_id": row.outbox_id,
         }))
         .reason(message);
         e.verification_id = Some(row.verification_id);
@@ -209,7 +209,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
         .entity_id(row.verification_id)
         .changes(serde_json::json!({
             "kind": row.kind, "provider": row.provider, "attempt": row.attempts + 1,
-            "idempotency_key": row.idempotency_key,
+            "outbox_id": row.outbox_id,
         }));
         sending.verification_id = Some(row.verification_id);
         audit_log::append(&mut tx, now, sending).await?;
@@ -262,8 +262,8 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
             }
             follow_up(&mut tx, row, &done, now).await?;
             event = event
-                .changes(serde_json::json!({ "kind": row.kind, "provider": row.provider, "attempt": attempts, "idempotency_key": row.idempotency_key }))
-                .reason(message_of(&result));
+                .changes(serde_json::json!({ "kind": row.kind, "provider": row.provider, "attempt": attempts, "outbox_id": row.outbox_id }))
+                .reason(summary_of(&result));
         }
         Err(e) => {
             // An open breaker is the provider being down, not an answer.
@@ -297,7 +297,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
                 .changes(serde_json::json!({
                     "kind": row.kind, "provider": row.provider, "attempt": attempts, "will_retry": retry,
                     "code": e.code, "trace_id": e.trace_id, "error_kind": format!("{:?}", e.kind),
-                    "idempotency_key": row.idempotency_key,
+                    "outbox_id": row.outbox_id,
                 }))
                 .reason(e.message.clone());
         }
@@ -305,6 +305,15 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     audit_log::append(&mut tx, now, event).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// What the audit trail says of a result: its "summary" when it has one
+/// (a liveness link is for the case page, not for the trail), else its text.
+fn summary_of(result: &str) -> String {
+    serde_json::from_str::<Value>(result)
+        .ok()
+        .and_then(|v| v.get("summary").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| message_of(result))
 }
 
 /// The text part of a result (structured results carry a "message").
@@ -433,6 +442,7 @@ async fn attempt(
             Ok(Delivered::said(
                 serde_json::json!({
                     "message": format!("send the customer this liveness link (valid about 3 minutes): {}", start.completion_url),
+                    "summary": "a liveness link was created for the customer (valid about 3 minutes; shown on the case page)",
                     "completion_url": start.completion_url,
                     "document_id": start.document_id,
                     "document": start.document,
@@ -667,9 +677,14 @@ pub async fn retry(
     if row.kind == "decision" {
         db_cases::set_push_state(&mut tx, row.verification_id, Some("PENDING")).await?;
     }
-    let mut e = NewEvent::new(me.actor(), AuditAction::PushRetryRequested, AuditEntity::Verification, origin)
-        .entity_id(row.verification_id)
-        .changes(serde_json::json!({ "outbox_id": outbox_id, "kind": row.kind, "idempotency_key": row.idempotency_key }));
+    let mut e = NewEvent::new(
+        me.actor(),
+        AuditAction::PushRetryRequested,
+        AuditEntity::Verification,
+        origin,
+    )
+    .entity_id(row.verification_id)
+    .changes(serde_json::json!({ "outbox_id": outbox_id, "kind": row.kind }));
     e.verification_id = Some(row.verification_id);
     audit_log::append(&mut tx, now, e).await?;
     tx.commit().await?;
