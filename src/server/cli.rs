@@ -270,6 +270,8 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr} (KYC_DESK_ADDR): {e}"))?;
+    // The port the system chose, when asked for port 0.
+    let addr = listener.local_addr().unwrap_or(addr);
     tracing::info!(%addr, "KYC Desk is listening");
     println!("KYC Desk: http://{addr}/");
     app.serve(listener, shutdown_signal())

@@ -88,6 +88,9 @@ pub struct Settings {
     /// Hours a case may wait for its decision (from when KYC Desk received
     /// it) before it counts as an SLA breach on the metrics page.
     pub sla_hours: u32,
+    /// Free space (MiB) under the database below which `/readyz` reports
+    /// the disk as low (and the server warns), before writes start failing.
+    pub min_free_disk_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +203,7 @@ struct Defaults {
     workers: bool,
     audit_checkpoint_minutes: u64,
     sla_hours: u32,
+    min_free_disk_mb: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -222,6 +226,7 @@ const DEFAULTS: Defaults = Defaults {
     workers: true,
     audit_checkpoint_minutes: 10,
     sla_hours: 24,
+    min_free_disk_mb: 512,
 };
 
 /// Read when present and no other file is named.

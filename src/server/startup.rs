@@ -9,8 +9,7 @@ use super::services::{auth, demo, demo_data, users::Deps};
 use super::state::AppState;
 use super::{security, session};
 use crate::app::{shell, App};
-use axum::extract::State;
-use axum::http::{Request, StatusCode};
+use axum::http::Request;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::serve::ListenerExt as _;
@@ -21,7 +20,6 @@ use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -299,7 +297,7 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .nest("/api/v1", super::rest::router())
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
+        .route("/readyz", get(super::health::readyz))
         .route("/liveness/callback", get(super::liveness::callback))
         .nest_service("/pkg", ServeDir::new(site_pkg).precompressed_br())
         .with_state(state.clone());
@@ -307,7 +305,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public)
         .merge(app)
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(from_fn(super::ctx::honest_server_fn_errors))
+        .layer(from_fn(super::ctx::limit_body))
         // Pages and exports on the fly at a fast level (brotli's default,
         // 11, costs far more CPU than it saves bytes); `/pkg` is sent
         // precompressed at best quality (`assets`).
@@ -342,14 +341,4 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         // Before the id is set: a client's own id stays only if it is plain.
         .layer(from_fn(security::only_plain_request_ids))
-}
-
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(e) => {
-            tracing::error!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-        }
-    }
 }

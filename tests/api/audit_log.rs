@@ -731,3 +731,34 @@ async fn verify_export_on_the_command_line_names_the_first_bad_line() {
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("first bad line: 2"), "{stdout}");
 }
+
+#[tokio::test]
+async fn page_cursors_at_the_ends_of_the_number_range_read_nothing_and_break_nothing() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in(Role::Manager).await;
+    for cursor in [i64::MIN, i64::MIN + 1, 0, i64::MAX] {
+        let page = list(&app, &manager, &format!("before={cursor}")).await;
+        let items = page["items"].as_array().expect("items");
+        if cursor <= 0 {
+            assert!(items.is_empty(), "{cursor}");
+        } else {
+            assert!(!items.is_empty(), "{cursor}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_one_full_check_of_the_trail_runs_at_a_time() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in(Role::Manager).await;
+    let running = app
+        .state
+        .chain_status
+        .try_full_check()
+        .expect("nobody checks yet");
+    let res = app.post(&manager, "/api/audit/verify", &[]).await;
+    assert_eq!(res.status(), 409, "another one runs");
+    drop(running);
+    let res = app.post(&manager, "/api/audit/verify", &[]).await;
+    assert_eq!(res.status(), 200);
+}

@@ -36,6 +36,8 @@ pub struct Options {
     pub workers: bool,
     /// Further settings `(TOML key, value)`, applied last.
     pub settings: Vec<(&'static str, String)>,
+    /// Where the database file lives (a fresh temporary folder if not set).
+    pub database_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -46,6 +48,7 @@ impl Default for Options {
             sandbox: None,
             workers: false,
             settings: Vec::new(),
+            database_dir: None,
         }
     }
 }
@@ -68,7 +71,8 @@ impl TestApp {
 
     pub async fn spawn_with(opts: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let db_dir = opts.database_dir.as_deref().unwrap_or(dir.path());
+        let db_url = format!("sqlite://{}", db_dir.join("test.db").display());
         let mut figment = Settings::defaults()
             .merge(("database_url", db_url))
             .merge(("addr", "127.0.0.1:0"))

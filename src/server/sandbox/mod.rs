@@ -57,7 +57,7 @@
 //! `POST/GET/DELETE /__sandbox/faults`, `POST /__sandbox/reset`,
 //! `POST /__sandbox/eclipse/expire-tokens`, `GET /__sandbox/scenarios`,
 //! `GET/DELETE /__sandbox/requests`. A request header
-//! `x-sandbox-fault: latency=1500 | status=503 | rate_limit | malformed | drop`
+//! `x-sandbox-fault: latency=1500 | status=503 | rate_limit | malformed | drop | drop_after | slow_answer=1500`
 //! injects a fault into a single upstream request. See `faults.rs`.
 #![deny(clippy::unwrap_used)]
 // Handlers short-circuit with ready-made provider error responses

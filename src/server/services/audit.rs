@@ -570,17 +570,27 @@ pub struct ChainStatus {
 
 /// Shared between the background checker and the audit page.
 #[derive(Clone, Default)]
-pub struct ChainStatusCell(std::sync::Arc<std::sync::RwLock<Option<ChainStatus>>>);
+pub struct ChainStatusCell {
+    last: std::sync::Arc<std::sync::RwLock<Option<ChainStatus>>>,
+    /// Held by the one full check a person may run at a time (it keeps
+    /// every core busy for seconds on a large trail).
+    full_check: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
 
 impl ChainStatusCell {
     pub fn get(&self) -> Option<ChainStatus> {
-        self.0.read().ok().and_then(|g| g.clone())
+        self.last.read().ok().and_then(|g| g.clone())
     }
 
     pub fn set(&self, s: ChainStatus) {
-        if let Ok(mut g) = self.0.write() {
+        if let Ok(mut g) = self.last.write() {
             *g = Some(s);
         }
+    }
+
+    /// The right to run a full check now; `None` while one runs.
+    pub fn try_full_check(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        self.full_check.clone().try_lock_owned().ok()
     }
 }
 
