@@ -1,8 +1,11 @@
 //! `/readyz`: can this instance do its work? The writer must begin, write a
 //! row and commit it durably (a database that only reads is not ready: a
 //! reviewer's decision would fail), and the disk under the database must
-//! have room. Low disk space is reported (and logged) while writes still
-//! work, so an operator hears of it before the disk is full.
+//! have room: below [`CRITICAL_FREE`] it is not ready, as the next commit
+//! that needs a new page fails (SQLite may still fit a small write in log
+//! space it already has, so the probe alone can succeed on a full disk).
+//! Low disk space (below `min_free_disk_mb`) is reported and logged while
+//! writes still work, so an operator hears of it before the disk is full.
 //!
 //! A probe is reused for a second, so a flood of probes costs one durable
 //! write a second at most.
@@ -18,6 +21,8 @@ use std::time::{Duration, Instant};
 
 const REUSE_FOR: Duration = Duration::from_secs(1);
 const MIB: u64 = 1024 * 1024;
+/// Free space below which writes are about to fail.
+pub const CRITICAL_FREE: u64 = 16 * MIB;
 
 /// The last probe, shared by the requests of the next second.
 #[derive(Default)]
@@ -38,6 +43,8 @@ pub struct Disk {
     pub free_mb: u64,
     pub min_free_mb: u64,
     pub low: bool,
+    /// Under [`CRITICAL_FREE`]: not ready.
+    pub full: bool,
 }
 
 pub async fn readyz(State(st): State<AppState>) -> Response {
@@ -86,6 +93,7 @@ async fn probe(st: &AppState) -> Report {
             free_mb: free / MIB,
             min_free_mb,
             low: free < min_free_mb.saturating_mul(MIB),
+            full: free < CRITICAL_FREE,
         };
         if disk.low {
             tracing::warn!(
@@ -97,7 +105,7 @@ async fn probe(st: &AppState) -> Report {
         disk
     });
     Report {
-        ready: database_write == "ok",
+        ready: database_write == "ok" && !disk.as_ref().is_some_and(|d| d.full),
         database_write,
         disk,
     }

@@ -65,10 +65,10 @@ async fn an_unknown_user_costs_as_much_time_as_a_wrong_password() {
     let browser = app.browser();
     let mut wrong = Vec::new();
     let mut unknown = Vec::new();
-    // Interleaved, distinct accounts so no lock kicks in.
-    for i in 0..4 {
+    // Interleaved; two failures per account, so no lock kicks in.
+    for i in 0..8 {
         let t = Instant::now();
-        app.login(&browser, app.email(Role::ALL[i]), "not the password")
+        app.login(&browser, app.email(Role::ALL[i % 4]), "not the password")
             .await;
         wrong.push(t.elapsed());
         let t = Instant::now();
@@ -80,9 +80,10 @@ async fn an_unknown_user_costs_as_much_time_as_a_wrong_password() {
         .await;
         unknown.push(t.elapsed());
     }
-    wrong.sort();
-    unknown.sort();
-    let (w, u) = (wrong[2].as_secs_f64(), unknown[2].as_secs_f64());
+    // The fastest of each: what the work costs when nothing else runs on
+    // the machine (other tests share its two cores).
+    let w = wrong.iter().min().expect("samples").as_secs_f64();
+    let u = unknown.iter().min().expect("samples").as_secs_f64();
     // Both verify an argon2 hash (~20 ms); without the dummy hash the
     // unknown account would answer in well under a millisecond.
     assert!(
