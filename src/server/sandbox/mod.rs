@@ -1,12 +1,13 @@
 //! The KYC Desk **sandbox**: one HTTP server that speaks the four upstream KYC
-//! provider APIs on one port, as `../shared/seeds/` and `upstreams.md` describe
-//! them — real paths, auth rules, error shapes, statuses that move over polls,
-//! seeded scenarios, fault injection and an MCP endpoint for biometric.kz.
+//! provider APIs on one port, imitating the contracts described in each
+//! provider's README (`src/server/providers/<provider>/README.md`) — real
+//! paths, auth rules, error shapes, statuses that move over polls, seeded
+//! scenarios, fault injection and an MCP endpoint for biometric.kz.
 //!
 //! It is a test double of the upstream *contracts*. It shares no code with the
 //! app's provider adapters (no wire types, no parsing helpers): every response
-//! is written as JSON here, and every payload the seeds give is served verbatim
-//! from `data/*.json` under its own ids.
+//! is written as JSON here, and every example payload a provider publishes (the
+//! "seed" payloads) is served verbatim from `data/*.json` under its own ids.
 //!
 //! # Mount points (all on one router)
 //!
