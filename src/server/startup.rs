@@ -298,7 +298,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", super::rest::router())
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(super::health::readyz))
-        .route("/liveness/callback", get(super::liveness::callback))
+        .route("/liveness/callback/{token}", get(super::liveness::callback))
         .nest_service("/pkg", ServeDir::new(site_pkg).precompressed_br())
         .with_state(state.clone());
 

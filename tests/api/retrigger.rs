@@ -274,17 +274,28 @@ async fn liveness_is_re_run_only_when_it_failed_and_the_landing_page_is_a_signal
 
     // A made-up token finds nothing.
     let res = reqwest::get(
-        app.url("/liveness/callback?token=00000000-0000-0000-0000-000000000000&status=COMPLETED"),
+        app.url("/liveness/callback/00000000-0000-0000-0000-000000000000?status=COMPLETED"),
     )
     .await
     .expect("get");
     assert_eq!(res.status(), 404);
+    // The landing URL we gave Eclipse, with `?status=COMPLETED` appended as
+    // Eclipse documents it (whatever the URL already holds).
+    let payload: String = sqlx::query_scalar("SELECT payload FROM outbox")
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("payload");
+    let landing = serde_json::from_str::<Value>(&payload).expect("json")["landing_url"]
+        .as_str()
+        .expect("landing url")
+        .to_string();
+    let path = &landing[landing.find("/liveness/").expect("our path")..];
+    assert!(path.contains(&key));
     // The customer comes back (twice, as browsers do): one read of the result.
     for _ in 0..2 {
-        let res =
-            reqwest::get(app.url(&format!("/liveness/callback?token={key}&status=COMPLETED")))
-                .await
-                .expect("get");
+        let res = reqwest::get(app.url(&format!("{path}?status=COMPLETED")))
+            .await
+            .expect("get");
         assert_eq!(res.status(), 200);
         assert!(
             !res.text().await.expect("html").contains("1592546"),

@@ -189,7 +189,9 @@ pub async fn request(
         ) => serde_json::json!({
             "tenant_id": tenant_id,
             "customer_id": customer_id,
-            "landing_url": format!("{}/liveness/callback?token={key}", st.settings.public_base()),
+            // The token in the path: Eclipse appends `?status=…` to
+            // the landing URL as it is.
+            "landing_url": format!("{}/liveness/callback/{key}", st.settings.public_base()),
         }),
         (ProviderRef::BiometricKz { .. }, Retrigger::NewSession) => {
             serde_json::json!({ "customer_id": v.customer_id })
