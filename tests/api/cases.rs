@@ -517,23 +517,12 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
     )
     .await;
     assert_eq!(res.status(), 200);
-    for _ in 0..8 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(Duration::from_secs(600));
-    }
+    app.deliver(8).await;
     let (state, attempts): (String, i64) = sqlx::query_as("SELECT state, attempts FROM outbox")
         .fetch_one(app.state.db.reader())
         .await
         .expect("row");
-    let log: Vec<Value> = reqwest::get(format!(
-        "{}/__sandbox/requests",
-        app.sandbox_url.as_deref().expect("sandbox")
-    ))
-    .await
-    .expect("log")
-    .json()
-    .await
-    .expect("json");
+    let log = app.sandbox_requests().await;
     assert_eq!(log.iter().filter(|r| r["method"] == "PUT").count(), 5);
     assert_eq!(state, "DONE");
     assert!(
@@ -541,15 +530,7 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
         "it failed first: {attempts} attempts, {:?}",
         app.audit_actions().await
     );
-    let log: Vec<Value> = reqwest::get(format!(
-        "{}/__sandbox/requests",
-        app.sandbox_url.as_deref().expect("sandbox")
-    ))
-    .await
-    .expect("log")
-    .json()
-    .await
-    .expect("json");
+    let log = app.sandbox_requests().await;
     let puts_ok = log
         .iter()
         .filter(|r| r["method"] == "PUT" && r["status"] == 202)
@@ -695,10 +676,7 @@ async fn pushes_to_a_provider_whose_breaker_is_open_wait_untouched_while_others_
     .await;
     assert_eq!(res.status(), 200);
     // Two attempts of three calls each: six failures open ident's breaker.
-    for _ in 0..2 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(Duration::from_secs(600));
-    }
+    app.deliver(2).await;
     let ident = app.state.providers.ident.clone().expect("ident");
     assert!(kyc_desk::server::providers::Adapter::resting(&*ident));
     let row = || async {

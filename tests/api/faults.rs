@@ -211,30 +211,13 @@ async fn a_full_disk_refuses_writes_plainly_fails_readiness_and_writes_resume_on
     drop(disk);
 }
 
-/// Every request the sandbox received, oldest first.
-async fn upstream_log(app: &TestApp) -> Vec<Value> {
-    reqwest::get(format!(
-        "{}/__sandbox/requests",
-        app.sandbox_url.as_deref().expect("sandbox")
-    ))
-    .await
-    .expect("log")
-    .json()
-    .await
-    .expect("json")
-}
-
 /// How many requests the sandbox received that `pick` selects.
 async fn seen_upstream(app: &TestApp, pick: impl Fn(&Value) -> bool) -> usize {
-    upstream_log(app).await.iter().filter(|r| pick(r)).count()
-}
-
-/// Runs the outbox as if for an hour: every retry that is due goes out.
-async fn deliver_everything(app: &TestApp) {
-    for _ in 0..6 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(Duration::from_secs(600));
-    }
+    app.sandbox_requests()
+        .await
+        .iter()
+        .filter(|r| pick(r))
+        .count()
 }
 
 /// The two ways an answer is lost after the provider applied the request.
@@ -268,7 +251,7 @@ async fn an_ident_decision_whose_answer_was_lost_after_ident_applied_it_is_not_s
         )
         .await;
         assert_eq!(res.status(), 200);
-        deliver_everything(&app).await;
+        app.deliver(6).await;
         let puts = seen_upstream(&app, |r| r["method"] == "PUT").await;
         assert_eq!(puts, 1, "{fault}: the decision reached ident once");
         let (state, result): (String, Option<String>) =
@@ -322,7 +305,7 @@ async fn a_biometric_decision_whose_answers_were_lost_after_they_were_applied_is
         )
         .await;
         assert_eq!(res.status(), 200);
-        deliver_everything(&app).await;
+        app.deliver(6).await;
         for tool in ["update_flow_session_status", "create_flow_session_review"] {
             assert_eq!(
                 seen_upstream(&app, |r| r["tool"] == tool).await,
@@ -398,7 +381,7 @@ async fn every_re_trigger_whose_answer_was_lost_reached_its_provider_once_and_wa
             )
             .await;
             assert_eq!(res.status(), 200, "{action}");
-            deliver_everything(&app).await;
+            app.deliver(6).await;
             let sent = seen_upstream(&app, |r| {
                 r["method"] == "POST"
                     && r["fault"].as_str() == Some(fault)

@@ -277,6 +277,31 @@ impl TestApp {
         }
     }
 
+    /// Runs the outbox `rounds` times, ten minutes apart: every retry due
+    /// by then goes out.
+    pub async fn deliver(&self, rounds: usize) {
+        for _ in 0..rounds {
+            kyc_desk::server::workers::outbox::tick(&self.state).await;
+            self.state
+                .clock
+                .advance(std::time::Duration::from_secs(600));
+        }
+    }
+
+    /// Every request the sandbox received, oldest first.
+    pub async fn sandbox_requests(&self) -> Vec<serde_json::Value> {
+        let url = format!(
+            "{}/__sandbox/requests",
+            self.sandbox_url.as_deref().expect("a sandbox")
+        );
+        reqwest::get(url)
+            .await
+            .expect("log")
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// Adds a fault rule to the sandbox.
     pub async fn sandbox_fault(&self, rule: serde_json::Value) {
         let url = format!(

@@ -46,16 +46,9 @@ pub async fn outbox(app: &TestApp) -> Vec<(String, String, Option<String>, Optio
 }
 
 async fn sandbox_posts(app: &TestApp, path_part: &str) -> usize {
-    let log: Vec<Value> = reqwest::get(format!(
-        "{}/__sandbox/requests",
-        app.sandbox_url.as_deref().expect("sandbox")
-    ))
-    .await
-    .expect("log")
-    .json()
-    .await
-    .expect("json");
-    log.iter()
+    app.sandbox_requests()
+        .await
+        .iter()
         .filter(|r| {
             r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.contains(path_part))
         })
@@ -202,10 +195,7 @@ async fn a_non_idempotent_call_that_fails_is_not_sent_again_by_itself() {
         .status(),
         200
     );
-    for _ in 0..3 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(std::time::Duration::from_secs(600));
-    }
+    app.deliver(3).await;
     assert_eq!(outbox(&app).await[0].1, "FAILED");
     assert_eq!(
         sandbox_posts(&app, "1592548/ratify").await,
@@ -435,10 +425,7 @@ async fn a_re_trigger_needs_the_claim_and_a_double_submit_reaches_the_provider_o
     let mut statuses = [first.status().as_u16(), second.status().as_u16()];
     statuses.sort();
     assert_eq!(statuses, [200, 409]);
-    for _ in 0..3 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(std::time::Duration::from_secs(600));
-    }
+    app.deliver(3).await;
     assert_eq!(
         sandbox_posts(&app, "session/create").await,
         1,
@@ -492,10 +479,7 @@ async fn a_re_trigger_cut_off_by_a_stop_becomes_failed_after_its_lease_and_is_no
     app.state
         .clock
         .advance(std::time::Duration::from_secs(6 * 60));
-    for _ in 0..3 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(std::time::Duration::from_secs(600));
-    }
+    app.deliver(3).await;
     let rows = outbox(&app).await;
     assert_eq!(rows[0].1, "FAILED");
     assert!(rows[0]

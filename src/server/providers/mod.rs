@@ -138,17 +138,17 @@ impl UpstreamError {
     /// front of it). Such a write is never sent again blindly: the
     /// provider's state is read first.
     pub fn may_have_been_applied(&self) -> bool {
-        matches!(
-            self.kind,
-            UpstreamErrorKind::Timeout
-                | UpstreamErrorKind::Unreachable
-                | UpstreamErrorKind::Server
-                | UpstreamErrorKind::Malformed
-        )
+        self.no_usable_answer()
     }
 
     /// Failures that say the provider is unwell (not "you asked wrongly").
     pub fn counts_against_breaker(&self) -> bool {
+        self.no_usable_answer()
+    }
+
+    /// No answer, or none we could read: the provider is unwell, and what
+    /// was sent may or may not have been processed.
+    fn no_usable_answer(&self) -> bool {
         matches!(
             self.kind,
             UpstreamErrorKind::Timeout

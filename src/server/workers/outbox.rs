@@ -15,7 +15,7 @@ use crate::server::providers::eclipse::Ratified;
 use crate::server::providers::{UpstreamError, UpstreamErrorKind};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 pub const OUTBOX: Actor = Actor::System("outbox");
@@ -91,7 +91,7 @@ async fn give_up_interrupted(st: &AppState, provider: Provider) -> Result<(), Ap
             continue;
         }
         let message = "interrupted while calling the provider: check upstream before retrying";
-        let record = serde_json::json!({ "message": message, "at": now }).to_string();
+        let record = json!({ "message": message, "at": now }).to_string();
         db_cases::outbox_record(
             &mut tx,
             row.outbox_id,
@@ -103,19 +103,13 @@ async fn give_up_interrupted(st: &AppState, provider: Provider) -> Result<(), Ap
             now,
         )
         .await?;
-        let mut e = NewEvent::new(
-            OUTBOX,
-            AuditAction::PushFailed,
-            AuditEntity::Verification,
-            &Origin::default(),
-        )
-        .entity_id(row.verification_id)
-        .changes(serde_json::json!({
-            "kind": row.kind, "provider": row.provider, "attempt": row.attempts + 1,
-            "will_retry": false, "outbox_id": row.outbox_id,
-        }))
-        .reason(message);
-        e.verification_id = Some(row.verification_id);
+        let e = attempt_event(AuditAction::PushFailed, &row)
+            .changes(attempt_changes(
+                &row,
+                row.attempts + 1,
+                json!({ "will_retry": false }),
+            ))
+            .reason(message);
         audit_log::append(&mut tx, now, e).await?;
         tx.commit().await?;
     }
@@ -200,18 +194,11 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
             now,
         )
         .await?;
-        let mut sending = NewEvent::new(
-            OUTBOX,
-            AuditAction::PushSending,
-            AuditEntity::Verification,
-            &Origin::default(),
-        )
-        .entity_id(row.verification_id)
-        .changes(serde_json::json!({
-            "kind": row.kind, "provider": row.provider, "attempt": row.attempts + 1,
-            "outbox_id": row.outbox_id,
-        }));
-        sending.verification_id = Some(row.verification_id);
+        let sending = attempt_event(AuditAction::PushSending, row).changes(attempt_changes(
+            row,
+            row.attempts + 1,
+            json!({}),
+        ));
         audit_log::append(&mut tx, now, sending).await?;
         tx.commit().await?;
     }
@@ -233,14 +220,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     {
         return Ok(());
     }
-    let mut event = NewEvent::new(
-        OUTBOX,
-        AuditAction::PushSucceeded,
-        AuditEntity::Verification,
-        &Origin::default(),
-    )
-    .entity_id(row.verification_id);
-    event.verification_id = Some(row.verification_id);
+    let mut event = attempt_event(AuditAction::PushSucceeded, row);
     event.customer_id =
         crate::server::db::verifications::customer_of(&mut *tx, row.verification_id).await?;
     match outcome {
@@ -262,7 +242,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
             }
             follow_up(&mut tx, row, &done, now).await?;
             event = event
-                .changes(serde_json::json!({ "kind": row.kind, "provider": row.provider, "attempt": attempts, "outbox_id": row.outbox_id }))
+                .changes(attempt_changes(row, attempts, json!({})))
                 .reason(summary_of(&result));
         }
         Err(e) => {
@@ -293,18 +273,44 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
                 db_cases::set_push_state(&mut tx, row.verification_id, Some(push)).await?;
             }
             event.action = AuditAction::PushFailed;
+            let failure = json!({
+                "will_retry": retry, "code": e.code, "trace_id": e.trace_id,
+                "error_kind": format!("{:?}", e.kind),
+            });
             event = event
-                .changes(serde_json::json!({
-                    "kind": row.kind, "provider": row.provider, "attempt": attempts, "will_retry": retry,
-                    "code": e.code, "trace_id": e.trace_id, "error_kind": format!("{:?}", e.kind),
-                    "outbox_id": row.outbox_id,
-                }))
+                .changes(attempt_changes(row, attempts, failure))
                 .reason(e.message.clone());
         }
     }
     audit_log::append(&mut tx, now, event).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The audit event of an attempt at `row` (the outbox acting on its case).
+fn attempt_event(action: AuditAction, row: &OutboxRow) -> NewEvent {
+    let mut e = NewEvent::new(
+        OUTBOX,
+        action,
+        AuditEntity::Verification,
+        &Origin::default(),
+    )
+    .entity_id(row.verification_id);
+    e.verification_id = Some(row.verification_id);
+    e
+}
+
+/// What an attempt event records: the row (by id: a liveness row's key is
+/// the customer's link token), the attempt, and `more`.
+fn attempt_changes(row: &OutboxRow, attempt: i64, more: Value) -> Value {
+    let mut changes = json!({
+        "kind": row.kind, "provider": row.provider, "attempt": attempt,
+        "outbox_id": row.outbox_id,
+    });
+    if let (Some(c), Value::Object(more)) = (changes.as_object_mut(), more) {
+        c.extend(more);
+    }
+    changes
 }
 
 /// What the audit trail says of a result: its "summary" when it has one
@@ -440,7 +446,7 @@ async fn attempt(
                 )
                 .await?;
             Ok(Delivered::said(
-                serde_json::json!({
+                json!({
                     "message": format!("send the customer this liveness link (valid about 3 minutes): {}", start.completion_url),
                     "summary": "a liveness link was created for the customer (valid about 3 minutes; shown on the case page)",
                     "completion_url": start.completion_url,
@@ -483,7 +489,7 @@ async fn attempt(
             let then = passed.then(|| {
                 (
                     "reratify",
-                    serde_json::json!({
+                    json!({
                         "tenant_id": tenant,
                         "customer_id": payload_str(payload, "customer_id"),
                     }),
@@ -684,7 +690,7 @@ pub async fn retry(
         origin,
     )
     .entity_id(row.verification_id)
-    .changes(serde_json::json!({ "outbox_id": outbox_id, "kind": row.kind }));
+    .changes(json!({ "outbox_id": outbox_id, "kind": row.kind }));
     e.verification_id = Some(row.verification_id);
     audit_log::append(&mut tx, now, e).await?;
     tx.commit().await?;
