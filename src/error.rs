@@ -38,8 +38,18 @@ pub enum ErrorKind {
         field: String,
         message: String,
     },
-    /// The request was malformed (missing or undecodable arguments).
+    /// The request was malformed (missing or undecodable arguments);
+    /// `field` names the argument that could not be read, when known.
     BadRequest {
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
+    /// The request body is larger than the server accepts.
+    TooLarge,
+    /// The server cannot write right now (disk full, I/O error, the
+    /// database busy for too long): nothing of the request was saved.
+    Unavailable {
         message: String,
     },
     /// The thing changed under you (stale version, duplicate, wrong state).
@@ -100,6 +110,28 @@ impl AppError {
         })
     }
 
+    /// The server could not write: `what` ("decision", "note", …) was not
+    /// saved. Said plainly, so nobody believes it was.
+    pub fn not_saved(what: &str) -> Self {
+        Self::new(ErrorKind::Unavailable {
+            message: format!(
+                "Your {what} was NOT saved: the server cannot write right now. \
+                 Try again in a minute; if it keeps failing, tell your administrator."
+            ),
+        })
+    }
+
+    /// The same error, naming what was not saved (for an `Unavailable` one).
+    pub fn unsaved(self, what: &str) -> Self {
+        match self.kind {
+            ErrorKind::Unavailable { .. } => AppError {
+                reference: self.reference,
+                ..Self::not_saved(what)
+            },
+            _ => self,
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self.kind {
@@ -110,7 +142,9 @@ impl AppError {
             ErrorKind::Validation { .. } => 422,
             ErrorKind::BadRequest { .. } => 400,
             ErrorKind::TooManyAttempts { .. } => 429,
+            ErrorKind::TooLarge => 413,
             ErrorKind::Upstream { .. } => 502,
+            ErrorKind::Unavailable { .. } => 503,
             ErrorKind::Internal | ErrorKind::Transport { .. } => 500,
         }
     }
@@ -125,6 +159,8 @@ impl AppError {
             ErrorKind::NotFound { .. } => "not_found",
             ErrorKind::Validation { .. } => "validation",
             ErrorKind::BadRequest { .. } => "bad_request",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Unavailable { .. } => "unavailable",
             ErrorKind::Conflict { .. } => "conflict",
             ErrorKind::Upstream { .. } => "upstream",
             ErrorKind::Internal => "internal",
@@ -146,7 +182,9 @@ impl AppError {
             }
             ErrorKind::NotFound { what } => format!("{what} was not found."),
             ErrorKind::Validation { message, .. } => message.clone(),
-            ErrorKind::BadRequest { message } => message.clone(),
+            ErrorKind::BadRequest { message, .. } => message.clone(),
+            ErrorKind::TooLarge => "The request is too large.".into(),
+            ErrorKind::Unavailable { message } => message.clone(),
             ErrorKind::Conflict { message } => message.clone(),
             ErrorKind::Upstream {
                 provider, message, ..
@@ -201,11 +239,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let kind = match value {
-            ServerFnErrorErr::Args(_)
-            | ServerFnErrorErr::MissingArg(_)
-            | ServerFnErrorErr::Deserialization(_) => ErrorKind::BadRequest {
-                message: "The request could not be read. Reload the page and try again.".into(),
-            },
+            ServerFnErrorErr::Args(m)
+            | ServerFnErrorErr::MissingArg(m)
+            | ServerFnErrorErr::Deserialization(m) => decode_error(&m),
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => ErrorKind::Transport {
                 message: "The server could not be reached. Check your connection and try again."
                     .into(),
@@ -214,6 +250,30 @@ impl FromServerFnError for AppError {
         };
         AppError::new(kind)
     }
+}
+
+/// A server function's arguments could not be decoded: which field, when
+/// the decoder's message says (serde names a missing field; serde_qs a
+/// repeated one). Values that do not parse are named by `api::arg::Arg`.
+fn decode_error(message: &str) -> ErrorKind {
+    let between = |start: &str, end: char| {
+        let rest = &message[message.find(start)? + start.len()..];
+        Some(rest[..rest.find(end)?].to_string())
+    };
+    let (field, what) = if let Some(f) = between("missing field `", '`') {
+        (Some(f), "is missing")
+    } else if let Some(f) = between("Multiple values for one key: \"", '"') {
+        (Some(f), "was sent more than once")
+    } else if let Some(f) = between("duplicate field `", '`') {
+        (Some(f), "was sent more than once")
+    } else {
+        (None, "")
+    };
+    let message = match &field {
+        Some(f) => format!("The field \"{f}\" {what}."),
+        None => "The request could not be read. Reload the page and try again.".into(),
+    };
+    ErrorKind::BadRequest { message, field }
 }
 
 #[cfg(test)]
@@ -231,6 +291,21 @@ mod tests {
         };
         let json = serde_json::to_string(&e).expect("serialize");
         assert_eq!(serde_json::from_str::<AppError>(&json).expect("parse"), e);
+    }
+
+    #[test]
+    fn a_decode_error_names_the_field_when_the_decoder_says_which() {
+        let field = |m: &str| match decode_error(m) {
+            ErrorKind::BadRequest { field, .. } => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field("missing field `note`").as_deref(), Some("note"));
+        assert_eq!(
+            field("Multiple values for one key: \"id\"").as_deref(),
+            Some("id")
+        );
+        assert_eq!(field("invalid utf-8 sequence"), None);
+        assert_eq!(AppError::new(decode_error("x")).status(), 400);
     }
 
     #[test]

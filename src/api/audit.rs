@@ -2,6 +2,7 @@
 // form posts them), so some take many.
 #![allow(clippy::too_many_arguments)]
 
+use super::arg::Arg;
 use super::dto::{ActorOption, AuditEventView, ChainStatusView, Page};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -40,12 +41,13 @@ pub async fn list_audit_events(
 
 /// One event with its before/after (reading it is recorded).
 #[server(prefix = "/api", endpoint = "audit/get", input = GetUrl)]
-pub async fn get_audit_event(seq: i64) -> Result<AuditEventView, AppError> {
+pub async fn get_audit_event(seq: Arg<i64>) -> Result<AuditEventView, AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::audit_log;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ViewAudit)?;
+        let seq = seq.read("seq")?;
         audit_log::event(&st, &me, &ctx::origin(), seq).await
     })
     .await

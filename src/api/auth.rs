@@ -12,13 +12,19 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         // besides `current_user`.
         let st = ctx::state()?;
         let password = secrecy::SecretString::from(password);
-        let user_id =
+        let signed_in =
             services::auth::sign_in(&st, &email, &password, ctx::client_ip(), &ctx::origin())
                 .await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
             .map_err(|_| AppError::internal())?;
-        session::start(&session, user_id, st.clock.now_ms()).await?;
+        session::start(
+            &session,
+            signed_in.user_id,
+            signed_in.user_version,
+            st.clock.now_ms(),
+        )
+        .await?;
         leptos_axum::redirect("/");
         Ok(())
     })

@@ -2,6 +2,7 @@
 // form posts them), so some take many.
 #![allow(clippy::too_many_arguments)]
 
+use super::arg::Arg;
 use super::dto::{CaseView, Page, QueueItem};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -41,12 +42,13 @@ pub async fn list_queue(
 }
 
 #[server(prefix = "/api", endpoint = "cases/get", input = GetUrl)]
-pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
+pub async fn get_case(id: Arg<i64>) -> Result<CaseView, AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::{cases, customers};
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ViewCases)?;
+        let id = id.read("id")?;
         let customer_id = cases::customer_of(&st, id).await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
@@ -58,13 +60,17 @@ pub async fn get_case(id: i64) -> Result<CaseView, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "cases/claim")]
-pub async fn claim_case(id: i64, version: i64) -> Result<(), AppError> {
+pub async fn claim_case(id: Arg<i64>, version: Arg<i64>) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::cases;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
-        cases::claim(&st, &me, &ctx::origin(), id, version).await?;
+        let id = id.read("id")?;
+        let version = version.read("version")?;
+        cases::claim(&st, &me, &ctx::origin(), id, version)
+            .await
+            .map_err(|e| e.unsaved("claim"))?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
     })
@@ -72,13 +78,17 @@ pub async fn claim_case(id: i64, version: i64) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "cases/release")]
-pub async fn release_case(id: i64, version: i64) -> Result<(), AppError> {
+pub async fn release_case(id: Arg<i64>, version: Arg<i64>) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::cases;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
-        cases::release(&st, &me, &ctx::origin(), id, version).await?;
+        let id = id.read("id")?;
+        let version = version.read("version")?;
+        cases::release(&st, &me, &ctx::origin(), id, version)
+            .await
+            .map_err(|e| e.unsaved("release"))?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
     })
@@ -87,17 +97,25 @@ pub async fn release_case(id: i64, version: i64) -> Result<(), AppError> {
 
 /// Compliance officers assign a case to someone.
 #[server(prefix = "/api", endpoint = "cases/assign")]
-pub async fn assign_case(id: i64, version: i64, assignee: String) -> Result<(), AppError> {
+pub async fn assign_case(
+    id: Arg<i64>,
+    version: Arg<i64>,
+    assignee: String,
+) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::cases;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::SuperviseCases)?;
+        let id = id.read("id")?;
+        let version = version.read("version")?;
         let to = assignee
             .trim()
             .parse::<i64>()
             .map_err(|_| AppError::validation("assignee", "Choose a person."))?;
-        cases::assign(&st, &me, &ctx::origin(), id, version, to).await?;
+        cases::assign(&st, &me, &ctx::origin(), id, version, to)
+            .await
+            .map_err(|e| e.unsaved("assignment"))?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
     })
@@ -105,13 +123,16 @@ pub async fn assign_case(id: i64, version: i64, assignee: String) -> Result<(), 
 }
 
 #[server(prefix = "/api", endpoint = "cases/note")]
-pub async fn add_case_note(id: i64, body: String) -> Result<(), AppError> {
+pub async fn add_case_note(id: Arg<i64>, body: String) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::cases;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ViewCases)?;
-        cases::add_note(&st, &me, &ctx::origin(), id, &body).await?;
+        let id = id.read("id")?;
+        cases::add_note(&st, &me, &ctx::origin(), id, &body)
+            .await
+            .map_err(|e| e.unsaved("note"))?;
         leptos_axum::redirect(&format!("/cases/{id}#notes"));
         Ok(())
     })
@@ -122,8 +143,8 @@ pub async fn add_case_note(id: i64, body: String) -> Result<(), AppError> {
 /// then on to the next case.
 #[server(prefix = "/api", endpoint = "cases/decide")]
 pub async fn decide_case(
-    id: i64,
-    version: i64,
+    id: Arg<i64>,
+    version: Arg<i64>,
     decision: String,
     reason: String,
     note: String,
@@ -133,6 +154,8 @@ pub async fn decide_case(
     use crate::server::services::cases::{self, Decided};
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
+        let id = id.read("id")?;
+        let version = version.read("version")?;
         let done = cases::decide(
             &st,
             &me,
@@ -143,7 +166,8 @@ pub async fn decide_case(
             &reason,
             &note,
         )
-        .await?;
+        .await
+        .map_err(|e| e.unsaved("decision"))?;
         let next = match done {
             Decided::Final => cases::next_case(&st, &me, id).await?,
             Decided::Proposed => None,
@@ -159,13 +183,17 @@ pub async fn decide_case(
 
 /// A reviewer hands a four-eyes case to the compliance officers.
 #[server(prefix = "/api", endpoint = "cases/escalate")]
-pub async fn escalate_case(id: i64, version: i64, note: String) -> Result<(), AppError> {
+pub async fn escalate_case(id: Arg<i64>, version: Arg<i64>, note: String) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::cases;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
-        cases::escalate(&st, &me, &ctx::origin(), id, version, &note).await?;
+        let id = id.read("id")?;
+        let version = version.read("version")?;
+        cases::escalate(&st, &me, &ctx::origin(), id, version, &note)
+            .await
+            .map_err(|e| e.unsaved("escalation"))?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
     })
@@ -175,8 +203,8 @@ pub async fn escalate_case(id: i64, version: i64, note: String) -> Result<(), Ap
 /// A second compliance officer confirms or rejects a proposal.
 #[server(prefix = "/api", endpoint = "cases/second")]
 pub async fn second_decision(
-    id: i64,
-    version: i64,
+    id: Arg<i64>,
+    version: Arg<i64>,
     verdict: String,
     note: String,
 ) -> Result<(), AppError> {
@@ -185,12 +213,16 @@ pub async fn second_decision(
     use crate::server::services::cases;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::SuperviseCases)?;
+        let id = id.read("id")?;
+        let version = version.read("version")?;
         let confirm = match verdict.trim() {
             "confirm" => true,
             "reject" => false,
             _ => return Err(AppError::validation("verdict", "Confirm or reject.")),
         };
-        cases::second(&st, &me, &ctx::origin(), id, version, confirm, &note).await?;
+        cases::second(&st, &me, &ctx::origin(), id, version, confirm, &note)
+            .await
+            .map_err(|e| e.unsaved("decision"))?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
     })
@@ -199,12 +231,13 @@ pub async fn second_decision(
 
 /// A compliance officer retries a failed upstream push.
 #[server(prefix = "/api", endpoint = "cases/retry-push")]
-pub async fn retry_push(outbox_id: i64) -> Result<(), AppError> {
+pub async fn retry_push(outbox_id: Arg<i64>) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::workers::outbox;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::SuperviseCases)?;
+        let outbox_id = outbox_id.read("outbox_id")?;
         let id = outbox::retry(&st, &me, &ctx::origin(), outbox_id).await?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
@@ -216,7 +249,7 @@ pub async fn retry_push(outbox_id: i64) -> Result<(), AppError> {
 /// new workflow), with the seeds' guards.
 #[server(prefix = "/api", endpoint = "cases/retrigger")]
 pub async fn retrigger_case(
-    id: i64,
+    id: Arg<i64>,
     action: String,
     confirm: Option<String>,
     reason: String,
@@ -226,10 +259,13 @@ pub async fn retrigger_case(
     use crate::server::services::retrigger::{self, Retrigger};
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
+        let id = id.read("id")?;
         let what = Retrigger::parse(action.trim())
             .ok_or_else(|| AppError::validation("action", "Choose what to ask for."))?;
         let confirmed = confirm.as_deref().is_some_and(|c| c == "yes");
-        retrigger::request(&st, &me, &ctx::origin(), id, what, confirmed, &reason).await?;
+        retrigger::request(&st, &me, &ctx::origin(), id, what, confirmed, &reason)
+            .await
+            .map_err(|e| e.unsaved("request"))?;
         leptos_axum::redirect(&format!("/cases/{id}#upstream-title"));
         Ok(())
     })

@@ -2,6 +2,7 @@
 // form posts them), so some take many.
 #![allow(clippy::too_many_arguments)]
 
+use super::arg::Arg;
 use super::dto::{CustomerDetail, CustomerSummary, Page};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -81,12 +82,13 @@ fn decode_cursor(c: &str) -> Option<(i64, i64)> {
 }
 
 #[server(prefix = "/api", endpoint = "customers/get", input = GetUrl)]
-pub async fn get_customer(customer_id: i64) -> Result<CustomerDetail, AppError> {
+pub async fn get_customer(customer_id: Arg<i64>) -> Result<CustomerDetail, AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::customers;
     ctx::run(async move {
         let (st, _me) = ctx::require(Permission::ViewCases)?;
+        let customer_id = customer_id.read("customer_id")?;
         let mut customer = customers::get(&st.db, customer_id).await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
@@ -111,15 +113,17 @@ pub async fn get_customer(customer_id: i64) -> Result<CustomerDetail, AppError> 
 /// the browser goes back to that case.
 #[server(prefix = "/api", endpoint = "customers/reveal")]
 pub async fn reveal_pii(
-    customer_id: i64,
+    customer_id: Arg<i64>,
     reason: String,
-    case_id: Option<i64>,
+    case_id: Option<Arg<i64>>,
 ) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::customers;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ViewCases)?;
+        let customer_id = customer_id.read("customer_id")?;
+        let case_id = case_id.map(|c| c.read("case_id")).transpose()?;
         let reason = crate::domain::customer::check_reveal_reason(&reason)
             .map_err(|m| AppError::validation("reason", m))?;
         let session: tower_sessions::Session = leptos_axum::extract()
@@ -243,12 +247,13 @@ pub async fn add_customer(
 /// Reads a verification from its provider now (recorded in the audit trail;
 /// an upstream failure is shown with its code and trace id).
 #[server(prefix = "/api", endpoint = "verifications/refresh")]
-pub async fn refresh_verification(verification_id: i64) -> Result<(), AppError> {
+pub async fn refresh_verification(verification_id: Arg<i64>) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::refresh;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
+        let verification_id = verification_id.read("verification_id")?;
         // The view is not sent back (the page reloads its customer).
         refresh::refresh_verification(&st, me.actor(), &ctx::origin(), verification_id, false)
             .await?;

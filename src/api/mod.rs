@@ -3,6 +3,7 @@
 //! service, and maps the result to a DTO. Reads use `GetUrl`; everything that
 //! changes something is a POST.
 
+pub mod arg;
 pub mod audit;
 pub mod auth;
 pub mod cases;

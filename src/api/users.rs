@@ -1,3 +1,4 @@
+use super::arg::Arg;
 use super::dto::{Page, UserView};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -82,11 +83,12 @@ pub async fn list_users(after: Option<String>) -> Result<Page<UserView>, AppErro
 }
 
 #[server(prefix = "/api", endpoint = "users/get", input = GetUrl)]
-pub async fn get_user(user_id: i64) -> Result<UserView, AppError> {
+pub async fn get_user(user_id: Arg<i64>) -> Result<UserView, AppError> {
     use crate::domain::Permission;
     use crate::server::{ctx, db};
     ctx::run(async move {
         let (st, _me) = ctx::require(Permission::ManageUsers)?;
+        let user_id = user_id.read("user_id")?;
         let user = db::users::find(st.db.reader(), user_id).await?;
         user.map(convert::view)
             .ok_or_else(|| AppError::not_found("User"))
@@ -115,12 +117,13 @@ pub async fn create_user(
 }
 
 #[server(prefix = "/api", endpoint = "users/change-role")]
-pub async fn change_role(user_id: i64, role: String) -> Result<(), AppError> {
+pub async fn change_role(user_id: Arg<i64>, role: String) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::users;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ManageUsers)?;
+        let user_id = user_id.read("user_id")?;
         let role = users::parse_role(&role)?;
         users::change_role(&deps(&st), me.actor(), &ctx::origin(), user_id, role).await?;
         leptos_axum::redirect(&format!("/admin/users/{user_id}"));
@@ -130,12 +133,14 @@ pub async fn change_role(user_id: i64, role: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "users/set-disabled")]
-pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), AppError> {
+pub async fn set_user_disabled(user_id: Arg<i64>, disabled: Arg<bool>) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::users;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ManageUsers)?;
+        let user_id = user_id.read("user_id")?;
+        let disabled = disabled.read("disabled")?;
         users::set_disabled(&deps(&st), me.actor(), &ctx::origin(), user_id, disabled).await?;
         leptos_axum::redirect(&format!("/admin/users/{user_id}"));
         Ok(())
@@ -144,12 +149,13 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), AppEr
 }
 
 #[server(prefix = "/api", endpoint = "users/reset-password")]
-pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppError> {
+pub async fn reset_password(user_id: Arg<i64>, password: String) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::users;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ManageUsers)?;
+        let user_id = user_id.read("user_id")?;
         let password = secrecy::SecretString::from(password);
         users::reset_password(&deps(&st), me.actor(), &ctx::origin(), user_id, password).await?;
         leptos_axum::redirect(&format!("/admin/users/{user_id}?reset=1"));

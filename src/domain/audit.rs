@@ -40,6 +40,7 @@ string_enum! {
         DecisionConfirmed = "decision.confirmed",
         DecisionRejected = "decision.rejected",
         DecisionVoided = "decision.voided",
+        PushSending = "outbox.sending",
         PushSucceeded = "outbox.pushed",
         PushFailed = "outbox.push_failed",
         PushRetryRequested = "outbox.retry_requested",

@@ -1,4 +1,4 @@
-//! The normalized model every provider maps into (DESIGN.md, upstreams.md §6).
+//! The normalized model every provider maps into (see `server/providers/README.md`).
 //! Upstream status and our review status are two independent axes.
 
 use serde::{Deserialize, Serialize};

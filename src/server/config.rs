@@ -31,6 +31,9 @@ pub struct Settings {
     pub login_attempts_per_minute: u32,
     /// JSON API requests allowed per token per minute (then 429 with Retry-After).
     pub api_requests_per_minute: u32,
+    /// Reverse proxies (addresses or CIDRs) whose `X-Forwarded-For` names
+    /// the client; from any other peer the header is ignored.
+    pub trusted_proxies: TrustedProxies,
     /// Key for the keyed hash of client addresses in the audit trail. Required
     /// outside demo mode; demo mode makes one up at start.
     pub secret_key: Option<SecretString>,
@@ -87,6 +90,9 @@ pub struct Settings {
     /// Hours a case may wait for its decision (from when KYC Desk received
     /// it) before it counts as an SLA breach on the metrics page.
     pub sla_hours: u32,
+    /// Free space (MiB) under the database below which `/readyz` reports
+    /// the disk as low (and the server warns), before writes start failing.
+    pub min_free_disk_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +100,88 @@ pub struct Settings {
 pub enum LogFormat {
     Json,
     Pretty,
+}
+
+/// Addresses and networks of trusted reverse proxies: a comma-separated
+/// list (`10.0.0.1, 10.1.0.0/16`) or a TOML array of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// From a comma-separated list, leaving out what does not parse (tests).
+    #[cfg(test)]
+    pub fn from_list(list: &str) -> TrustedProxies {
+        TrustedProxies(list.split(',').filter_map(Self::parse_entry).collect())
+    }
+
+    /// One entry: an address (one host) or a network in CIDR notation.
+    fn parse_entry(entry: &str) -> Option<ipnet::IpNet> {
+        let entry = entry.trim();
+        entry
+            .parse::<ipnet::IpNet>()
+            .ok()
+            .or_else(|| entry.parse::<std::net::IpAddr>().ok().map(Into::into))
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustedProxies {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entries;
+        fn parse<E: serde::de::Error>(
+            entries: impl Iterator<Item = String>,
+        ) -> Result<TrustedProxies, E> {
+            let mut nets = Vec::new();
+            // Entries are counted, not echoed: values are never printed.
+            for (i, entry) in entries.enumerate() {
+                match TrustedProxies::parse_entry(&entry) {
+                    Some(net) => nets.push(net),
+                    None => {
+                        return Err(E::custom(format!(
+                            "entry {} is not an IP address or a CIDR (like 10.0.0.1 or 10.0.0.0/8)",
+                            i + 1
+                        )))
+                    }
+                }
+            }
+            Ok(TrustedProxies(nets))
+        }
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = TrustedProxies;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("IP addresses or CIDRs, comma-separated or as an array")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                parse(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .map(str::to_string),
+                )
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = seq.next_element::<String>()? {
+                    entries.push(entry);
+                }
+                parse(entries.into_iter())
+            }
+        }
+        d.deserialize_any(Entries)
+    }
 }
 
 #[derive(Serialize)]
@@ -104,6 +192,7 @@ struct Defaults {
     cookie_secure: bool,
     login_attempts_per_minute: u32,
     api_requests_per_minute: u32,
+    trusted_proxies: &'static str,
     site_root: &'static str,
     log_format: LogFormat,
     log: &'static str,
@@ -117,6 +206,7 @@ struct Defaults {
     workers: bool,
     audit_checkpoint_minutes: u64,
     sla_hours: u32,
+    min_free_disk_mb: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -126,6 +216,7 @@ const DEFAULTS: Defaults = Defaults {
     cookie_secure: true,
     login_attempts_per_minute: 30,
     api_requests_per_minute: 600,
+    trusted_proxies: "",
     site_root: "target/site",
     log_format: LogFormat::Json,
     log: "info,sqlx=warn,tower_sessions=warn",
@@ -139,6 +230,7 @@ const DEFAULTS: Defaults = Defaults {
     workers: true,
     audit_checkpoint_minutes: 10,
     sla_hours: 24,
+    min_free_disk_mb: 512,
 };
 
 /// Read when present and no other file is named.
@@ -489,6 +581,39 @@ mod tests {
             fig.extract_inner::<String>("addr").expect("addr"),
             "127.0.0.1:4000"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks_as_a_list_or_an_array() {
+        let list = with("trusted_proxies = \"10.0.0.1, 192.168.0.0/16,::1\"").expect("a list");
+        let array = with("trusted_proxies = [\"10.0.0.1\", \"192.168.0.0/16\", \"::1\"]")
+            .expect("an array");
+        assert_eq!(list.trusted_proxies, array.trusted_proxies);
+        let trusted = list.trusted_proxies;
+        for ip in ["10.0.0.1", "192.168.4.5", "::1"] {
+            assert!(trusted.contains(ip.parse().expect("ip")), "{ip}");
+        }
+        for ip in ["10.0.0.2", "192.169.0.1", "::2"] {
+            assert!(!trusted.contains(ip.parse().expect("ip")), "{ip}");
+        }
+        assert!(with("").expect("defaults").trusted_proxies.is_empty());
+    }
+
+    #[test]
+    fn a_bad_trusted_proxy_is_named_in_the_error() {
+        for bad in [
+            "trusted_proxies = \"10.0.0.1, 10.0.0.300\"",
+            "trusted_proxies = [\"10.0.0.0/33\"]",
+            "trusted_proxies = \"proxy.example\"",
+            "trusted_proxies = 10",
+        ] {
+            let err = with(bad).expect_err(bad).to_string();
+            assert!(err.contains("KYC_DESK_TRUSTED_PROXIES"), "{bad}: {err}");
+            assert!(
+                !err.contains("300") && !err.contains("proxy.example"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The landing page of Eclipse's hosted liveness flow: the customer's
-//! browser comes back to `/liveness/callback?token=…&status=COMPLETED|CANCELLED`.
+//! browser comes back to `/liveness/callback/{token}?status=COMPLETED|CANCELLED`
+//! (Eclipse appends `?status=…` to the landing URL as given, so the token
+//! is in the path).
 //! That is a signal, never proof: on COMPLETED we ask Eclipse for the
 //! result ourselves (the outbox PUTs the document), and the token only
 //! finds the liveness session we started. Public: the customer is not a
@@ -9,7 +11,7 @@ use super::db::audit::{self as audit_log, Actor, NewEvent, Origin};
 use super::db::cases::{self as db_cases, NewOutbox};
 use super::state::AppState;
 use crate::domain::audit::{AuditAction, AuditEntity};
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -17,7 +19,6 @@ use serde_json::Value;
 
 #[derive(Deserialize)]
 pub struct Landing {
-    token: Option<String>,
     status: Option<String>,
 }
 
@@ -29,8 +30,11 @@ fn page(status: StatusCode, message: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
-pub async fn callback(State(st): State<AppState>, Query(q): Query<Landing>) -> Response {
-    let token = q.token.unwrap_or_default();
+pub async fn callback(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+    Query(q): Query<Landing>,
+) -> Response {
     let found = if token.len() == 36 {
         db_cases::outbox_by_key(st.db.reader(), &token)
             .await

@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod db;
 pub mod error;
 pub mod export;
+pub mod health;
 pub mod liveness;
 pub mod media;
 pub mod password;

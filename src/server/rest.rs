@@ -136,17 +136,7 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
-        let origin = Origin {
-            request_id: parts
-                .headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            client_hash: parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| st.keyed_hash("client", c.0.ip().to_string().as_bytes())),
-        };
+        let origin = super::security::request_origin(st, &parts.headers, &parts.extensions);
         let token = parts
             .headers
             .get(header::AUTHORIZATION)

@@ -1,13 +1,14 @@
 //! Browser security: the same-origin rule for every state-changing request,
 //! and the headers on every response (CSP with a per-response nonce).
 
+use super::config::TrustedProxies;
 use super::db::audit::Origin;
 use super::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// The nonce of this response's Content-Security-Policy.
 #[derive(Debug, Clone)]
@@ -125,18 +126,159 @@ pub fn provide_nonce() {
 }
 
 /// The request's id and the keyed hash of its client address.
-pub fn request_origin(st: &AppState, req: &Request) -> Origin {
-    let request_id = req
-        .headers()
-        .get("x-request-id")
+pub fn request_origin(st: &AppState, headers: &HeaderMap, extensions: &Extensions) -> Origin {
+    let request_id = headers
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let client_hash = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| st.keyed_hash("client", addr.ip().to_string().as_bytes()));
+    let client_hash = client_addr(&st.settings.trusted_proxies, headers, extensions)
+        .map(|ip| st.keyed_hash("client", ip.to_string().as_bytes()));
     Origin {
         request_id,
         client_hash,
+    }
+}
+
+/// The client's address: the connection's peer, unless the peer is a
+/// trusted proxy; then the right-most address of `X-Forwarded-For` that is
+/// not a trusted proxy (addresses to its left are the client's own claims).
+/// An entry that is not an address ends the walk at the last trusted hop.
+pub fn client_addr(
+    trusted: &TrustedProxies,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> Option<IpAddr> {
+    let ConnectInfo(peer) = extensions.get::<ConnectInfo<SocketAddr>>()?;
+    let mut client = peer.ip().to_canonical();
+    if !trusted.contains(client) {
+        return Some(client);
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    for entry in forwarded.into_iter().rev() {
+        let entry = entry.trim();
+        let Some(ip) = entry
+            .parse::<IpAddr>()
+            .or_else(|_| entry.parse::<SocketAddr>().map(|a| a.ip()))
+            .ok()
+        else {
+            break;
+        };
+        client = ip.to_canonical();
+        if !trusted.contains(client) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// Is a client's request id short and plain enough to keep (it reaches the
+/// logs, the audit trail and error answers)? 1 to 64 of `A-Z a-z 0-9 . _ -`.
+fn is_plain_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Keeps a client's `x-request-id` only when it is one plain id; drops any
+/// other, so the request gets a fresh one (the next layer makes it).
+pub async fn only_plain_request_ids(mut req: Request, next: Next) -> Response {
+    let mut ids = req.headers().get_all(REQUEST_ID).iter();
+    let keep = match (ids.next(), ids.next()) {
+        (None, _) => true,
+        (Some(id), None) => is_plain_request_id(id.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_plain_request_ids_are_kept() {
+        for id in [
+            "a",
+            "req-1_2.3",
+            "550e8400-e29b-41d4-a716-446655440000",
+            &"x".repeat(64),
+        ] {
+            assert!(is_plain_request_id(id.as_bytes()), "{id}");
+        }
+        for id in [
+            "",
+            "has space",
+            "semi;colon",
+            "quote\"",
+            "<b>",
+            "ü",
+            &"x".repeat(65),
+        ] {
+            assert!(!is_plain_request_id(id.as_bytes()), "{id}");
+        }
+    }
+
+    fn client(trusted: &str, peer: &str, forwarded: &[&str]) -> Option<IpAddr> {
+        let trusted = TrustedProxies::from_list(trusted);
+        let mut headers = HeaderMap::new();
+        for f in forwarded {
+            headers.append("x-forwarded-for", HeaderValue::from_str(f).expect("header"));
+        }
+        let mut extensions = Extensions::new();
+        extensions.insert(ConnectInfo(peer.parse::<SocketAddr>().expect("peer")));
+        client_addr(&trusted, &headers, &extensions)
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().expect("ip"))
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy() {
+        let p = "10.0.0.5:4000";
+        // No proxy trusted, or another one: the header is ignored.
+        assert_eq!(client("", p, &["203.0.113.1"]), ip("10.0.0.5"));
+        assert_eq!(client("10.0.1.0/24", p, &["203.0.113.1"]), ip("10.0.0.5"));
+        // A trusted proxy: the right-most address it did not add itself.
+        assert_eq!(
+            client("10.0.0.0/24", p, &["203.0.113.1"]),
+            ip("203.0.113.1")
+        );
+        assert_eq!(
+            client("10.0.0.0/24", p, &["198.51.100.9, 203.0.113.1"]),
+            ip("203.0.113.1"),
+            "what the client claims to the left is not believed"
+        );
+        assert_eq!(
+            client("10.0.0.0/24", p, &["198.51.100.9", "203.0.113.1, 10.0.0.7"]),
+            ip("203.0.113.1"),
+            "a chain of trusted proxies, over two headers"
+        );
+        assert_eq!(client("10.0.0.0/24", p, &[]), ip("10.0.0.5"));
+        assert_eq!(
+            client("10.0.0.0/24", p, &["nonsense, 10.0.0.7"]),
+            ip("10.0.0.7"),
+            "an unreadable entry stops at the last trusted hop"
+        );
+        assert_eq!(
+            client("10.0.0.0/24", p, &["[2001:db8::1]:443"]),
+            ip("2001:db8::1")
+        );
+        assert_eq!(
+            client("10.0.0.0/24", "[::ffff:10.0.0.5]:4000", &["203.0.113.1"]),
+            ip("203.0.113.1"),
+            "an IPv4 peer on an IPv6 socket"
+        );
     }
 }

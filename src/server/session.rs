@@ -8,6 +8,11 @@
 //! - Absolute lifetime 8 h from sign-in, enforced by the middleware.
 //! - The user is re-read on every request: a role change or a disabled
 //!   account takes effect at once (and ends the user's sessions outright).
+//! - A session keeps the account's version as it was when the password was
+//!   checked; a session whose account changed since (a role, access or
+//!   password change, even one made while the sign-in was in flight) ends.
+//! - Saving never re-creates a session: a request in flight when its
+//!   session was deleted cannot bring it back.
 
 use super::clock::Clock;
 use super::db::audit::{self as audit_log, Actor, NewEvent};
@@ -32,6 +37,8 @@ const TOUCH_EVERY: Duration = Duration::from_secs(60);
 /// Keys of what we keep in a session.
 pub const USER_ID: &str = "user_id";
 pub const AUTHENTICATED_AT: &str = "authenticated_at";
+/// The account's `version` when its password was checked.
+const USER_VERSION: &str = "user_version";
 const SEEN_AT: &str = "seen_at";
 
 /// The system actor that ends sessions.
@@ -105,9 +112,12 @@ impl SessionStore for SqlSessionStore {
         Ok(())
     }
 
+    /// tower-sessions saves an existing session here (a new one goes to
+    /// [`SessionStore::create`]): update-only, so a session deleted while a
+    /// request held it stays deleted.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (user_id, data) = encode(record)?;
-        db::sessions::save(
+        let kept = db::sessions::update(
             self.db.writer(),
             &hash_id(&record.id),
             user_id,
@@ -115,7 +125,11 @@ impl SessionStore for SqlSessionStore {
             self.expires_at(),
         )
         .await
-        .map_err(backend)
+        .map_err(backend)?;
+        if !kept {
+            tracing::info!("a session ended while a request held it; it stays ended");
+        }
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -142,14 +156,17 @@ impl SessionStore for SqlSessionStore {
 }
 
 /// Starts a signed-in session: a fresh session id (the old one stops
-/// working), the user, and the time of sign-in.
+/// working), the user and their account's version as the password check
+/// saw it, and the time of sign-in.
 pub async fn start(
     session: &Session,
     user_id: i64,
+    user_version: i64,
     now_ms: i64,
 ) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.insert(USER_ID, user_id).await?;
+    session.insert(USER_VERSION, user_version).await?;
     session.insert(AUTHENTICATED_AT, now_ms).await?;
     session.insert(SEEN_AT, now_ms).await?;
     Ok(())
@@ -163,7 +180,7 @@ pub async fn authenticate(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let origin = super::security::request_origin(&st, &req);
+    let origin = super::security::request_origin(&st, req.headers(), req.extensions());
     match resolve(&st, &session, &origin).await {
         Ok(Some(user)) => {
             req.extensions_mut().insert(user);
@@ -201,7 +218,7 @@ async fn resolve(
         session.flush().await?;
         return Ok(None);
     };
-    if user.disabled {
+    if user.disabled || session.get::<i64>(USER_VERSION).await? != Some(user.version) {
         session.flush().await?;
         return Ok(None);
     }

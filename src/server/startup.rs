@@ -5,12 +5,11 @@ use super::db::{Checkpoints, Db};
 use super::password::Passwords;
 use super::providers::Providers;
 use super::services::audit::{self, AuditKeys};
-use super::services::{demo, demo_data, users::Deps};
+use super::services::{auth, demo, demo_data, users::Deps};
 use super::state::AppState;
 use super::{security, session};
 use crate::app::{shell, App};
-use axum::extract::State;
-use axum::http::{Request, StatusCode};
+use axum::http::Request;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::serve::ListenerExt as _;
@@ -21,7 +20,6 @@ use secrecy::ExposeSecret;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -132,7 +130,7 @@ impl Application {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let reaper = tokio::spawn(reap_sessions(self.state.clone()));
+        let reaper = tokio::spawn(housekeeping(self.state.clone()));
         let checkpoints = tokio::spawn(sign_checkpoints(self.state.clone()));
         let wal = tokio::spawn(checkpoint_wal(self.state.clone()));
         let workers = self.state.settings.workers.then(|| {
@@ -169,7 +167,10 @@ impl Application {
     }
 }
 
-async fn reap_sessions(state: AppState) {
+/// Every minute: ends expired sessions, and forgets what anonymous callers
+/// leave behind (old sign-in failures, idle per-address limits), so that
+/// they cannot make the server grow.
+async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
@@ -177,6 +178,11 @@ async fn reap_sessions(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "expired sessions ended"),
             Err(e) => tracing::error!(error = %e, "session reaper failed"),
+        }
+        match auth::forget_old_failures(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(accounts = n, "old sign-in failures forgotten"),
+            Err(e) => tracing::error!(error = %e, "forgetting old sign-in failures failed"),
         }
     }
 }
@@ -291,15 +297,16 @@ pub fn router(state: AppState) -> Router {
     let public = Router::new()
         .nest("/api/v1", super::rest::router())
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/liveness/callback", get(super::liveness::callback))
+        .route("/readyz", get(super::health::readyz))
+        .route("/liveness/callback/{token}", get(super::liveness::callback))
         .nest_service("/pkg", ServeDir::new(site_pkg).precompressed_br())
         .with_state(state.clone());
 
     Router::new()
         .merge(public)
         .merge(app)
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(from_fn(super::ctx::honest_server_fn_errors))
+        .layer(from_fn(super::ctx::limit_body))
         // Pages and exports on the fly at a fast level (brotli's default,
         // 11, costs far more CPU than it saves bytes); `/pkg` is sent
         // precompressed at best quality (`assets`).
@@ -332,14 +339,6 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-}
-
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(e) => {
-            tracing::error!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-        }
-    }
+        // Before the id is set: a client's own id stays only if it is plain.
+        .layer(from_fn(security::only_plain_request_ids))
 }

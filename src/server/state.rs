@@ -1,6 +1,7 @@
 use super::clock::Clock;
 use super::config::Settings;
 use super::db::Db;
+use super::health::Readiness;
 use super::password::Passwords;
 use super::providers::Providers;
 use super::services::audit::{AuditKeys, ChainStatusCell};
@@ -40,6 +41,9 @@ pub struct AppState {
     pub chain_status: ChainStatusCell,
     /// The audit log's actor filter, while the accounts stay unchanged.
     pub actors: ActorsCell,
+    /// The last readiness probe (`/readyz`).
+    #[from_ref(skip)]
+    pub readiness: Arc<Readiness>,
 }
 
 impl AppState {
@@ -71,6 +75,7 @@ impl AppState {
             audit_keys,
             chain_status: ChainStatusCell::default(),
             actors: ActorsCell::default(),
+            readiness: Arc::default(),
         }
     }
 

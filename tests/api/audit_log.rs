@@ -2,6 +2,7 @@
 
 use crate::helpers::{TestApp, PASSWORD};
 use kyc_desk::domain::Role;
+use kyc_desk::server::export::{verify_file, WithoutManifest};
 use kyc_desk::server::services::audit;
 use serde_json::Value;
 
@@ -335,7 +336,7 @@ async fn a_manager_exports_csv_that_verifies_offline_and_a_changed_byte_does_not
     let file = dir.path().join("audit.csv");
     std::fs::write(&file, &body).expect("write");
     let key = app.state.audit_keys.verifying_key();
-    let check = kyc_desk::server::export::verify_file(&file, &key).expect("read");
+    let check = verify_file(&file, &key, WithoutManifest::Refuse).expect("read");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     let exported: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_event WHERE action = 'audit.exported'")
@@ -352,7 +353,7 @@ async fn a_manager_exports_csv_that_verifies_offline_and_a_changed_byte_does_not
     // Change one character of one event.
     let tampered = body.replacen("auth.sign_in", "auth.sign_IN", 1);
     std::fs::write(&file, tampered).expect("write");
-    let check = kyc_desk::server::export::verify_file(&file, &key).expect("read");
+    let check = verify_file(&file, &key, WithoutManifest::Refuse).expect("read");
     assert!(!check.problems.is_empty());
 }
 
@@ -376,8 +377,12 @@ async fn a_filtered_jsonl_export_verifies_each_event() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("audit.jsonl");
     std::fs::write(&file, &body).expect("write");
-    let check = kyc_desk::server::export::verify_file(&file, &app.state.audit_keys.verifying_key())
-        .expect("read");
+    let check = verify_file(
+        &file,
+        &app.state.audit_keys.verifying_key(),
+        WithoutManifest::Refuse,
+    )
+    .expect("read");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     // A different key does not accept it.
     let (_, other_public) = audit::generate_key();
@@ -390,7 +395,7 @@ async fn a_filtered_jsonl_export_verifies_each_event() {
             .expect("32");
         ed25519_dalek::VerifyingKey::from_bytes(&bytes).expect("key")
     };
-    let check = kyc_desk::server::export::verify_file(&file, &other).expect("read");
+    let check = verify_file(&file, &other, WithoutManifest::Refuse).expect("read");
     assert!(check.problems.iter().any(|p| p.contains("signature")));
 }
 
@@ -427,7 +432,7 @@ async fn an_export_longer_than_a_batch_holds_every_matching_event_once_in_order(
         let body = res.text().await.expect("body");
         let file = dir.path().join("audit.csv");
         std::fs::write(&file, &body).expect("write");
-        let check = kyc_desk::server::export::verify_file(&file, &key).expect("read");
+        let check = verify_file(&file, &key, WithoutManifest::Refuse).expect("read");
         assert!(check.problems.is_empty(), "{query}: {:?}", check.problems);
 
         let expected: Vec<i64> = sqlx::query_scalar(sql)
@@ -519,4 +524,242 @@ async fn verifying_from_the_page_is_recorded_and_reports_the_state() {
         .audit_actions()
         .await
         .contains(&"audit.verified".to_string()));
+}
+
+/// An export's body, by `manager`.
+async fn export(app: &TestApp, manager: &reqwest::Client, path: &str) -> String {
+    let res = manager.get(app.url(path)).send().await.expect("export");
+    assert_eq!(res.status(), 200, "{path}");
+    res.text().await.expect("body")
+}
+
+/// The sequence number of an export's row.
+fn seq_of(row: &str) -> i64 {
+    match serde_json::from_str::<Value>(row) {
+        Ok(v) => v["seq"].as_i64().expect("seq"),
+        Err(_) => row
+            .split(',')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .expect("seq"),
+    }
+}
+
+/// Writes `lines` as `name` and verifies it.
+fn verify_lines(
+    dir: &std::path::Path,
+    name: &str,
+    lines: &[&str],
+    how: WithoutManifest,
+) -> kyc_desk::server::export::ExportCheck {
+    let file = dir.join(name);
+    std::fs::write(&file, lines.concat()).expect("write");
+    let key =
+        kyc_desk::server::services::audit::signing_key_from_base64(crate::helpers::TEST_AUDIT_KEY)
+            .expect("key")
+            .verifying_key();
+    verify_file(&file, &key, how).expect("read")
+}
+
+#[tokio::test]
+async fn a_row_removed_added_moved_or_changed_in_a_filtered_export_fails_at_its_line() {
+    let app = TestApp::spawn().await;
+    // Sign-ins with failed attempts between them: the sign-ins' numbers
+    // have gaps, as a filtered export's do.
+    for _ in 0..4 {
+        app.signed_in(Role::Reviewer).await;
+        app.login(
+            &app.browser(),
+            app.email(Role::Reviewer),
+            "not the password",
+        )
+        .await;
+    }
+    let manager = app.signed_in(Role::Manager).await;
+    let dir = tempfile::tempdir().expect("dir");
+    for format in ["csv", "jsonl"] {
+        let name = format!("audit.{format}");
+        let filtered = export(
+            &app,
+            &manager,
+            &format!("/audit/export.{format}?action=auth.sign_in"),
+        )
+        .await;
+        let everything = export(&app, &manager, &format!("/audit/export.{format}")).await;
+        let lines: Vec<&str> = filtered.split_inclusive('\n').collect();
+        // The rows are between the CSV header (or the start) and the signed end.
+        let first = usize::from(format == "csv");
+        let rows = &lines[first..lines.len() - 1];
+        assert!(rows.len() >= 4, "{format}: {filtered}");
+        // Line numbers are 1-based: the row at `lines[i]` is on line i + 1.
+        let line_of = |i: usize| i + 1;
+
+        let check = verify_lines(dir.path(), &name, &lines, WithoutManifest::Refuse);
+        assert!(check.problems.is_empty(), "{format}: {:?}", check.problems);
+        let manifest = check.manifest.expect("a signed manifest");
+        assert_eq!(manifest.filter, "action=auth.sign_in");
+        assert_eq!(manifest.rows, rows.len() as u64);
+        assert!(
+            seq_of(rows[2]) > seq_of(rows[1]) + 1,
+            "{format}: a gap between the second and third rows"
+        );
+
+        // Removed: the second row.
+        let mut removed = lines.clone();
+        removed.remove(first + 1);
+        // Added: an event the filter left out, in its place by number,
+        // taken whole from the unfiltered export.
+        let (after, before) = (seq_of(rows[1]), seq_of(rows[2]));
+        let extra = everything
+            .split_inclusive('\n')
+            .find(|l| {
+                !l.starts_with("seq,") && !l.contains("checkpoint") && {
+                    let seq = seq_of(l);
+                    after < seq && seq < before
+                }
+            })
+            .expect("an event between the second and third rows");
+        let mut added = lines.clone();
+        added.insert(first + 2, extra);
+        // Moved: the second and third rows swapped.
+        let mut moved = lines.clone();
+        moved.swap(first + 1, first + 2);
+        // Changed: the third row's action.
+        let changed_row = rows[2].replacen("auth.sign_in", "auth.sign_out", 1);
+        let mut changed = lines.clone();
+        changed[first + 2] = &changed_row;
+
+        for (edit, edited, bad_line) in [
+            ("removed", removed, line_of(first + 1)),
+            ("added", added, line_of(first + 2)),
+            ("moved", moved, line_of(first + 1)),
+            ("changed", changed, line_of(first + 2)),
+        ] {
+            let check = verify_lines(dir.path(), &name, &edited, WithoutManifest::Refuse);
+            assert_eq!(
+                check.first_bad_line,
+                Some(bad_line),
+                "{format}, a row {edit}: {:?}",
+                check.problems
+            );
+            assert!(
+                check.problems[0].starts_with(&format!("line {bad_line}: ")),
+                "{format}, a row {edit}: {:?}",
+                check.problems
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_export_without_its_signed_manifest_fails_unless_only_its_chain_is_asked_for() {
+    let app = TestApp::spawn().await;
+    for _ in 0..3 {
+        app.signed_in(Role::Reviewer).await;
+    }
+    let manager = app.signed_in(Role::Manager).await;
+    let body = export(&app, &manager, "/audit/export.csv?action=auth.sign_in").await;
+    // The export as versions before manifests wrote it: no running hash
+    // column, and a checkpoint alone at the end.
+    let lines: Vec<String> = body
+        .split_inclusive('\n')
+        .map(|l| {
+            if l.starts_with("checkpoint,") {
+                let cells: Vec<&str> = l.trim_end().splitn(7, ',').take(6).collect();
+                format!("{}\r\n", cells.join(","))
+            } else {
+                let (kept, _) = l.trim_end().rsplit_once(',').expect("a last cell");
+                format!("{kept}\r\n")
+            }
+        })
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    assert!(lines[0].ends_with(",hash\r\n"), "{}", lines[0]);
+    let dir = tempfile::tempdir().expect("dir");
+    let end = lines.len();
+
+    let check = verify_lines(dir.path(), "old.csv", &lines, WithoutManifest::Refuse);
+    assert_eq!(check.first_bad_line, Some(end), "{:?}", check.problems);
+    let check = verify_lines(
+        dir.path(),
+        "old.csv",
+        &lines,
+        WithoutManifest::CheckChainOnly,
+    );
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+    assert!(check.manifest.is_none());
+}
+
+#[tokio::test]
+async fn verify_export_on_the_command_line_names_the_first_bad_line() {
+    use base64::Engine as _;
+    let app = TestApp::spawn().await;
+    for _ in 0..3 {
+        app.signed_in(Role::Reviewer).await;
+        app.login(
+            &app.browser(),
+            app.email(Role::Reviewer),
+            "not the password",
+        )
+        .await;
+    }
+    let manager = app.signed_in(Role::Manager).await;
+    let body = export(&app, &manager, "/audit/export.jsonl?action=auth.sign_in").await;
+    let mut lines: Vec<&str> = body.split_inclusive('\n').collect();
+    let dir = tempfile::tempdir().expect("dir");
+    let public_key = base64::engine::general_purpose::STANDARD
+        .encode(app.state.audit_keys.verifying_key().as_bytes());
+    let run = |lines: &[&str]| {
+        let file = dir.path().join("audit.jsonl");
+        std::fs::write(&file, lines.concat()).expect("write");
+        std::process::Command::new(env!("CARGO_BIN_EXE_kyc-desk"))
+            .args(["audit", "verify-export"])
+            .arg(&file)
+            .args(["--public-key", &public_key])
+            .current_dir(dir.path())
+            .env("KYC_DESK_LOG", "warn")
+            .output()
+            .expect("kyc-desk runs")
+    };
+    let out = run(&lines);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("export verified"), "{stdout}");
+
+    lines.remove(1);
+    let out = run(&lines);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("first bad line: 2"), "{stdout}");
+}
+
+#[tokio::test]
+async fn page_cursors_at_the_ends_of_the_number_range_read_nothing_and_break_nothing() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in(Role::Manager).await;
+    for cursor in [i64::MIN, i64::MIN + 1, 0, i64::MAX] {
+        let page = list(&app, &manager, &format!("before={cursor}")).await;
+        let items = page["items"].as_array().expect("items");
+        if cursor <= 0 {
+            assert!(items.is_empty(), "{cursor}");
+        } else {
+            assert!(!items.is_empty(), "{cursor}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_one_full_check_of_the_trail_runs_at_a_time() {
+    let app = TestApp::spawn().await;
+    let manager = app.signed_in(Role::Manager).await;
+    let running = app
+        .state
+        .chain_status
+        .try_full_check()
+        .expect("nobody checks yet");
+    let res = app.post(&manager, "/api/audit/verify", &[]).await;
+    assert_eq!(res.status(), 409, "another one runs");
+    drop(running);
+    let res = app.post(&manager, "/api/audit/verify", &[]).await;
+    assert_eq!(res.status(), 200);
 }

@@ -65,10 +65,10 @@ async fn an_unknown_user_costs_as_much_time_as_a_wrong_password() {
     let browser = app.browser();
     let mut wrong = Vec::new();
     let mut unknown = Vec::new();
-    // Interleaved, distinct accounts so no lock kicks in.
-    for i in 0..4 {
+    // Interleaved; two failures per account, so no lock kicks in.
+    for i in 0..8 {
         let t = Instant::now();
-        app.login(&browser, app.email(Role::ALL[i]), "not the password")
+        app.login(&browser, app.email(Role::ALL[i % 4]), "not the password")
             .await;
         wrong.push(t.elapsed());
         let t = Instant::now();
@@ -80,9 +80,10 @@ async fn an_unknown_user_costs_as_much_time_as_a_wrong_password() {
         .await;
         unknown.push(t.elapsed());
     }
-    wrong.sort();
-    unknown.sort();
-    let (w, u) = (wrong[2].as_secs_f64(), unknown[2].as_secs_f64());
+    // The fastest of each: what the work costs when nothing else runs on
+    // the machine (other tests share its two cores).
+    let w = wrong.iter().min().expect("samples").as_secs_f64();
+    let u = unknown.iter().min().expect("samples").as_secs_f64();
     // Both verify an argon2 hash (~20 ms); without the dummy hash the
     // unknown account would answer in well under a millisecond.
     assert!(
@@ -111,6 +112,59 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     app.state.clock.advance(Duration::from_secs(3));
     let res = app.login(&app.browser(), &email, PASSWORD).await;
     assert_eq!(res.status(), 200);
+}
+
+/// The failures counted for `email`, and how long its lock has left (ms).
+async fn throttle_of(app: &TestApp, email: &str) -> (i64, i64) {
+    let key = app.state.keyed_hash("login", email.as_bytes());
+    sqlx::query_as("SELECT failures, locked_until - $2 FROM login_throttle WHERE account_key = $1")
+        .bind(key)
+        .bind(app.state.clock.now_ms())
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("a throttle row")
+}
+
+#[tokio::test]
+async fn a_burst_of_parallel_wrong_passwords_locks_the_account_as_the_same_attempts_one_by_one_do()
+{
+    let app = TestApp::spawn().await;
+    // No lock runs out while the attempts are made, however long they take.
+    app.state.clock.stop();
+    let one_by_one = app.email(Role::Reviewer).to_string();
+    let at_once = app.email(Role::Manager).to_string();
+
+    let mut serial = Vec::new();
+    for _ in 0..30 {
+        let res = app
+            .login(&app.browser(), &one_by_one, "not the password")
+            .await;
+        serial.push(res.status().as_u16());
+    }
+    let burst = (0..30).map(|_| async {
+        let res = app
+            .login(&app.browser(), &at_once, "not the password")
+            .await;
+        res.status().as_u16()
+    });
+    let mut parallel = futures::future::join_all(burst).await;
+
+    parallel.sort_unstable();
+    serial.sort_unstable();
+    assert_eq!(parallel, serial, "the same answers (401s, then 429s)");
+    assert_eq!(
+        throttle_of(&app, &at_once).await,
+        throttle_of(&app, &one_by_one).await,
+        "the same failures counted and the same lock"
+    );
+    // The right password is refused alike, for as long.
+    let mut answers = Vec::new();
+    for email in [&one_by_one, &at_once] {
+        let res = app.login(&app.browser(), email, PASSWORD).await;
+        assert_eq!(res.status(), 429, "{email} is locked");
+        answers.push(app_error(res).await.kind);
+    }
+    assert_eq!(answers[0], answers[1]);
 }
 
 #[tokio::test]
@@ -345,5 +399,143 @@ async fn a_weak_old_password_hash_is_upgraded_at_sign_in() {
     assert!(
         stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
         "{stored}"
+    );
+}
+
+/// The sessions stored for `user_id`.
+async fn sessions_of(app: &TestApp, user_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM session WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("count")
+}
+
+async fn is_signed_in(app: &TestApp, browser: &reqwest::Client) -> bool {
+    let me: Option<serde_json::Value> = app
+        .get(browser, "/api/auth/me")
+        .await
+        .json()
+        .await
+        .expect("json");
+    me.is_some()
+}
+
+#[tokio::test]
+async fn a_request_in_flight_across_a_password_reset_a_disable_or_a_role_change_leaves_no_usable_session(
+) {
+    use kyc_desk::server::db::audit::{Actor, Origin};
+    use kyc_desk::server::services::users::{self, Deps};
+    for change in ["password reset", "disable", "role change"] {
+        // The reviewer's import asks Provide ident for its list, which
+        // waits until the account has changed.
+        let mut upstream = crate::helpers::HeldUpstream::start().await;
+        let app = TestApp::spawn_with(crate::helpers::Options {
+            settings: vec![
+                ("ident_base_url", upstream.url.clone()),
+                ("ident_token", "test-token".into()),
+            ],
+            ..Default::default()
+        })
+        .await;
+        let reviewer = app.signed_in(Role::Reviewer).await;
+        let id = app.user_id(Role::Reviewer);
+        // A minute on, a request refreshes its session, so it saves the
+        // session when it ends.
+        app.state.clock.advance(Duration::from_secs(61));
+
+        let slow = app.post(&reviewer, "/api/customers/import-ident", &[]);
+        let meanwhile = async {
+            upstream.arrived().await;
+            let deps = Deps {
+                db: &app.state.db,
+                passwords: &app.state.passwords,
+                clock: &app.state.clock,
+            };
+            let (admin, origin) = (Actor::System("test"), Origin::default());
+            match change {
+                "password reset" => {
+                    let new = secrecy::SecretString::from("a new long password".to_string());
+                    users::reset_password(&deps, admin, &origin, id, new).await
+                }
+                "disable" => users::set_disabled(&deps, admin, &origin, id, true).await,
+                _ => users::change_role(&deps, admin, &origin, id, Role::ComplianceOfficer).await,
+            }
+            .expect("the account changes");
+            assert_eq!(sessions_of(&app, id).await, 0, "{change} ends the session");
+            upstream.release();
+        };
+        let (res, ()) = tokio::time::timeout(Duration::from_secs(60), async {
+            tokio::join!(slow, meanwhile)
+        })
+        .await
+        .expect("the request ends within 60 s");
+        assert!(res.status().as_u16() < 500, "{change}: {}", res.status());
+
+        assert_eq!(
+            sessions_of(&app, id).await,
+            0,
+            "the request in flight across a {change} did not bring its session back"
+        );
+        assert!(
+            !is_signed_in(&app, &reviewer).await,
+            "the old cookie is refused after a {change}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_session_whose_account_changed_after_its_password_check_is_refused() {
+    // What a sign-in in flight across a password reset would leave: its
+    // password was checked before the reset, its session stored after it.
+    let app = TestApp::spawn().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let id = app.user_id(Role::Reviewer);
+    assert!(is_signed_in(&app, &reviewer).await);
+    sqlx::query("UPDATE app_user SET version = version + 1 WHERE user_id = $1")
+        .bind(id)
+        .execute(app.state.db.writer())
+        .await
+        .expect("the account changes");
+
+    assert!(
+        !is_signed_in(&app, &reviewer).await,
+        "the session is refused"
+    );
+    assert_eq!(sessions_of(&app, id).await, 0, "and deleted");
+    // Signing in again works.
+    let res = app
+        .login(&reviewer, app.email(Role::Reviewer), PASSWORD)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(is_signed_in(&app, &reviewer).await);
+}
+
+#[tokio::test]
+async fn failures_a_day_old_and_idle_address_limits_are_forgotten() {
+    let app = TestApp::spawn().await;
+    let old = "old@example.test";
+    app.login(&app.browser(), old, "not the password").await;
+    app.state.clock.advance(Duration::from_secs(24 * 3600 + 1));
+    let recent = app.email(Role::Reviewer).to_string();
+    app.login(&app.browser(), &recent, "not the password").await;
+    assert!(!app.state.login_limiter.is_empty());
+    // An address is back to its full allowance once its attempts are
+    // further apart than the limit allows (10,000 a minute: 6 ms each).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let forgotten = kyc_desk::server::services::auth::forget_old_failures(&app.state)
+        .await
+        .expect("forget");
+    assert_eq!(forgotten, 1, "the day-old failure");
+    let key = |email: &str| app.state.keyed_hash("login", email.as_bytes());
+    let left: Vec<String> = sqlx::query_scalar("SELECT account_key FROM login_throttle")
+        .fetch_all(app.state.db.reader())
+        .await
+        .expect("rows");
+    assert_eq!(left, vec![key(&recent)], "the recent failure stays");
+    assert!(
+        app.state.login_limiter.is_empty(),
+        "no per-address state is kept for idle addresses"
     );
 }

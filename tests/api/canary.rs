@@ -95,6 +95,20 @@ async fn no_password_token_key_or_session_id_reaches_the_logs_or_the_audit_trail
         .await
         .expect("page");
     assert_eq!(page.status(), 200);
+    // A request id that is not short and plain is replaced, in the answer
+    // and in the log.
+    const ODD_ID: &str = "odd request id, with spaces; and <markup> - replaced-canary-5e4d";
+    let page = browser
+        .get(format!("{base}/login"))
+        .header("x-request-id", ODD_ID)
+        .send()
+        .await
+        .expect("page");
+    let replacement = page.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_string();
+    assert_ne!(replacement, ODD_ID);
     // Let the poller read every demo reference (through the sandbox's keys).
     tokio::time::sleep(Duration::from_secs(4)).await;
     let _ = server.kill();
@@ -122,6 +136,16 @@ async fn no_password_token_key_or_session_id_reaches_the_logs_or_the_audit_trail
     assert!(
         !logs.contains("canary-query-7c6b5a"),
         "a query string is in the log"
+    );
+    assert!(
+        logs.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .any(|v| v["message"] == "response" && v["span"]["request_id"] == replacement),
+        "the replaced request id is logged"
+    );
+    assert!(
+        !logs.contains("replaced-canary-5e4d"),
+        "an odd request id is in the log"
     );
     let db = sqlx::SqlitePool::connect(&format!("sqlite://{}/kyc.db", dir.path().display()))
         .await

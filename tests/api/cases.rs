@@ -502,7 +502,10 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
     .await[0];
     let reviewer = app.signed_in(Role::Reviewer).await;
     claim(&app, &reviewer, id).await;
-    app.sandbox_fault(json!({"provider": "ident", "kind": "status", "status": 503, "count": 4, "match": IDENT_DUPLICATE})).await;
+    // ident refuses the first four updates (503, not applied); reads work,
+    // so each refused update is sent again only after a read showed it had
+    // not arrived.
+    app.sandbox_fault(json!({"provider": "ident", "kind": "status", "status": 503, "count": 4, "match": "\"status\""})).await;
     // The reviewer's request does not wait for ident.
     let res = decide(
         &app,
@@ -514,23 +517,12 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
     )
     .await;
     assert_eq!(res.status(), 200);
-    for _ in 0..6 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(Duration::from_secs(600));
-    }
+    app.deliver(8).await;
     let (state, attempts): (String, i64) = sqlx::query_as("SELECT state, attempts FROM outbox")
         .fetch_one(app.state.db.reader())
         .await
         .expect("row");
-    let log: Vec<Value> = reqwest::get(format!(
-        "{}/__sandbox/requests",
-        app.sandbox_url.as_deref().expect("sandbox")
-    ))
-    .await
-    .expect("log")
-    .json()
-    .await
-    .expect("json");
+    let log = app.sandbox_requests().await;
     assert_eq!(log.iter().filter(|r| r["method"] == "PUT").count(), 5);
     assert_eq!(state, "DONE");
     assert!(
@@ -538,15 +530,7 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
         "it failed first: {attempts} attempts, {:?}",
         app.audit_actions().await
     );
-    let log: Vec<Value> = reqwest::get(format!(
-        "{}/__sandbox/requests",
-        app.sandbox_url.as_deref().expect("sandbox")
-    ))
-    .await
-    .expect("log")
-    .json()
-    .await
-    .expect("json");
+    let log = app.sandbox_requests().await;
     let puts_ok = log
         .iter()
         .filter(|r| r["method"] == "PUT" && r["status"] == 202)
@@ -692,10 +676,7 @@ async fn pushes_to_a_provider_whose_breaker_is_open_wait_untouched_while_others_
     .await;
     assert_eq!(res.status(), 200);
     // Two attempts of three calls each: six failures open ident's breaker.
-    for _ in 0..2 {
-        kyc_desk::server::workers::outbox::tick(&app.state).await;
-        app.state.clock.advance(Duration::from_secs(600));
-    }
+    app.deliver(2).await;
     let ident = app.state.providers.ident.clone().expect("ident");
     assert!(kyc_desk::server::providers::Adapter::resting(&*ident));
     let row = || async {
@@ -937,4 +918,45 @@ async fn every_filter_combination_of_the_queue_walks_an_index() {
         }
     }
     assert_eq!(plans, 256);
+}
+
+#[tokio::test]
+async fn four_eyes_is_judged_on_the_checks_as_they_are_when_the_decision_is_written() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(&app, "c-stale", json!([eclipse(("100", "1592544"))])).await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    claim(&app, &reviewer, id).await;
+    // A refresh lands while the decision is on its way: it holds the writer
+    // and turns a check into a sanctions hit.
+    let mut refresh = app.state.db.begin_write().await.expect("writer");
+    let landed = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sqlx::query(
+            "UPDATE verification_check SET category = 'SANCTIONS_PEP_AML', outcome = 'FAILED' \
+             WHERE verification_id = $1 AND position = 0",
+        )
+        .bind(id)
+        .execute(&mut *refresh)
+        .await
+        .expect("update");
+        refresh.commit().await.expect("commit");
+    };
+    let (res, ()) = tokio::join!(
+        decide(
+            &app,
+            &reviewer,
+            id,
+            "decline",
+            "SUSPECTED_FRAUD",
+            "Declined on what I saw.",
+        ),
+        landed
+    );
+    assert_eq!(
+        res.status(),
+        409,
+        "a sanctions hit needs two compliance officers, also when it arrived a moment ago"
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM decision").await, 0);
+    assert_eq!(review_status(&app, id).await, "IN_REVIEW");
 }

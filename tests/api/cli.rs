@@ -141,6 +141,21 @@ fn a_bad_setting_is_named_and_exits_with_code_2() {
 }
 
 #[test]
+fn a_bad_trusted_proxy_is_named_and_exits_with_code_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kyc-desk"))
+        .args(["migrate"])
+        .current_dir(dir.path())
+        .env("KYC_DESK_TRUSTED_PROXIES", "10.0.0.1,not-a-proxy")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("KYC_DESK_TRUSTED_PROXIES"), "{stderr}");
+    assert!(!stderr.contains("not-a-proxy"), "{stderr}");
+}
+
+#[test]
 fn serving_outside_demo_mode_without_a_secret_key_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let out = kyc_desk(dir.path(), &["serve"], None);

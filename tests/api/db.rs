@@ -86,7 +86,8 @@ async fn commits_never_checkpoint_the_log_the_server_does_in_the_background() {
     tx.commit().await.expect("commit");
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::fs::metadata(&file).expect("db file").len() < before + 4_000_000 {
+    // (Most of the 4 MB: pages freed by earlier migrations are reused.)
+    while std::fs::metadata(&file).expect("db file").len() < before + 3_800_000 {
         assert!(
             std::time::Instant::now() < deadline,
             "the committed pages never reached the database file"

@@ -36,6 +36,10 @@ pub struct Options {
     pub sandbox: Option<SandboxConfig>,
     /// Run the background workers (tests tick them by hand).
     pub workers: bool,
+    /// Further settings `(TOML key, value)`, applied last.
+    pub settings: Vec<(&'static str, String)>,
+    /// Where the database file lives (a fresh temporary folder if not set).
+    pub database_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -46,6 +50,8 @@ impl Default for Options {
             cookie_secure: false,
             sandbox: None,
             workers: false,
+            settings: Vec::new(),
+            database_dir: None,
         }
     }
 }
@@ -68,20 +74,22 @@ impl TestApp {
 
     pub async fn spawn_with(opts: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = format!("sqlite://{}", dir.path().join("test.db").display());
-        let mut settings = Settings::from_figment(
-            Settings::defaults()
-                .merge(("database_url", db_url))
-                .merge(("addr", "127.0.0.1:0"))
-                .merge(("cookie_secure", opts.cookie_secure))
-                .merge(("login_attempts_per_minute", opts.login_attempts_per_minute))
-                .merge(("api_requests_per_minute", opts.api_requests_per_minute))
-                .merge(("secret_key", "test secret key that is long enough!!"))
-                .merge(("audit_signing_key", TEST_AUDIT_KEY))
-                .merge(("log_format", "pretty"))
-                .merge(("workers", opts.workers)),
-        )
-        .expect("test settings");
+        let db_dir = opts.database_dir.as_deref().unwrap_or(dir.path());
+        let db_url = format!("sqlite://{}", db_dir.join("test.db").display());
+        let mut figment = Settings::defaults()
+            .merge(("database_url", db_url))
+            .merge(("addr", "127.0.0.1:0"))
+            .merge(("cookie_secure", opts.cookie_secure))
+            .merge(("login_attempts_per_minute", opts.login_attempts_per_minute))
+            .merge(("api_requests_per_minute", opts.api_requests_per_minute))
+            .merge(("secret_key", "test secret key that is long enough!!"))
+            .merge(("audit_signing_key", TEST_AUDIT_KEY))
+            .merge(("log_format", "pretty"))
+            .merge(("workers", opts.workers));
+        for (key, value) in opts.settings {
+            figment = figment.merge((key, value));
+        }
+        let mut settings = Settings::from_figment(figment).expect("test settings");
         let mut sandbox_url = None;
         if let Some(cfg) = opts.sandbox {
             let addr = start_sandbox(cfg.clone()).await;
@@ -283,6 +291,31 @@ impl TestApp {
         }
     }
 
+    /// Runs the outbox `rounds` times, ten minutes apart: every retry due
+    /// by then goes out.
+    pub async fn deliver(&self, rounds: usize) {
+        for _ in 0..rounds {
+            kyc_desk::server::workers::outbox::tick(&self.state).await;
+            self.state
+                .clock
+                .advance(std::time::Duration::from_secs(600));
+        }
+    }
+
+    /// Every request the sandbox received, oldest first.
+    pub async fn sandbox_requests(&self) -> Vec<serde_json::Value> {
+        let url = format!(
+            "{}/__sandbox/requests",
+            self.sandbox_url.as_deref().expect("a sandbox")
+        );
+        reqwest::get(url)
+            .await
+            .expect("log")
+            .json()
+            .await
+            .expect("json")
+    }
+
     /// Adds a fault rule to the sandbox.
     pub async fn sandbox_fault(&self, rule: serde_json::Value) {
         let url = format!(
@@ -300,5 +333,52 @@ impl TestApp {
             "fault rule refused: {}",
             res.text().await.unwrap_or_default()
         );
+    }
+}
+
+/// An upstream that holds every request until the test lets it go: the
+/// way to keep a request of ours in flight for exactly as long as needed.
+/// Once let go, it answers each request `200 []`.
+pub struct HeldUpstream {
+    pub url: String,
+    arrived: tokio::sync::mpsc::Receiver<()>,
+    release: tokio::sync::watch::Sender<bool>,
+}
+
+impl HeldUpstream {
+    pub async fn start() -> HeldUpstream {
+        let (arrived_tx, arrived) = tokio::sync::mpsc::channel(16);
+        let (release, released) = tokio::sync::watch::channel(false);
+        let router = axum::Router::new().fallback(move || {
+            let (arrived_tx, mut released) = (arrived_tx.clone(), released.clone());
+            async move {
+                let _ = arrived_tx.try_send(());
+                let _ = released.wait_for(|go| *go).await;
+                ([(reqwest::header::CONTENT_TYPE, "application/json")], "[]")
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, router).await.expect("serves") });
+        HeldUpstream {
+            url: format!("http://{addr}"),
+            arrived,
+            release,
+        }
+    }
+
+    /// Waits until a request has arrived (and is being held).
+    pub async fn arrived(&mut self) {
+        tokio::time::timeout(std::time::Duration::from_secs(30), self.arrived.recv())
+            .await
+            .expect("a request reaches the upstream within 30 s")
+            .expect("the upstream runs");
+    }
+
+    /// Lets every held request, and every later one, through.
+    pub fn release(&self) {
+        let _ = self.release.send(true);
     }
 }

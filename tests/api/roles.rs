@@ -9,7 +9,7 @@ use reqwest::header::{ACCEPT, ORIGIN};
 use std::collections::BTreeSet;
 
 #[derive(Clone, Copy)]
-enum Who {
+pub enum Who {
     /// Anyone, signed in or not.
     Anyone,
     /// Any signed-in user.
@@ -18,12 +18,12 @@ enum Who {
     Only(&'static [Role]),
 }
 
-struct Call {
-    path: &'static str,
-    get: bool,
+pub struct Call {
+    pub path: &'static str,
+    pub get: bool,
     /// Harmless arguments: well-formed, but changing nothing for real.
-    args: &'static [(&'static str, &'static str)],
-    who: Who,
+    pub args: &'static [(&'static str, &'static str)],
+    pub who: Who,
 }
 
 const ADMIN: Who = Who::Only(&[Role::Admin]);
@@ -38,7 +38,7 @@ const SUPERVISE: Who = Who::Only(&[Role::ComplianceOfficer]);
 /// Who works cases: reviewers and officers.
 const WORK: Who = Who::Only(&[Role::Reviewer, Role::ComplianceOfficer]);
 
-const CALLS: &[Call] = &[
+pub const CALLS: &[Call] = &[
     Call {
         path: "/api/auth/login",
         get: false,

@@ -234,3 +234,126 @@ async fn an_unknown_page_is_a_404_for_a_signed_in_user() {
         .expect("request");
     assert_eq!(res.status(), 404);
 }
+
+/// A wrong-password sign-in as `forwarded_for` says (through a proxy).
+async fn sign_in_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    app.browser()
+        .post(app.url("/api/auth/login"))
+        .header(ORIGIN, app.origin())
+        .header(ACCEPT, "application/json")
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[("email", "someone@example.test"), ("password", "wrong")])
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_sign_in_limit() {
+    let app = TestApp::spawn_with(Options {
+        login_attempts_per_minute: 3,
+        settings: vec![("trusted_proxies", "127.0.0.1".into())],
+        ..Default::default()
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(sign_in_from(&app, "203.0.113.1").await, 401);
+    }
+    assert_eq!(sign_in_from(&app, "203.0.113.1").await, 429);
+    assert_eq!(
+        sign_in_from(&app, "198.51.100.7, 203.0.113.1").await,
+        429,
+        "an address the client adds on the left is not believed"
+    );
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.2").await,
+        401,
+        "another client behind the same proxy"
+    );
+    // The audit trail tells the two clients apart.
+    let clients: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT client_hash) FROM audit_event WHERE action = 'auth.sign_in_failed'",
+    )
+    .fetch_one(app.state.db.reader())
+    .await
+    .expect("count");
+    assert_eq!(clients, 2);
+}
+
+#[tokio::test]
+async fn from_a_peer_that_is_not_a_trusted_proxy_x_forwarded_for_is_ignored() {
+    let app = TestApp::spawn_with(Options {
+        login_attempts_per_minute: 3,
+        settings: vec![("trusted_proxies", "10.0.0.0/8".into())],
+        ..Default::default()
+    })
+    .await;
+    for i in 0..3 {
+        assert_eq!(sign_in_from(&app, &format!("203.0.113.{i}")).await, 401);
+    }
+    assert_eq!(
+        sign_in_from(&app, "203.0.113.9").await,
+        429,
+        "one peer, one limit, whatever it claims"
+    );
+    let clients: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT client_hash) FROM audit_event WHERE action = 'auth.sign_in_failed'",
+    )
+    .fetch_one(app.state.db.reader())
+    .await
+    .expect("count");
+    assert_eq!(clients, 1);
+}
+
+#[tokio::test]
+async fn a_clients_request_id_is_kept_only_when_it_is_short_and_plain() {
+    let app = TestApp::spawn().await;
+    let long = "a".repeat(65);
+    let longest = "b".repeat(64);
+    for (sent, kept) in [
+        ("req-42_a.B", true),
+        (longest.as_str(), true),
+        (long.as_str(), false),
+        ("has space", false),
+        ("semi;colon", false),
+        ("<script>", false),
+        ("", false),
+    ] {
+        let res = app
+            .browser()
+            .post(app.url("/api/auth/login"))
+            .header(ORIGIN, app.origin())
+            .header(ACCEPT, "application/json")
+            .header("x-request-id", sent)
+            .form(&[("email", "nobody@example.test"), ("password", "wrong")])
+            .send()
+            .await
+            .expect("request");
+        let answered = res.headers()["x-request-id"]
+            .to_str()
+            .expect("id")
+            .to_string();
+        let err = crate::helpers::app_error(res).await;
+        // The id the audit trail recorded for the failed sign-in.
+        let recorded: Option<String> = sqlx::query_scalar(
+            "SELECT request_id FROM audit_event WHERE action = 'auth.sign_in_failed' \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("event");
+        if kept {
+            assert_eq!(answered, sent);
+        } else {
+            assert_ne!(answered, sent);
+            assert!(
+                uuid::Uuid::parse_str(&answered).is_ok(),
+                "{sent:?} is replaced by a fresh id, not {answered:?}"
+            );
+        }
+        assert_eq!(err.reference.as_deref(), Some(answered.as_str()));
+        assert_eq!(recorded.as_deref(), Some(answered.as_str()));
+    }
+}

@@ -252,7 +252,8 @@ pub fn scan_filtered_blocking(
     limit: i64,
     mut each: impl FnMut(EventRow<'_>),
 ) -> Result<usize, rusqlite::Error> {
-    let lo = f.min_seq.map_or(after + 1, |m| m.max(after + 1));
+    let lo = after.saturating_add(1);
+    let lo = f.min_seq.map_or(lo, |m| m.max(lo));
     let (conditions, values) = where_clause(f, Some(lo), f.max_seq);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {EVENT_COLUMNS} FROM audit_event{conditions} ORDER BY seq LIMIT {limit}"
@@ -548,8 +549,8 @@ fn where_clause(f: &EventFilter, lo: Option<i64>, hi: Option<i64>) -> (String, V
 /// its actor's name.
 fn page_sql(f: &EventFilter, before: Option<i64>, limit: i64) -> (String, Vec<Bound<'_>>) {
     let hi = match (f.max_seq, before) {
-        (Some(m), Some(b)) => Some(m.min(b - 1)),
-        (m, b) => m.or(b.map(|b| b - 1)),
+        (Some(m), Some(b)) => Some(m.min(b.saturating_sub(1))),
+        (m, b) => m.or(b.map(|b| b.saturating_sub(1))),
     };
     let (conditions, values) = where_clause(f, f.min_seq, hi);
     let sql = format!(

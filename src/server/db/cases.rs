@@ -388,6 +388,37 @@ pub async fn due_outbox(
     .await
 }
 
+/// Is an upstream action other than a decision push (a re-trigger) still
+/// on its way for the case: waiting to go out, or out now?
+pub async fn upstream_action_on_its_way(
+    tx: &mut Tx,
+    verification_id: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE verification_id = $1 AND kind <> 'decision' \
+         AND state IN ('PENDING', 'SENDING'))",
+    )
+    .bind(verification_id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// A provider's rows whose call went out before `before` and never came
+/// back (the process stopped meanwhile).
+pub async fn outbox_sending_since(
+    pool: &SqlitePool,
+    provider: &str,
+    before: i64,
+) -> Result<Vec<OutboxRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{OUTBOX} WHERE state = 'SENDING' AND provider = $1 AND updated_at < $2"
+    ))
+    .bind(provider)
+    .bind(before)
+    .fetch_all(pool)
+    .await
+}
+
 pub async fn outbox_of(
     pool: &SqlitePool,
     verification_id: i64,

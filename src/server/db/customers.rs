@@ -127,15 +127,15 @@ pub async fn find_ref(
     .await
 }
 
-pub async fn get_ref(
-    pool: &SqlitePool,
+pub async fn get_ref<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
     customer_ref_id: i64,
 ) -> Result<Option<RefRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {REF} FROM customer_ref WHERE customer_ref_id = $1"
     ))
     .bind(customer_ref_id)
-    .fetch_optional(pool)
+    .fetch_optional(ex)
     .await
 }
 

@@ -94,7 +94,26 @@ impl Db {
             Checkpoints::OnCommit => options.clone(),
             Checkpoints::InBackground => options.clone().pragma("wal_autocheckpoint", "0"),
         };
-        let write = one().connect_with(write_options).await?;
+        let write = one()
+            // A write whose COMMIT failed (a full disk, an I/O error) can
+            // leave sqlx counting an open transaction that SQLite already
+            // rolled back; every later `BEGIN` on that connection would then
+            // fail until a restart. Such a connection is closed when it is
+            // returned, and the pool opens a fresh one for the next write.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    use sqlx::Connection as _;
+                    // Runs what a dropped transaction queued (its rollback) first.
+                    conn.ping().await?;
+                    let usable = !conn.is_in_transaction();
+                    if !usable {
+                        tracing::warn!("the writer connection is replaced after a failed commit");
+                    }
+                    Ok(usable)
+                })
+            })
+            .connect_with(write_options)
+            .await?;
         // Opened on first use: one-off commands never use it.
         let checkpointer = pool()
             .max_connections(1)
@@ -190,12 +209,18 @@ impl Db {
         Ok((log, done))
     }
 
-    /// Is the database reachable?
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.read)
-            .await
-            .map(|_| ())
+    /// Proves the writer can write: begins, writes one row and commits it
+    /// durably (what `/readyz` checks).
+    pub async fn probe_write(&self, now_ms: i64) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO readiness_probe (id, probed_at) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at",
+        )
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
     }
 
     pub async fn close(&self) {

@@ -36,25 +36,26 @@ pub async fn create(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn save(
+/// Updates a session that still exists; `false` if it is gone (signed out,
+/// expired, or ended by a change to its account). Never re-creates one: a
+/// request in flight when its session was deleted cannot bring it back.
+pub async fn update(
     writer: &SqlitePool,
     session_hash: &str,
     user_id: Option<i64>,
     data: &str,
     expires_at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO session (session_hash, user_id, data, expires_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (session_hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, \
-         expires_at = excluded.expires_at",
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE session SET user_id = $2, data = $3, expires_at = $4 WHERE session_hash = $1",
     )
     .bind(session_hash)
     .bind(user_id)
     .bind(data)
     .bind(expires_at)
     .execute(writer)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn delete(writer: &SqlitePool, session_hash: &str) -> Result<(), sqlx::Error> {

@@ -12,6 +12,8 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Counts up with every change to the account (role, access, password).
+    pub version: i64,
 }
 
 impl UserRow {
@@ -28,9 +30,11 @@ pub struct Credentials {
     pub role: String,
     pub password_hash: String,
     pub disabled: bool,
+    /// The account's version along with this password hash.
+    pub version: i64,
 }
 
-const COLUMNS: &str = "user_id, email, name, role, disabled, created_at, updated_at";
+const COLUMNS: &str = "user_id, email, name, role, disabled, created_at, updated_at, version";
 
 pub async fn find(pool: &SqlitePool, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -61,10 +65,12 @@ pub async fn credentials(
     pool: &SqlitePool,
     email: &str,
 ) -> Result<Option<Credentials>, sqlx::Error> {
-    sqlx::query_as("SELECT user_id, role, password_hash, disabled FROM app_user WHERE email = $1")
-        .bind(email)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(
+        "SELECT user_id, role, password_hash, disabled, version FROM app_user WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(pool)
+    .await
 }
 
 /// One page of users ordered by name, after the `(name, user_id)` cursor.
@@ -154,6 +160,24 @@ pub async fn set_password_hash(
         .bind(hash)
         .bind(now)
         .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// Replaces a password hash with a stronger hash of the same password
+/// (at sign-in), unless the account changed since `version` was read.
+/// Not a change to the account: its version stays.
+pub async fn upgrade_password_hash(
+    tx: &mut Tx,
+    user_id: i64,
+    hash: &str,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE app_user SET password_hash = $1 WHERE user_id = $2 AND version = $3")
+        .bind(hash)
+        .bind(user_id)
+        .bind(version)
         .execute(&mut **tx)
         .await
         .map(|_| ())

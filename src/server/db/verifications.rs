@@ -116,12 +116,17 @@ pub async fn for_customer(
     .await
 }
 
-pub async fn checks(pool: &SqlitePool, verification_id: i64) -> Result<Vec<CheckRow>, sqlx::Error> {
+/// The checks of one verification, in their upstream order; inside a
+/// write transaction when a decision depends on them.
+pub async fn checks<'e>(
+    ex: impl sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    verification_id: i64,
+) -> Result<Vec<CheckRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {CHECK_COLUMNS} FROM verification_check WHERE verification_id = $1 ORDER BY position"
     ))
     .bind(verification_id)
-    .fetch_all(pool)
+    .fetch_all(ex)
     .await
 }
 

@@ -1,4 +1,5 @@
-//! Small, panic-free JSON helpers shared by the four mappers (upstreams.md §5.3, §5.4, §5.9).
+//! Small, panic-free JSON helpers shared by the four mappers: JSON inside strings, numbers
+//! and booleans sent as strings, and the redaction of media, ids and secrets.
 //!
 //! Nothing here fails: junk in gives `None` (or the input back) out.
 

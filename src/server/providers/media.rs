@@ -98,9 +98,11 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Downloads a media URL, only from the provider's own host or its object
-/// storage (`*.amazonaws.com`): the URL comes from an upstream answer, and
-/// must not make us fetch anything else (SSRF).
+/// Downloads a media URL, only from the provider's own host or, over https,
+/// from S3 object storage (where the providers keep their photos, as
+/// presigned links): the URL comes from an upstream answer, and must not
+/// make us fetch anything else (SSRF). Other `amazonaws.com` hosts (EC2
+/// instances, load balancers, API gateways, anyone's) are refused.
 pub async fn download(http: &Upstream, base: &str, url: &str) -> Result<Vec<u8>, UpstreamError> {
     let refuse = |why: &str| UpstreamError::new(http.provider(), UpstreamErrorKind::Rejected, why);
     let parsed = reqwest::Url::parse(url).map_err(|_| refuse("the media URL is not a URL"))?;
@@ -108,9 +110,8 @@ pub async fn download(http: &Upstream, base: &str, url: &str) -> Result<Vec<u8>,
         .ok()
         .and_then(|b| b.host_str().map(str::to_string));
     let host = parsed.host_str().unwrap_or_default();
-    let allowed = Some(host) == base_host.as_deref()
-        || (parsed.scheme() == "https"
-            && (host == "amazonaws.com" || host.ends_with(".amazonaws.com")));
+    let allowed =
+        Some(host) == base_host.as_deref() || (parsed.scheme() == "https" && is_s3_host(host));
     if !allowed {
         return Err(refuse("the media URL points outside the provider's hosts"));
     }
@@ -122,6 +123,28 @@ pub async fn download(http: &Upstream, base: &str, url: &str) -> Result<Vec<u8>,
         )
         .await?;
     Ok(answer.body.to_vec())
+}
+
+/// An S3 endpoint: `[bucket.]s3[-region|.region[.dualstack]].amazonaws.com`
+/// (virtual-hosted or path style), nothing else under `amazonaws.com`.
+fn is_s3_host(host: &str) -> bool {
+    let Some(rest) = host
+        .to_ascii_lowercase()
+        .strip_suffix(".amazonaws.com")
+        .map(str::to_string)
+    else {
+        return false;
+    };
+    let labels: Vec<&str> = rest.split('.').collect();
+    let plain = |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let Some(s3) = labels
+        .iter()
+        .position(|l| *l == "s3" || l.starts_with("s3-"))
+    else {
+        return false;
+    };
+    let after = &labels[s3 + 1..];
+    after.len() <= 2 && labels.iter().all(|l| plain(l))
 }
 
 #[cfg(test)]
@@ -184,6 +207,28 @@ mod tests {
         assert_eq!(read_value(""), None);
     }
 
+    #[test]
+    fn only_s3_endpoints_count_as_object_storage() {
+        for host in [
+            "kyc-media-prod.s3.eu-central-1.amazonaws.com",
+            "bucket.s3.amazonaws.com",
+            "s3.eu-west-1.amazonaws.com",
+            "bucket.s3-eu-west-1.amazonaws.com",
+            "bucket.s3.dualstack.us-east-1.amazonaws.com",
+        ] {
+            assert!(is_s3_host(host), "{host}");
+        }
+        for host in [
+            "ec2-3-80-1-1.compute-1.amazonaws.com",
+            "sqs.us-east-1.amazonaws.com",
+            "bucket.s3.eu-west-1.evil.example",
+            "s3.amazonaws.com.evil.example",
+            "a.b.c.s3.x.y.z.amazonaws.com",
+        ] {
+            assert!(!is_s3_host(host), "{host}");
+        }
+    }
+
     #[tokio::test]
     async fn a_media_url_outside_the_providers_hosts_is_never_fetched() {
         use crate::domain::verification::Provider;
@@ -194,6 +239,10 @@ mod tests {
             "http://127.0.0.1:3000/admin",
             "http://bucket.s3.amazonaws.com/a.jpg",
             "https://amazonaws.com.evil.example/a.jpg",
+            "https://ec2-3-80-1-1.compute-1.amazonaws.com/a.jpg",
+            "https://internal-app.eu-west-1.elb.amazonaws.com/a.jpg",
+            "https://abc123.execute-api.eu-west-1.amazonaws.com/a.jpg",
+            "https://amazonaws.com/a.jpg",
             "file:///etc/passwd",
         ] {
             let err = download(&http, base, url).await.expect_err(url);

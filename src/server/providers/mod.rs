@@ -132,8 +132,23 @@ impl UpstreamError {
         )
     }
 
+    /// For a write: the request may have reached the provider and been
+    /// applied although no usable answer came back (a timeout, a connection
+    /// lost after sending, an unreadable answer, a 5xx from a proxy in
+    /// front of it). Such a write is never sent again blindly: the
+    /// provider's state is read first.
+    pub fn may_have_been_applied(&self) -> bool {
+        self.no_usable_answer()
+    }
+
     /// Failures that say the provider is unwell (not "you asked wrongly").
     pub fn counts_against_breaker(&self) -> bool {
+        self.no_usable_answer()
+    }
+
+    /// No answer, or none we could read: the provider is unwell, and what
+    /// was sent may or may not have been processed.
+    fn no_usable_answer(&self) -> bool {
         matches!(
             self.kind,
             UpstreamErrorKind::Timeout
@@ -159,6 +174,10 @@ impl UpstreamError {
 
 impl From<UpstreamError> for AppError {
     fn from(e: UpstreamError) -> Self {
+        // Not an upstream failure: this server has no such provider.
+        if e.kind == UpstreamErrorKind::Disabled {
+            return AppError::conflict(format!("{}: {}", e.provider.label(), e.message));
+        }
         AppError::new(ErrorKind::Upstream {
             provider: e.provider.label().to_string(),
             message: e.message,

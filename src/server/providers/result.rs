@@ -1,5 +1,5 @@
-//! What every mapper produces: one upstream attempt, normalized (upstreams.md §6.1
-//! `VerificationCase` minus our own columns).
+//! What every mapper produces: one upstream attempt, normalized (a verification minus our
+//! own columns). Each provider's README.md says how its payloads map into it.
 
 use serde::Serialize;
 
@@ -24,7 +24,8 @@ pub struct UpstreamResult {
     /// The exact status string received ("" when absent).
     pub status_raw: String,
     pub status: UpstreamStatus,
-    /// Per upstreams.md §6.2 "Terminal?".
+    /// Whether the upstream will not change it any more (each provider's README.md lists
+    /// its terminal statuses); the poller stops once every attempt is terminal.
     pub terminal: bool,
     pub checks: Vec<Check>,
     pub failure_reasons: Vec<FailureReason>,

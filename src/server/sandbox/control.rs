@@ -101,8 +101,9 @@ async fn liveness_page(State(sandbox): State<Sandbox>, Path(code): Path<String>)
             &json!({"error": "unknown or expired liveness session"}),
         );
     };
-    let separator = if landing.contains('?') { '&' } else { '?' };
-    let mut location = format!("{landing}{separator}status=COMPLETED");
+    // As Eclipse documents it: `{landingUrl}?status=COMPLETED`, whatever
+    // the landing URL already holds.
+    let mut location = format!("{landing}?status=COMPLETED");
     if !extra.is_empty() {
         location.push('&');
         location.push_str(extra);

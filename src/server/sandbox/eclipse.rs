@@ -90,8 +90,9 @@ pub(super) fn error(status: StatusCode, code: &str, description: &str) -> Respon
 }
 
 /// The code a status gets when no more specific one applies (faults, fallbacks).
-/// `RLT001`, `SEC001`, `VAL001`, `UNK001`, `DAE001` are documented (E3); using
-/// `IAE002` ("invalid parameter") for 404 is our assumption.
+/// `RLT001`, `SEC001`, `VAL001`, `UNK001`, `DAE001` are documented (Ukheshe's
+/// application error codes); using `IAE002` ("invalid parameter") for 404 is
+/// our assumption.
 pub(super) fn error_for_status(status: StatusCode, message: &str) -> Response {
     let code = match status.as_u16() {
         429 => "RLT001",

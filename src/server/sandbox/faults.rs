@@ -3,7 +3,8 @@
 //!
 //! Faults come from rules (`POST /__sandbox/faults`) or from a per-request
 //! header `x-sandbox-fault` (comma-separated: `latency=1500`, `status=503`,
-//! `rate_limit`, `malformed`, `drop`). A request that carries the header
+//! `rate_limit`, `malformed`, `drop`, `drop_after`, `slow_answer=2000`). A request that
+//! carries the header
 //! ignores the rules.
 //!
 //! | kind | effect |
@@ -13,6 +14,8 @@
 //! | `rate_limit` | 429 in the provider's error shape (Eclipse `RLT001`) + `Retry-After: 1`; not processed |
 //! | `malformed` | processes the request, then answers 200 with its JSON body cut in half |
 //! | `drop` | closes the connection without a response; not processed |
+//! | `drop_after` | processes the request, then closes the connection without a response |
+//! | `slow_answer` | processes the request, then waits `ms` (default 1000) before answering |
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -40,6 +43,8 @@ enum Action {
     RateLimit,
     Malformed,
     Drop,
+    DropAfter,
+    SlowAnswer(u64),
 }
 
 impl Action {
@@ -50,6 +55,8 @@ impl Action {
             Action::RateLimit => "rate_limit",
             Action::Malformed => "malformed",
             Action::Drop => "drop",
+            Action::DropAfter => "drop_after",
+            Action::SlowAnswer(_) => "slow_answer",
         }
     }
 }
@@ -75,7 +82,7 @@ impl Rule {
         });
         if let Some(object) = out.as_object_mut() {
             match self.action {
-                Action::Latency(ms) => {
+                Action::Latency(ms) | Action::SlowAnswer(ms) => {
                     object.insert("ms".into(), json!(ms));
                 }
                 Action::Status(status) => {
@@ -117,9 +124,12 @@ impl FaultState {
             Some("rate_limit") => Action::RateLimit,
             Some("malformed") => Action::Malformed,
             Some("drop") => Action::Drop,
+            Some("drop_after") => Action::DropAfter,
+            Some("slow_answer") => Action::SlowAnswer(number("ms").unwrap_or(1000)),
             other => {
                 return Err(format!(
-                    "unknown kind {other:?} (latency, status, rate_limit, malformed or drop)"
+                    "unknown kind {other:?} (latency, status, rate_limit, malformed, drop, \
+                     drop_after or slow_answer)"
                 ))
             }
         };
@@ -191,6 +201,8 @@ fn parse_header(value: &str) -> Result<Vec<Action>, String> {
                 "rate_limit" => Ok(Action::RateLimit),
                 "malformed" => Ok(Action::Malformed),
                 "drop" => Ok(Action::Drop),
+                "drop_after" => Ok(Action::DropAfter),
+                "slow_answer" => Ok(Action::SlowAnswer(number()?)),
                 _ => Err(format!("unknown fault {part:?}")),
             }
         })
@@ -444,6 +456,8 @@ pub(super) async fn upstream_middleware(
     };
 
     let mut malformed = false;
+    let mut drop_after = false;
+    let mut slow_answer = None;
     for action in actions {
         match action {
             Action::Latency(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
@@ -463,6 +477,8 @@ pub(super) async fn upstream_middleware(
                 return response;
             }
             Action::Malformed => malformed = true,
+            Action::DropAfter => drop_after = true,
+            Action::SlowAnswer(ms) => slow_answer = Some(ms),
             Action::Drop => {
                 finish(None, None);
                 return dropped();
@@ -478,6 +494,18 @@ pub(super) async fn upstream_middleware(
     } else {
         (response, None)
     };
+    if let Some(ms) = slow_answer {
+        // Processed and logged now; the answer comes later (or never, if
+        // the client goes away meanwhile).
+        finish(Some(response.status().as_u16()), tool_error);
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        return response;
+    }
+    if drop_after {
+        // Processed: the log keeps the status the client never received.
+        finish(Some(response.status().as_u16()), tool_error);
+        return dropped();
+    }
     if malformed {
         finish(Some(200), tool_error);
         return truncate(response).await;
@@ -512,6 +540,11 @@ mod tests {
         assert_eq!(parse_header("rate_limit"), Ok(vec![Action::RateLimit]));
         assert_eq!(parse_header("malformed"), Ok(vec![Action::Malformed]));
         assert_eq!(parse_header("drop"), Ok(vec![Action::Drop]));
+        assert_eq!(parse_header("drop_after"), Ok(vec![Action::DropAfter]));
+        assert_eq!(
+            parse_header("slow_answer=20"),
+            Ok(vec![Action::SlowAnswer(20)])
+        );
         assert!(parse_header("status=200").is_err());
         assert!(parse_header("explode").is_err());
     }

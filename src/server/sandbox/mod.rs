@@ -1,12 +1,13 @@
 //! The KYC Desk **sandbox**: one HTTP server that speaks the four upstream KYC
-//! provider APIs on one port, as `../shared/seeds/` and `upstreams.md` describe
-//! them — real paths, auth rules, error shapes, statuses that move over polls,
-//! seeded scenarios, fault injection and an MCP endpoint for biometric.kz.
+//! provider APIs on one port, imitating the contracts described in each
+//! provider's README (`src/server/providers/<provider>/README.md`) — real
+//! paths, auth rules, error shapes, statuses that move over polls, seeded
+//! scenarios, fault injection and an MCP endpoint for biometric.kz.
 //!
 //! It is a test double of the upstream *contracts*. It shares no code with the
 //! app's provider adapters (no wire types, no parsing helpers): every response
-//! is written as JSON here, and every payload the seeds give is served verbatim
-//! from `data/*.json` under its own ids.
+//! is written as JSON here, and every example payload a provider publishes (the
+//! "seed" payloads) is served verbatim from `data/*.json` under its own ids.
 //!
 //! # Mount points (all on one router)
 //!
@@ -57,7 +58,7 @@
 //! `POST/GET/DELETE /__sandbox/faults`, `POST /__sandbox/reset`,
 //! `POST /__sandbox/eclipse/expire-tokens`, `GET /__sandbox/scenarios`,
 //! `GET/DELETE /__sandbox/requests`. A request header
-//! `x-sandbox-fault: latency=1500 | status=503 | rate_limit | malformed | drop`
+//! `x-sandbox-fault: latency=1500 | status=503 | rate_limit | malformed | drop | drop_after | slow_answer=1500`
 //! injects a fault into a single upstream request. See `faults.rs`.
 #![deny(clippy::unwrap_used)]
 // Handlers short-circuit with ready-made provider error responses

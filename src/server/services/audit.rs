@@ -9,7 +9,7 @@ use crate::server::db::Db;
 use base64::Engine as _;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use secrecy::ExposeSecret;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -356,14 +356,75 @@ impl Checkpoint {
     }
 
     pub fn signature_valid(&self, key: &VerifyingKey) -> bool {
-        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(&self.signature) else {
-            return false;
-        };
-        let Ok(sig) = Signature::from_slice(&bytes) else {
-            return false;
-        };
-        key.verify(&Self::payload(self.seq, &self.hash, self.signed_at), &sig)
-            .is_ok()
+        signature_valid(
+            key,
+            &Self::payload(self.seq, &self.hash, self.signed_at),
+            &self.signature,
+        )
+    }
+}
+
+fn signature_valid(key: &VerifyingKey, payload: &[u8], signature_b64: &str) -> bool {
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(signature_b64) else {
+        return false;
+    };
+    let Ok(sig) = Signature::from_slice(&bytes) else {
+        return false;
+    };
+    key.verify(payload, &sig).is_ok()
+}
+
+/// What the end of an export signs along with its checkpoint: the export
+/// itself, so that a row removed, added, moved or changed shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportManifest {
+    /// The export's query string as it was given (`action=case.claimed&…`;
+    /// empty for everything).
+    pub filter: String,
+    /// How many events the export holds.
+    pub rows: u64,
+    /// The running hash after its last event (`crate::server::export`).
+    pub running_hash: String,
+    /// Ed25519, by the checkpoint's key, over [`ExportManifest::payload`].
+    pub signature: String,
+}
+
+impl ExportManifest {
+    /// What is signed: the export's checkpoint and the manifest (the filter
+    /// last, so that any text it holds cannot shift the other fields).
+    pub fn payload(cp: &Checkpoint, filter: &str, rows: u64, running_hash: &str) -> Vec<u8> {
+        format!(
+            "kyc-desk-audit-export:v1:{}:{}:{}:{rows}:{running_hash}:{filter}",
+            cp.seq, cp.hash, cp.signed_at
+        )
+        .into_bytes()
+    }
+
+    /// Is this manifest signed, with `cp`, by `key`?
+    pub fn signature_valid(&self, cp: &Checkpoint, key: &VerifyingKey) -> bool {
+        signature_valid(
+            key,
+            &Self::payload(cp, &self.filter, self.rows, &self.running_hash),
+            &self.signature,
+        )
+    }
+}
+
+impl AuditKeys {
+    /// Signs the manifest of an export that ends with `cp`.
+    pub fn sign_export(
+        &self,
+        cp: &Checkpoint,
+        filter: String,
+        rows: u64,
+        running_hash: String,
+    ) -> ExportManifest {
+        ExportManifest {
+            signature: self.sign(&ExportManifest::payload(cp, &filter, rows, &running_hash)),
+            filter,
+            rows,
+            running_hash,
+        }
     }
 }
 
@@ -509,17 +570,27 @@ pub struct ChainStatus {
 
 /// Shared between the background checker and the audit page.
 #[derive(Clone, Default)]
-pub struct ChainStatusCell(std::sync::Arc<std::sync::RwLock<Option<ChainStatus>>>);
+pub struct ChainStatusCell {
+    last: std::sync::Arc<std::sync::RwLock<Option<ChainStatus>>>,
+    /// Held by the one full check a person may run at a time (it keeps
+    /// every core busy for seconds on a large trail).
+    full_check: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
 
 impl ChainStatusCell {
     pub fn get(&self) -> Option<ChainStatus> {
-        self.0.read().ok().and_then(|g| g.clone())
+        self.last.read().ok().and_then(|g| g.clone())
     }
 
     pub fn set(&self, s: ChainStatus) {
-        if let Ok(mut g) = self.0.write() {
+        if let Ok(mut g) = self.last.write() {
             *g = Some(s);
         }
+    }
+
+    /// The right to run a full check now; `None` while one runs.
+    pub fn try_full_check(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        self.full_check.clone().try_lock_owned().ok()
     }
 }
 

@@ -361,6 +361,11 @@ pub async fn verify_now(
     me: &CurrentUser,
     origin: &Origin,
 ) -> Result<ChainStatusView, AppError> {
+    let Some(_only_one) = st.chain_status.try_full_check() else {
+        return Err(AppError::conflict(
+            "A full check of the audit trail is already running; its result shows here when it ends.",
+        ));
+    };
     let now = st.clock.now_ms();
     let status =
         super::audit::refresh_status(&st.db, &st.audit_keys, &st.chain_status, now, true).await?;

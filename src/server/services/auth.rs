@@ -9,8 +9,8 @@
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::user::Email;
 use crate::error::{AppError, ErrorKind};
+use crate::server::db;
 use crate::server::db::audit::{self as audit_log, Actor, NewEvent, Origin};
-use crate::server::db::{self, throttle::Throttle};
 use crate::server::password::Verdict;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
@@ -42,13 +42,21 @@ pub fn lock_ms(failures: i64) -> i64 {
     }
 }
 
+/// Who signed in, and their account's version as the password check saw it
+/// (the session keeps it: a later change to the account ends the session).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub user_version: i64,
+}
+
 pub async fn sign_in(
     st: &AppState,
     email: &str,
     password: &SecretString,
     client_ip: Option<IpAddr>,
     origin: &Origin,
-) -> Result<i64, AppError> {
+) -> Result<SignedIn, AppError> {
     if let Some(ip) = client_ip {
         if st.login_limiter.check_key(&ip).is_err() {
             tracing::warn!("sign-in rate limit reached for a client address");
@@ -62,37 +70,39 @@ pub async fn sign_in(
     let account_key = st.keyed_hash("login", email.as_str().as_bytes());
     let now = st.clock.now_ms();
 
-    let throttle = db::throttle::get(st.db.reader(), &account_key).await?;
-    let throttle = throttle.filter(|t| now - t.last_failure_at < FORGET_AFTER_MS);
+    // A first look spares a locked account the password check; the lock is
+    // looked at again where failures are counted.
+    let locked = db::throttle::locked_until(st.db.reader(), &account_key, now).await?;
     let creds = db::users::credentials(st.db.reader(), email.as_str()).await?;
     let user_id = creds.as_ref().map(|c| c.user_id);
-
-    if let Some(t) = throttle.filter(|t| t.locked_until > now) {
-        let mut tx = st.db.begin_write().await?;
-        audit_failure(
-            &mut tx,
-            now,
-            user_id,
-            "account locked after repeated failures",
-            origin,
-        )
-        .await?;
-        tx.commit().await?;
-        let retry_after_secs = ((t.locked_until - now) as u64).div_ceil(1000);
-        return Err(ErrorKind::TooManyAttempts { retry_after_secs }.into());
+    if let Some(until) = locked {
+        return refuse_locked(st.db.begin_write().await?, now, until, user_id, origin).await;
     }
 
     let verdict = st
         .passwords
         .verify(password, creds.as_ref().map(|c| c.password_hash.as_str()))
         .await;
+    // An old, weaker hash is replaced at sign-in (hashed before the write
+    // transaction, which would otherwise wait for it).
+    let stronger_hash = match (&creds, &verdict) {
+        (Some(c), Verdict::Match { needs_rehash: true }) if !c.disabled => {
+            Some(st.passwords.hash(password).await?)
+        }
+        _ => None,
+    };
+    // The lock is checked and a failure counted in one write transaction
+    // (write transactions take turns): of parallel attempts, each sees the
+    // failures of those before it, as serial attempts would.
     let mut tx = st.db.begin_write().await?;
+    if let Some(until) = db::throttle::locked_until(&mut *tx, &account_key, now).await? {
+        return refuse_locked(tx, now, until, user_id, origin).await;
+    }
     match (creds, verdict) {
-        (Some(c), Verdict::Match { needs_rehash }) if !c.disabled => {
+        (Some(c), Verdict::Match { .. }) if !c.disabled => {
             db::throttle::clear(&mut tx, &account_key).await?;
-            if needs_rehash {
-                let new_hash = st.passwords.hash(password).await?;
-                db::users::set_password_hash(&mut tx, c.user_id, &new_hash, now).await?;
+            if let Some(hash) = &stronger_hash {
+                db::users::upgrade_password_hash(&mut tx, c.user_id, hash, c.version).await?;
             }
             let role = c.role.parse().unwrap_or(crate::domain::Role::Reviewer);
             audit_log::append(
@@ -111,7 +121,10 @@ pub async fn sign_in(
             )
             .await?;
             tx.commit().await?;
-            Ok(c.user_id)
+            Ok(SignedIn {
+                user_id: c.user_id,
+                user_version: c.version,
+            })
         }
         (creds, verdict) => {
             let reason = match (&creds, verdict) {
@@ -119,18 +132,51 @@ pub async fn sign_in(
                 (Some(c), Verdict::Match { .. }) if c.disabled => "account disabled",
                 (Some(_), _) => "wrong password",
             };
-            let failures = throttle.map_or(0, |t| t.failures) + 1;
-            let t = Throttle {
-                failures,
-                last_failure_at: now,
-                locked_until: now + lock_ms(failures),
-            };
-            db::throttle::put(&mut tx, &account_key, t).await?;
+            let failures =
+                db::throttle::count_failure(&mut tx, &account_key, now, now - FORGET_AFTER_MS)
+                    .await?;
+            let lock = lock_ms(failures);
+            if lock > 0 {
+                db::throttle::lock(&mut tx, &account_key, now + lock).await?;
+            }
             audit_failure(&mut tx, now, user_id, reason, origin).await?;
             tx.commit().await?;
             Err(ErrorKind::InvalidCredentials.into())
         }
     }
+}
+
+/// Answers an attempt on a locked account (recorded; the attempt does not
+/// count as a failure).
+async fn refuse_locked<T>(
+    mut tx: db::Tx,
+    now: i64,
+    locked_until: i64,
+    user_id: Option<i64>,
+    origin: &Origin,
+) -> Result<T, AppError> {
+    audit_failure(
+        &mut tx,
+        now,
+        user_id,
+        "account locked after repeated failures",
+        origin,
+    )
+    .await?;
+    tx.commit().await?;
+    let retry_after_secs = ((locked_until - now) as u64).div_ceil(1000);
+    Err(ErrorKind::TooManyAttempts { retry_after_secs }.into())
+}
+
+/// Forgets what failed sign-ins leave behind: the failure counts of
+/// accounts with no failure for a day and no lock (returns how many), and
+/// the per-address limits of addresses back to their full allowance. Not
+/// a change anyone made: nothing is recorded.
+pub async fn forget_old_failures(st: &AppState) -> Result<u64, AppError> {
+    st.login_limiter.retain_recent();
+    st.login_limiter.shrink_to_fit();
+    let now = st.clock.now_ms();
+    Ok(db::throttle::purge(st.db.writer(), now - FORGET_AFTER_MS, now).await?)
 }
 
 async fn audit_failure(

@@ -468,16 +468,27 @@ pub async fn add_note(
 }
 
 async fn checks_of(st: &AppState, id: i64) -> Result<Vec<(CheckCategory, CheckOutcome)>, AppError> {
-    Ok(db::verifications::checks(st.db.reader(), id)
-        .await?
-        .into_iter()
+    Ok(outcomes(
+        db::verifications::checks(st.db.reader(), id).await?,
+    ))
+}
+
+/// The checks a decision is made on, read inside its write transaction:
+/// a refresh that lands meanwhile cannot leave four eyes decided on stale
+/// evidence.
+async fn checks_in(tx: &mut Tx, id: i64) -> Result<Vec<(CheckCategory, CheckOutcome)>, AppError> {
+    Ok(outcomes(db::verifications::checks(&mut **tx, id).await?))
+}
+
+fn outcomes(rows: Vec<db::verifications::CheckRow>) -> Vec<(CheckCategory, CheckOutcome)> {
+    rows.into_iter()
         .map(|c| {
             (
                 CheckCategory::parse(&c.category).unwrap_or(CheckCategory::Other),
                 CheckOutcome::parse(&c.outcome).unwrap_or(CheckOutcome::Unknown),
             )
         })
-        .collect())
+        .collect()
 }
 
 /// What a decision led to.
@@ -506,13 +517,13 @@ pub async fn decide(
         .filter(|r| r.kind == kind)
         .ok_or_else(|| AppError::validation("reason", "Choose a reason that fits the decision."))?;
     let note = decision::check_note(note).map_err(|m| AppError::validation("note", m))?;
-    let checks = checks_of(st, id).await?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
     let v = load(&mut tx, id).await?;
     if v.version != version {
         return Err(stale(st, &v).await);
     }
+    let checks = checks_in(&mut tx, id).await?;
     let upstream = UpstreamStatus::parse(&v.upstream_status).unwrap_or(UpstreamStatus::Unknown);
     let four_eyes = decision::needs_four_eyes(kind, upstream, &checks);
     let how = decision::decide_as(
@@ -961,10 +972,18 @@ pub async fn case(
             .collect(),
         _ => Vec::new(),
     };
+    let on_its_way = pushes
+        .iter()
+        .any(|p| p.kind != "decision" && matches!(p.state.as_str(), "PENDING" | "SENDING"));
+    let may_retrigger = decision::may_retrigger(me.role, is_assignee, status, on_its_way);
     let retriggers = if works {
         super::retrigger::offered(me.role, provider, upstream, &checks)
             .into_iter()
             .map(|(what, ok)| {
+                let ok = match &may_retrigger {
+                    Err(r) => Err(r.0),
+                    Ok(()) => ok,
+                };
                 use super::retrigger::Retrigger;
                 let (label, warning) = match what {
                     Retrigger::Reratify => (

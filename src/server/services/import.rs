@@ -75,9 +75,10 @@ fn input(app: &Value) -> Option<CustomerInput> {
     };
     Some(CustomerInput {
         external_id,
-        display_name: s("name")
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("ident applicant {}", &id[..8.min(id.len())])),
+        display_name: s("name").map(str::to_string).unwrap_or_else(|| {
+            let short: String = id.chars().take(8).collect();
+            format!("ident applicant {short}")
+        }),
         email: None,
         country: None,
         refs: vec![RefInput {
@@ -86,4 +87,24 @@ fn input(app: &Value) -> Option<CustomerInput> {
             ..RefInput::default()
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_application_without_a_name_is_named_by_its_id_whatever_its_characters() {
+        for id in [
+            "1de70000-0000-4000",
+            "ééééééééé-1",
+            "申请编号一二三四五",
+            "ab",
+        ] {
+            let app = serde_json::json!({ "id": id });
+            let c = input(&app).expect("an application with an id");
+            assert!(c.display_name.starts_with("ident applicant "), "{id}");
+            assert!(id.starts_with(c.display_name.trim_start_matches("ident applicant ")));
+        }
+    }
 }

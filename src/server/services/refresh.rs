@@ -233,11 +233,19 @@ pub fn next_poll(now: i64, every: Duration, failures: i64, done: bool) -> Option
 /// Reads one ref from its provider and stores the result; on failure, the
 /// error (with the provider's code and trace id) is recorded on the ref and
 /// its current verifications. Returns the upstream error, if any.
+/// Someone asked for a verification to be read now (not the poller): the
+/// request is recorded with the read's outcome, in its transaction.
+pub struct Requested {
+    pub verification_id: i64,
+    pub customer_id: i64,
+}
+
 pub async fn poll_ref(
     st: &AppState,
     r: &RefRow,
     actor: &Actor,
     origin: &Origin,
+    requested: Option<Requested>,
 ) -> Result<Result<Stored, UpstreamError>, AppError> {
     let provider = Provider::parse(&r.provider);
     let Some((provider, pref)) = provider.zip(provider_ref(r)) else {
@@ -300,6 +308,26 @@ pub async fn poll_ref(
             Err(e)
         }
     };
+    if let Some(req) = requested {
+        let mut event = NewEvent::new(
+            actor.clone(),
+            AuditAction::RefreshRequested,
+            AuditEntity::Verification,
+            origin,
+        )
+        .entity_id(req.verification_id);
+        event.customer_id = Some(req.customer_id);
+        event.verification_id = Some(req.verification_id);
+        if let Err(e) = &outcome {
+            event.action = AuditAction::UpstreamCallFailed;
+            event.changes = Some(serde_json::json!({
+                "provider": r.provider, "code": e.code, "trace_id": e.trace_id,
+                "kind": format!("{:?}", e.kind),
+            }));
+            event.reason = Some(e.message.clone());
+        }
+        audit_log::append(&mut tx, now, event).await?;
+    }
     tx.commit().await?;
     Ok(outcome)
 }
@@ -361,28 +389,11 @@ pub async fn refresh_verification(
     let r = db::customers::get_ref(st.db.reader(), v.customer_ref_id)
         .await?
         .ok_or_else(|| AppError::not_found("Customer reference"))?;
-    let outcome = poll_ref(st, &r, &actor, origin).await?;
-    let now = st.clock.now_ms();
-    let mut tx = st.db.begin_write().await?;
-    let mut event = NewEvent::new(
-        actor,
-        AuditAction::RefreshRequested,
-        AuditEntity::Verification,
-        origin,
-    )
-    .entity_id(verification_id);
-    event.customer_id = Some(v.customer_id);
-    event.verification_id = Some(verification_id);
-    if let Err(e) = &outcome {
-        event.action = AuditAction::UpstreamCallFailed;
-        event.changes = Some(
-            serde_json::json!({ "provider": r.provider, "code": e.code, "trace_id": e.trace_id, "kind": format!("{:?}", e.kind) }),
-        );
-        event.reason = Some(e.message.clone());
-    }
-    audit_log::append(&mut tx, now, event).await?;
-    tx.commit().await?;
-    outcome?;
+    let requested = Requested {
+        verification_id,
+        customer_id: v.customer_id,
+    };
+    poll_ref(st, &r, &actor, origin, Some(requested)).await??;
     let row = db::verifications::find(st.db.reader(), verification_id)
         .await?
         .ok_or_else(|| AppError::not_found("Verification"))?;

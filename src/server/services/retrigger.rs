@@ -13,7 +13,10 @@
 
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::ProviderRef;
-use crate::domain::verification::{CheckCategory, CheckOutcome, Provider, UpstreamStatus};
+use crate::domain::decision;
+use crate::domain::verification::{
+    CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus,
+};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::server::db;
@@ -112,9 +115,22 @@ pub async fn request(
             "Say why (at least 10 characters).",
         ));
     }
-    let v = db::verifications::find(st.db.reader(), id)
+    // Everything is decided inside the write transaction: two submits of
+    // the same form are serialised here, and the second sees the first.
+    let now = st.clock.now_ms();
+    let mut tx = st.db.begin_write().await?;
+    let v = db::verifications::find_in(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("Case"))?;
+    let status = ReviewStatus::parse(&v.review_status).unwrap_or(ReviewStatus::Unreviewed);
+    let on_its_way = db_cases::upstream_action_on_its_way(&mut tx, id).await?;
+    decision::may_retrigger(
+        me.role,
+        v.assignee_id == Some(me.user_id),
+        status,
+        on_its_way,
+    )
+    .map_err(|r| AppError::conflict(r.0))?;
     let provider = Provider::parse(&v.provider).unwrap_or(Provider::Eclipse);
     if what.provider() != provider {
         return Err(AppError::validation(
@@ -122,11 +138,11 @@ pub async fn request(
             "This provider does not offer that.",
         ));
     }
-    let r = db::customers::get_ref(st.db.reader(), v.customer_ref_id)
+    let r = db::customers::get_ref(&mut *tx, v.customer_ref_id)
         .await?
         .ok_or_else(|| AppError::not_found("Customer reference"))?;
     let pref: ProviderRef = serde_json::from_str(&r.details).map_err(|_| AppError::internal())?;
-    let checks: Vec<(CheckCategory, CheckOutcome)> = db::verifications::checks(st.db.reader(), id)
+    let checks: Vec<(CheckCategory, CheckOutcome)> = db::verifications::checks(&mut *tx, id)
         .await?
         .into_iter()
         .map(|c| {
@@ -173,7 +189,9 @@ pub async fn request(
         ) => serde_json::json!({
             "tenant_id": tenant_id,
             "customer_id": customer_id,
-            "landing_url": format!("{}/liveness/callback?token={key}", st.settings.public_base()),
+            // The token in the path: Eclipse appends `?status=…` to
+            // the landing URL as it is.
+            "landing_url": format!("{}/liveness/callback/{key}", st.settings.public_base()),
         }),
         (ProviderRef::BiometricKz { .. }, Retrigger::NewSession) => {
             serde_json::json!({ "customer_id": v.customer_id })
@@ -190,9 +208,7 @@ pub async fn request(
             ))
         }
     };
-    let now = st.clock.now_ms();
-    let mut tx = st.db.begin_write().await?;
-    db_cases::add_outbox(
+    let outbox_id = db_cases::add_outbox(
         &mut tx,
         &NewOutbox {
             idempotency_key: &key,
@@ -207,7 +223,7 @@ pub async fn request(
     .await?;
     let mut e = NewEvent::new(me.actor(), AuditAction::RetriggerRequested, AuditEntity::Verification, origin)
         .entity_id(id)
-        .changes(serde_json::json!({ "action": what.as_str(), "provider": provider.as_str(), "confirmed": confirmed, "idempotency_key": key }))
+        .changes(serde_json::json!({ "action": what.as_str(), "provider": provider.as_str(), "confirmed": confirmed, "outbox_id": outbox_id }))
         .reason(reason);
     e.customer_id = Some(v.customer_id);
     e.verification_id = Some(id);

@@ -15,7 +15,7 @@ use crate::server::providers::eclipse::Ratified;
 use crate::server::providers::{UpstreamError, UpstreamErrorKind};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 pub const OUTBOX: Actor = Actor::System("outbox");
@@ -47,6 +47,9 @@ pub async fn tick(st: &AppState) -> usize {
 /// at once and only cost a durable write. (A provider that is not
 /// configured gets its attempts: each records why it cannot go out.)
 async fn lane_tick(st: &AppState, provider: Provider) -> usize {
+    if let Err(e) = give_up_interrupted(st, provider).await {
+        tracing::error!(error = %e, provider = provider.as_str(), "outbox could not close interrupted calls");
+    }
     if st.providers.adapter(provider).is_some_and(|a| a.resting()) {
         return 0;
     }
@@ -65,6 +68,52 @@ async fn lane_tick(st: &AppState, provider: Provider) -> usize {
         }
     }
     n
+}
+
+/// A call out longer than this was interrupted (the process stopped while
+/// it was out): far beyond every upstream timeout.
+const SENDING_LEASE_MS: i64 = 5 * 60_000;
+
+/// Rows whose call went out and never came back become FAILED, saying to
+/// check upstream before retrying; never re-sent by themselves.
+async fn give_up_interrupted(st: &AppState, provider: Provider) -> Result<(), AppError> {
+    let now = st.clock.now_ms();
+    let stale =
+        db_cases::outbox_sending_since(st.db.reader(), provider.as_str(), now - SENDING_LEASE_MS)
+            .await?;
+    for row in stale {
+        let mut tx = st.db.begin_write().await?;
+        let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
+        if current
+            .as_ref()
+            .is_none_or(|c| c.state != "SENDING" || c.updated_at != row.updated_at)
+        {
+            continue;
+        }
+        let message = "interrupted while calling the provider: check upstream before retrying";
+        let record = json!({ "message": message, "at": now }).to_string();
+        db_cases::outbox_record(
+            &mut tx,
+            row.outbox_id,
+            "FAILED",
+            row.attempts + 1,
+            None,
+            Some(&record),
+            None,
+            now,
+        )
+        .await?;
+        let e = attempt_event(AuditAction::PushFailed, &row)
+            .changes(attempt_changes(
+                &row,
+                row.attempts + 1,
+                json!({ "will_retry": false }),
+            ))
+            .reason(message);
+        audit_log::append(&mut tx, now, e).await?;
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 /// Runs until the task is aborted: one lane per provider, each a tick,
@@ -95,6 +144,8 @@ pub struct Delivered {
     pub new_ref: Option<ProviderRef>,
     /// Read the case's reference again soon.
     pub poll_soon: bool,
+    /// A further upstream action, queued as its own row (kind, payload).
+    pub then: Option<(&'static str, Value)>,
 }
 
 impl Delivered {
@@ -103,6 +154,7 @@ impl Delivered {
             result: result.into(),
             new_ref: None,
             poll_soon: false,
+            then: None,
         }
     }
 }
@@ -117,9 +169,12 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     let provider = Provider::parse(&row.provider).unwrap_or(Provider::Eclipse);
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
     if !idempotent(&row.kind) {
-        // Mark it before calling: if we stop half-way, nobody sends it
-        // again blindly (a second session costs money, a second ratify
-        // restarts KYC); an officer checks upstream and retries.
+        // Marked SENDING (with its event) before calling: meanwhile no
+        // second request for the case is taken, and if we stop half-way
+        // nobody sends it again blindly (a second session costs money, a
+        // second ratify restarts KYC): it becomes FAILED when its lease
+        // runs out, and an officer checks upstream and retries.
+        let now = st.clock.now_ms();
         let mut tx = st.db.begin_write().await?;
         let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
         if current
@@ -128,22 +183,23 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
         {
             return Ok(());
         }
-        let interrupted = serde_json::json!({
-            "message": "interrupted while calling the provider: check upstream before retrying",
-            "at": st.clock.now_ms(),
-        })
-        .to_string();
         db_cases::outbox_record(
             &mut tx,
             row.outbox_id,
-            "FAILED",
+            "SENDING",
             row.attempts,
             None,
-            Some(&interrupted),
             None,
-            st.clock.now_ms(),
+            None,
+            now,
         )
         .await?;
+        let sending = attempt_event(AuditAction::PushSending, row).changes(attempt_changes(
+            row,
+            row.attempts + 1,
+            json!({}),
+        ));
+        audit_log::append(&mut tx, now, sending).await?;
         tx.commit().await?;
     }
     let outcome = attempt(st, provider, row, &payload).await;
@@ -151,12 +207,12 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     let attempts = row.attempts + 1;
     let mut tx = st.db.begin_write().await?;
     let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
-    // A non-idempotent row was pre-marked FAILED above; anything else means
-    // someone else recorded this attempt already.
+    // A non-idempotent row was marked SENDING above; anything else means
+    // someone else recorded this attempt already (or its lease ran out).
     let expected = if idempotent(&row.kind) {
         "PENDING"
     } else {
-        "FAILED"
+        "SENDING"
     };
     if current
         .as_ref()
@@ -164,14 +220,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
     {
         return Ok(());
     }
-    let mut event = NewEvent::new(
-        OUTBOX,
-        AuditAction::PushSucceeded,
-        AuditEntity::Verification,
-        &Origin::default(),
-    )
-    .entity_id(row.verification_id);
-    event.verification_id = Some(row.verification_id);
+    let mut event = attempt_event(AuditAction::PushSucceeded, row);
     event.customer_id =
         crate::server::db::verifications::customer_of(&mut *tx, row.verification_id).await?;
     match outcome {
@@ -193,8 +242,8 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
             }
             follow_up(&mut tx, row, &done, now).await?;
             event = event
-                .changes(serde_json::json!({ "kind": row.kind, "provider": row.provider, "attempt": attempts, "idempotency_key": row.idempotency_key }))
-                .reason(message_of(&result));
+                .changes(attempt_changes(row, attempts, json!({})))
+                .reason(summary_of(&result));
         }
         Err(e) => {
             // An open breaker is the provider being down, not an answer.
@@ -224,18 +273,53 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
                 db_cases::set_push_state(&mut tx, row.verification_id, Some(push)).await?;
             }
             event.action = AuditAction::PushFailed;
+            let failure = json!({
+                "will_retry": retry, "code": e.code, "trace_id": e.trace_id,
+                "error_kind": format!("{:?}", e.kind),
+            });
             event = event
-                .changes(serde_json::json!({
-                    "kind": row.kind, "provider": row.provider, "attempt": attempts, "will_retry": retry,
-                    "code": e.code, "trace_id": e.trace_id, "error_kind": format!("{:?}", e.kind),
-                    "idempotency_key": row.idempotency_key,
-                }))
+                .changes(attempt_changes(row, attempts, failure))
                 .reason(e.message.clone());
         }
     }
     audit_log::append(&mut tx, now, event).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// The audit event of an attempt at `row` (the outbox acting on its case).
+fn attempt_event(action: AuditAction, row: &OutboxRow) -> NewEvent {
+    let mut e = NewEvent::new(
+        OUTBOX,
+        action,
+        AuditEntity::Verification,
+        &Origin::default(),
+    )
+    .entity_id(row.verification_id);
+    e.verification_id = Some(row.verification_id);
+    e
+}
+
+/// What an attempt event records: the row (by id: a liveness row's key is
+/// the customer's link token), the attempt, and `more`.
+fn attempt_changes(row: &OutboxRow, attempt: i64, more: Value) -> Value {
+    let mut changes = json!({
+        "kind": row.kind, "provider": row.provider, "attempt": attempt,
+        "outbox_id": row.outbox_id,
+    });
+    if let (Some(c), Value::Object(more)) = (changes.as_object_mut(), more) {
+        c.extend(more);
+    }
+    changes
+}
+
+/// What the audit trail says of a result: its "summary" when it has one
+/// (a liveness link is for the case page, not for the trail), else its text.
+fn summary_of(result: &str) -> String {
+    serde_json::from_str::<Value>(result)
+        .ok()
+        .and_then(|v| v.get("summary").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_else(|| message_of(result))
 }
 
 /// The text part of a result (structured results carry a "message").
@@ -260,6 +344,22 @@ async fn follow_up(
     };
     if done.poll_soon {
         db::customers::poll_soon(tx, v.customer_ref_id, now).await?;
+    }
+    if let Some((kind, payload)) = &done.then {
+        let key = format!("{}:{kind}", row.idempotency_key);
+        db::cases::add_outbox_once(
+            tx,
+            &db::cases::NewOutbox {
+                idempotency_key: &key,
+                verification_id: row.verification_id,
+                decision_id: None,
+                provider: &row.provider,
+                kind,
+                payload: &payload.to_string(),
+                now,
+            },
+        )
+        .await?;
     }
     if let Some(r) = &done.new_ref {
         let details = serde_json::to_string(r).unwrap_or_default();
@@ -301,18 +401,13 @@ async fn attempt(
                 .ident
                 .clone()
                 .ok_or_else(|| missing("Provide ident"))?;
-            let target = payload_str(payload, "status");
-            let r = ident
-                .put_status(payload_str(payload, "application_id"), target)
-                .await?;
-            if r.status_raw != target {
-                // ident's own poller may overwrite a manual status: say so.
-                return Ok(Delivered::said(format!(
-                    "sent {target}; ident now says {} (changed again upstream)",
-                    r.status_raw
-                )));
-            }
-            Ok(Delivered::said(format!("ident status is now {target}")))
+            push_ident(
+                &ident,
+                payload_str(payload, "application_id"),
+                payload_str(payload, "status"),
+            )
+            .await
+            .map(Delivered::said)
         }
         (Provider::BiometricKz, "decision") => push_biometric(st, payload, &row.idempotency_key)
             .await
@@ -334,6 +429,7 @@ async fn attempt(
                 result: said,
                 new_ref: None,
                 poll_soon: true,
+                then: None,
             })
         }
         (Provider::Eclipse, "liveness") => {
@@ -350,8 +446,9 @@ async fn attempt(
                 )
                 .await?;
             Ok(Delivered::said(
-                serde_json::json!({
+                json!({
                     "message": format!("send the customer this liveness link (valid about 3 minutes): {}", start.completion_url),
+                    "summary": "a liveness link was created for the customer (valid about 3 minutes; shown on the case page)",
                     "completion_url": start.completion_url,
                     "document_id": start.document_id,
                     "document": start.document,
@@ -376,7 +473,7 @@ async fn attempt(
                 )
                 .await?;
             let passed = check.outcome == crate::domain::verification::CheckOutcome::Passed;
-            let mut said = format!(
+            let said = format!(
                 "liveness {} (score {} against {})",
                 doc.result
                     .clone()
@@ -386,21 +483,27 @@ async fn attempt(
                     .unwrap_or_else(|| "—".into()),
                 crate::server::providers::eclipse::LIVENESS_THRESHOLD
             );
-            if passed {
-                match eclipse
-                    .ratify(tenant, payload_str(payload, "customer_id"))
-                    .await?
-                {
-                    Ratified::Started(_) => said.push_str("; ratification started"),
-                    Ratified::AlreadyInProgress { .. } => {
-                        said.push_str("; a ratification is already in progress")
-                    }
-                }
-            }
+            // A passed liveness asks Eclipse to ratify again: its own row,
+            // sent once like every re-ratify, so that retrying this read
+            // never starts a second ratification.
+            let then = passed.then(|| {
+                (
+                    "reratify",
+                    json!({
+                        "tenant_id": tenant,
+                        "customer_id": payload_str(payload, "customer_id"),
+                    }),
+                )
+            });
             Ok(Delivered {
-                result: said,
+                result: if passed {
+                    format!("{said}; re-ratification queued")
+                } else {
+                    said
+                },
                 new_ref: None,
                 poll_soon: true,
+                then,
             })
         }
         (Provider::BiometricKz, "new_session") => {
@@ -414,6 +517,7 @@ async fn attempt(
                 result: format!("new biometric.kz session {session_id}; the customer completes it at biometric.kz"),
                 new_ref: Some(ProviderRef::BiometricKz { session_id }),
                 poll_soon: false,
+                then: None,
             })
         }
         (Provider::Width, "new_workflow") => {
@@ -430,6 +534,7 @@ async fn attempt(
                     reference_id: Some(reference.to_string()),
                 }),
                 poll_soon: false,
+                then: None,
             })
         }
         _ => Err(UpstreamError::new(
@@ -440,9 +545,40 @@ async fn attempt(
     }
 }
 
+/// ident: the status is sent only while ident does not show it. A `PUT`
+/// whose answer is lost may have been applied, so the application is read
+/// first (a delivery interrupted by a crash, or retried after an unreadable
+/// answer, finds its decision there and sends nothing) and read again after
+/// an unreadable answer.
+async fn push_ident(
+    ident: &crate::server::providers::ident::Ident,
+    application_id: &str,
+    target: &str,
+) -> Result<String, UpstreamError> {
+    if ident.application(application_id).await?.status_raw == target {
+        return Ok(format!("ident already shows {target}; nothing sent"));
+    }
+    match ident.put_status(application_id, target).await {
+        // ident's own poller may overwrite a manual status: say so.
+        Ok(r) if r.status_raw != target => Ok(format!(
+            "sent {target}; ident now says {} (changed again upstream)",
+            r.status_raw
+        )),
+        Ok(_) => Ok(format!("ident status is now {target}")),
+        Err(e) if e.may_have_been_applied() => match ident.application(application_id).await {
+            Ok(now) if now.status_raw == target => Ok(format!(
+                "ident status is now {target} (read back: its answer to the update was lost)"
+            )),
+            _ => Err(e),
+        },
+        Err(e) => Err(e),
+    }
+}
+
 /// biometric.kz: only a session a Cabinet reviewer took into review can be
-/// finalised. Re-reading first makes a repeated delivery harmless; the
-/// review carries our idempotency key so it is written once.
+/// finalised. The session and its reviews are read first, and again after
+/// a call whose answer was lost, so a repeated delivery sends nothing twice;
+/// the review carries our idempotency key to be found.
 async fn push_biometric(
     st: &AppState,
     payload: &Value,
@@ -483,16 +619,30 @@ async fn push_biometric(
                 ),
             ));
         }
-        mcp.update_status(session_id, status, note).await?;
+        if let Err(e) = mcp.update_status(session_id, status, note).await {
+            let applied = e.may_have_been_applied()
+                && bkz
+                    .session(session_id)
+                    .await
+                    .is_ok_and(|s| s.status_raw == target);
+            if !applied {
+                return Err(e);
+            }
+        }
     }
     let tag = format!("[kyc-desk:{key}]");
-    let reviews = mcp.list_reviews(session_id).await?;
-    if !reviews.to_string().contains(&tag) {
-        mcp.create_review(
-            session_id,
-            &format!("KYC Desk decision {target} {tag}: {note}"),
-        )
-        .await?;
+    let has_review = || async {
+        mcp.list_reviews(session_id)
+            .await
+            .map(|reviews| reviews.to_string().contains(&tag))
+    };
+    if !has_review().await? {
+        let text = format!("KYC Desk decision {target} {tag}: {note}");
+        if let Err(e) = mcp.create_review(session_id, &text).await {
+            if !(e.may_have_been_applied() && has_review().await.unwrap_or(false)) {
+                return Err(e);
+            }
+        }
     }
     Ok(format!("biometric.kz session is {target}; review recorded"))
 }
@@ -533,9 +683,14 @@ pub async fn retry(
     if row.kind == "decision" {
         db_cases::set_push_state(&mut tx, row.verification_id, Some("PENDING")).await?;
     }
-    let mut e = NewEvent::new(me.actor(), AuditAction::PushRetryRequested, AuditEntity::Verification, origin)
-        .entity_id(row.verification_id)
-        .changes(serde_json::json!({ "outbox_id": outbox_id, "kind": row.kind, "idempotency_key": row.idempotency_key }));
+    let mut e = NewEvent::new(
+        me.actor(),
+        AuditAction::PushRetryRequested,
+        AuditEntity::Verification,
+        origin,
+    )
+    .entity_id(row.verification_id)
+    .changes(json!({ "outbox_id": outbox_id, "kind": row.kind }));
     e.verification_id = Some(row.verification_id);
     audit_log::append(&mut tx, now, e).await?;
     tx.commit().await?;

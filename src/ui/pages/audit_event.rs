@@ -13,7 +13,7 @@ pub fn AuditEventPage() -> impl IntoView {
         move || params.read().get("seq").and_then(|s| s.parse::<i64>().ok()),
         |seq| async move {
             match seq {
-                Some(seq) => get_audit_event(seq).await,
+                Some(seq) => get_audit_event(seq.into()).await,
                 None => Err(AppError::not_found("Audit event")),
             }
         },

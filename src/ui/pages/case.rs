@@ -76,7 +76,7 @@ pub fn CasePage() -> impl IntoView {
         },
         |(id, _)| async move {
             match id {
-                Some(id) => get_case(id).await,
+                Some(id) => get_case(id.into()).await,
                 None => Err(AppError::not_found("Case")),
             }
         },

@@ -27,7 +27,7 @@ pub fn CustomerPage() -> impl IntoView {
         },
         |(id, _, _)| async move {
             match id {
-                Some(id) => get_customer(id).await,
+                Some(id) => get_customer(id.into()).await,
                 None => Err(AppError::not_found("Customer")),
             }
         },

@@ -28,7 +28,7 @@ pub fn UserPage() -> impl IntoView {
         },
         |(id, ..)| async move {
             match id {
-                Some(id) => get_user(id).await,
+                Some(id) => get_user(id.into()).await,
                 None => Err(AppError::not_found("User")),
             }
         },

@@ -1,9 +1,9 @@
-//! biometric.kz "Flows": upstreams.md §2.3–2.7, §6.2, §6.3.
+//! biometric.kz "Flows"; the contract as this adapter reads it: see README.md in this folder.
 //!
 //! [`map_session`] maps a `GET /api/v1/flows/session/result/light/` body (or the MCP
 //! `get_flow_session_light_result` one): `{id, status, overall_result | flow_session_result,
 //! failure_reasons[] | flow_session_failure_reasons[], technologies, <tech>_result: {…}, …}`.
-//! Both vendor spellings are accepted (§2.7, §5.12).
+//! Both vendor spellings are accepted.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -53,13 +53,13 @@ struct BlockWire {
 /// Maps one session result. `session_id` is our binding's id (the body's `id` is used only
 /// when `session_id` is blank).
 ///
-/// Status (§6.2): CREATED → NOT_STARTED; QR, PROGRESS → IN_PROGRESS; FINISHED → PASSED when
+/// Status: CREATED → NOT_STARTED; QR, PROGRESS → IN_PROGRESS; FINISHED → PASSED when
 /// there is at least one block, every block PASSED and the overall verdict is not `false`,
 /// otherwise NEEDS_REVIEW; FAILED → FAILED; IN_REVIEW → IN_UPSTREAM_REVIEW; APPROVED,
 /// DECLINED as such; anything else → UNKNOWN (not terminal).
 ///
 /// A FINISHED session whose blocks are still empty is reported as *not* terminal: the
-/// vendor fills blocks a few seconds after FINISHED (§2.5), so the poller must fetch again.
+/// vendor fills blocks a few seconds after FINISHED, so the poller must fetch again.
 pub fn map_session(session_id: &str, v: &Value) -> Result<UpstreamResult, MapError> {
     const WHAT: &str = "biometric.kz session result";
     let obj = v
@@ -164,7 +164,7 @@ fn blocks(obj: &Map<String, Value>, is_final: bool) -> Vec<Check> {
         .collect()
 }
 
-/// Category and display name of a block (upstreams.md §6.3).
+/// Category and display name of a block (the list in README.md).
 pub fn block_meta(key: &str) -> (CheckCategory, String) {
     use CheckCategory::*;
     let stem = key
@@ -259,7 +259,7 @@ fn fill_from_array(c: &mut Check, key: &str, items: &[Value], is_final: bool) {
 fn fill_from_object(c: &mut Check, key: &str, v: &Value, is_final: bool) {
     let b = BlockWire::deserialize(v).unwrap_or_default();
 
-    // GBDFL carries its own 4-value status (§2.3).
+    // GBDFL carries its own 4-value status.
     let gbdfl_status = if key.starts_with("gbdfl") {
         json::text(&b.status).or_else(|| b.result_json.get("status").and_then(json::text))
     } else {

@@ -1,4 +1,5 @@
-//! Eclipse (Ukheshe / EFTCorp) "ratify" KYC: upstreams.md §1.3–1.8, §6.2, §6.3.
+//! Eclipse (Ukheshe / EFTCorp) "ratify" KYC; the contract as this adapter reads it: see
+//! README.md in this folder.
 //!
 //! - `GET …/ratify` returns an array of `EclipseKycResult`, newest first ([`map_history`]);
 //!   `POST …/ratify` returns one ([`map_result`]).
@@ -20,7 +21,7 @@ use crate::domain::verification::{Check, CheckCategory, CheckOutcome, ScoreScale
 /// `aws.face.liveness.ConfidenceScoreMin` default (0..100 scale).
 pub const DEFAULT_LIVENESS_THRESHOLD: f64 = 55.0;
 
-/// Error codes the adapter reacts to (upstreams.md §1.6).
+/// Error codes the adapter reacts to (README.md, "What the adapter calls").
 pub const CODE_ALREADY_IN_PROGRESS: &str = "KYC001";
 pub const CODE_RATE_LIMITED: &str = "RLT001";
 
@@ -45,7 +46,7 @@ struct CheckWire {
 }
 
 /// Maps the `GET …/ratify` body: an array, newest first. An empty array means ratify never
-/// ran (§6.2 "no result yet" → NOT_STARTED is the caller's, as there is no attempt to key).
+/// ran ("no result yet" → NOT_STARTED is the caller's, as there is no attempt to key).
 pub fn map_history(customer_id: &str, body: &Value) -> Result<Vec<UpstreamResult>, MapError> {
     let items = body
         .as_array()
@@ -71,7 +72,7 @@ fn map_one(customer_id: &str, v: &Value, what: &str) -> Result<UpstreamResult, M
     if customer_id.is_empty() {
         return Err(MapError::missing_id(what, "customerId"));
     }
-    // The only timestamp and the only thing that tells two attempts apart (§1.3, §1.8).
+    // The only timestamp and the only thing that tells two attempts apart.
     let last_modified = json::text(&wire.last_modified)
         .ok_or_else(|| MapError::missing_id(what, "lastModified"))?;
 
@@ -121,7 +122,7 @@ fn map_check(key: &str, v: &Value) -> Check {
     let passed = json::flag(&w.passed);
     let pending = json::flag(&w.pending);
     let mut reason = None;
-    // §1.4 / §6.3: pending wins over contradictions, then !checked, then passed.
+    // Pending wins over contradictions, then !checked, then passed.
     let outcome = if pending == Some(true) {
         CheckOutcome::Pending
     } else {
@@ -144,7 +145,7 @@ fn map_check(key: &str, v: &Value) -> Check {
     c
 }
 
-/// Category and display name of a check field (upstreams.md §6.3).
+/// Category and display name of a check field (the table in README.md).
 pub fn check_meta(key: &str) -> (CheckCategory, String) {
     use CheckCategory::*;
     let known = match key {
@@ -173,14 +174,14 @@ pub fn check_meta(key: &str) -> (CheckCategory, String) {
     };
     match known {
         Some((cat, name)) => (cat, name.to_string()),
-        // The `*MatchesNationalIdentity` family is open-ended (§6.3).
+        // The `*MatchesNationalIdentity` family is open-ended.
         None if key.ends_with("MatchesNationalIdentity") => (DataMatch, json::humanize(key)),
         None => (Other, json::humanize(key)),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// AWS liveness documents (§1.5)
+// AWS liveness documents
 // ---------------------------------------------------------------------------------------------
 
 /// The parts of a liveness document response (POST 201 / PUT 200) the adapter needs.
@@ -289,7 +290,7 @@ pub fn liveness_check(doc: &LivenessDocument, threshold: f64) -> Check {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error envelope (§1.6)
+// Error envelope
 // ---------------------------------------------------------------------------------------------
 
 /// One entry of the Eclipse error array.

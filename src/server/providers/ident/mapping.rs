@@ -1,12 +1,13 @@
-//! Provide `ident` KYC applications: upstreams.md §3.4–3.8, §6.2, §6.3.
+//! Provide `ident` KYC applications; the contract as this adapter reads it: see README.md in
+//! this folder.
 //!
 //! [`map_application`] maps one `KYCApplication` (a list item, or the detail with its
 //! `provider_representation`). Per-check rows come from the representation: Vouched
 //! (`result.confidences`, `errors`) or IdentityMind (`state`, fired rule, `etr` tests).
 //!
 //! `accepted`/`rejected` map to PASSED/FAILED: the payload cannot tell an automated decision
-//! from a manual `PUT` (§6.2 would map the latter to APPROVED/DECLINED), so the adapter must
-//! use its own record of the PUTs it made to tell them apart.
+//! from a manual `PUT` (which the normalized model would show as APPROVED/DECLINED), so the
+//! adapter must use its own record of the PUTs it made to tell them apart.
 
 use std::collections::HashSet;
 
@@ -46,10 +47,10 @@ pub fn applications(body: &Value) -> Vec<&Value> {
 
 /// Maps one KYC application. `upstream_ref` is its `id`.
 ///
-/// Status (§6.2): pending → NOT_STARTED, submitted → PROCESSING, review →
+/// Status: pending → NOT_STARTED, submitted → PROCESSING, review →
 /// IN_UPSTREAM_REVIEW, remediate → NEEDS_REVIEW (not terminal), accepted → PASSED, rejected
 /// → FAILED, failed → ERROR (with `description` as a failure reason); anything else,
-/// including any other string an app PUT (§3.8), → UNKNOWN. Matching is exact.
+/// including any other string an app PUT, → UNKNOWN. Matching is exact.
 pub fn map_application(v: &Value) -> Result<UpstreamResult, MapError> {
     const WHAT: &str = "ident kyc application";
     if !v.is_object() {
@@ -71,7 +72,7 @@ pub fn map_application(v: &Value) -> Result<UpstreamResult, MapError> {
     };
 
     let mut failure_reasons = Vec::new();
-    // The provider's failure message (§3.4); kept whatever the status.
+    // The provider's failure message; kept whatever the status.
     push_reason(&mut failure_reasons, None, json::text(&w.description));
 
     let mut checks = Vec::new();
@@ -285,7 +286,7 @@ fn vouched_checks(rep: &Map<String, Value>, reasons: &mut Vec<FailureReason>) ->
         collect_errors(e, &mut errors);
     }
 
-    // ident's own Similar/Duplicate errors (§3.5) say nothing about Vouched's checks.
+    // ident's own Similar/Duplicate errors say nothing about Vouched's checks.
     let vouched_errors = errors
         .iter()
         .filter(|e| {
@@ -468,7 +469,8 @@ fn identitymind_checks(rep: &Map<String, Value>, reasons: &mut Vec<FailureReason
         }
     }
 
-    // Evaluated tests: `etr` at the top (§3.7) or inside `ednaScoreCard` (P2 example).
+    // Evaluated tests: `etr` at the top, or inside `ednaScoreCard` (Provide's published
+    // IdentityMind example).
     // Their polarity depends on each `ed:NN` code, which needs IdentityMind's lookup table:
     // until it exists they are UNKNOWN with the raw `details` as the comment.
     let etr = rep

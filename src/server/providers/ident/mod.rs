@@ -108,8 +108,9 @@ impl Ident {
     }
 
     /// Sets the application's status (`accepted` or `rejected` are the only
-    /// values we send). Setting the same value again is a no-op upstream, so
-    /// this is safe to retry.
+    /// values we send). Sent once: when its answer is lost, whether ident
+    /// applied it is read with [`Ident::application`], never guessed by
+    /// sending it again.
     pub async fn put_status(
         &self,
         id: &str,
@@ -120,7 +121,7 @@ impl Ident {
         let (_, a) = self
             .http
             .send_json(
-                true,
+                false,
                 || {
                     self.http
                         .client()

@@ -1,4 +1,5 @@
-//! WIDTH Identity workflows: upstreams.md §4.3–4.5, §6.2, §6.3.
+//! WIDTH Identity workflows; the contract as this adapter reads it: see README.md in this
+//! folder.
 //!
 //! The success body of `workflow.execution.status` is not published. **Assumed shape** (the
 //! one place this assumption lives):
@@ -20,10 +21,10 @@ use super::super::result::{push_reason, FailureReason, UpstreamResult};
 use super::super::MapError;
 use crate::domain::verification::{Check, CheckCategory, CheckOutcome, ScoreScale, UpstreamStatus};
 
-/// Reason on the row of a waiting node we have no handler for (§4.5: flag it, do not loop).
+/// Reason on the row of a waiting node we have no handler for (flag it, do not loop).
 pub const REASON_NO_HANDLER: &str = "no handler for this node";
 
-/// Reason on the row of a waiting manual-review node (assumed; §4.4 "to be confirmed").
+/// Reason on the row of a waiting manual-review node (assumed; to be confirmed by WIDTH).
 pub const REASON_UPSTREAM_REVIEW: &str = "upstream manual review";
 
 #[derive(Debug, Default, Deserialize)]
@@ -39,7 +40,7 @@ struct ExecutionWire {
     reason: Value,
 }
 
-/// Category and display name of a documented `nodeType` (§4.3, §6.3); `None` when we have
+/// Category and display name of a documented `nodeType`; `None` when we have
 /// no handler for it. The `flow_action_` prefix is optional.
 pub fn node_meta(node_type: &str) -> Option<(CheckCategory, &'static str)> {
     use CheckCategory::*;
@@ -68,7 +69,7 @@ fn is_review_node(node_type: &str) -> bool {
 
 /// Maps a `workflow.execution.status` body. `upstream_ref` is its `executionId`.
 ///
-/// Status (§6.2): CREATED → NOT_STARTED; RUNNING → PROCESSING; WAITING → AWAITING_INPUT
+/// Status: CREATED → NOT_STARTED; RUNNING → PROCESSING; WAITING → AWAITING_INPUT
 /// (NEEDS_REVIEW if the waiting node is a review node); COMPLETED → PASSED / FAILED /
 /// NEEDS_REVIEW from `result` (missing or unrecognised → NEEDS_REVIEW); FAILED, TIMEOUT →
 /// ERROR; CANCELLED → CANCELLED; anything else → UNKNOWN. The last four and COMPLETED are
@@ -158,7 +159,7 @@ fn waiting_node(current: &Value) -> Option<(String, Check)> {
             c.reason = Some(REASON_UPSTREAM_REVIEW.to_string());
             c
         }
-        // §5.1: an unknown nodeType is UNKNOWN (so the case reaches a human), raw kept in key.
+        // An unknown nodeType is UNKNOWN (so the case reaches a human), raw kept in key.
         None => {
             let mut c = Check::new(key, display, CheckCategory::Other, CheckOutcome::Unknown);
             c.reason = Some(REASON_NO_HANDLER.to_string());

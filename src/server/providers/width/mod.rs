@@ -67,7 +67,8 @@ impl Width {
         })
     }
 
-    /// Registers an applicant (idempotent upstream).
+    /// Registers an applicant (idempotent upstream). Sent once; its answer
+    /// carries nothing we need, so any 2xx is success.
     pub async fn register(
         &self,
         customer_id: Option<&str>,
@@ -80,7 +81,14 @@ impl Width {
         if let Some(e) = email {
             body.insert("email".into(), e.into());
         }
-        self.call(true, "workflow.applicant.register", &Value::Object(body))
+        let raw = serde_json::to_vec(&Value::Object(body)).unwrap_or_default();
+        let method = "workflow.applicant.register";
+        self.http
+            .send(
+                false,
+                || gateway::request(self.http.client(), &self.base, &self.creds, method, &raw),
+                classify,
+            )
             .await
             .map(|_| ())
     }
