@@ -49,17 +49,9 @@ pub async fn list_customers(
         };
         let rows =
             db::customers::page(st.db.reader(), &filter, after, CUSTOMERS_PAGE_SIZE + 1).await?;
-        let more = rows.len() as i64 > CUSTOMERS_PAGE_SIZE;
-        let rows: Vec<_> = rows
-            .into_iter()
-            .take(CUSTOMERS_PAGE_SIZE as usize)
-            .collect();
-        let next_cursor = if more {
-            rows.last()
-                .map(|c| format!("{}.{}", c.created_at, c.customer_id))
-        } else {
-            None
-        };
+        let (rows, next_cursor) = crate::server::views::page_of(rows, CUSTOMERS_PAGE_SIZE, |c| {
+            format!("{}.{}", c.created_at, c.customer_id)
+        });
         let items = rows
             .into_iter()
             .map(|c| CustomerSummary {

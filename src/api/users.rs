@@ -64,19 +64,10 @@ pub async fn list_users(after: Option<String>) -> Result<Page<UserView>, AppErro
             USERS_PAGE_SIZE + 1,
         )
         .await?;
-        let more = rows.len() as i64 > USERS_PAGE_SIZE;
-        let items: Vec<UserView> = rows
-            .into_iter()
-            .take(USERS_PAGE_SIZE as usize)
-            .map(convert::view)
-            .collect();
-        let next_cursor = more
-            .then(|| {
-                items
-                    .last()
-                    .map(|u| convert::encode_cursor(&u.name, u.user_id))
-            })
-            .flatten();
+        let (rows, next_cursor) = crate::server::views::page_of(rows, USERS_PAGE_SIZE, |u| {
+            convert::encode_cursor(&u.name, u.user_id)
+        });
+        let items: Vec<UserView> = rows.into_iter().map(convert::view).collect();
         Ok(Page { items, next_cursor })
     })
     .await

@@ -80,7 +80,7 @@ pub async fn callback(
                     idempotency_key: &key,
                     verification_id: row.verification_id,
                     decision_id: None,
-                    provider: &row.provider,
+                    provider: row.provider,
                     kind: "liveness_finish",
                     payload: &payload.to_string(),
                     now,

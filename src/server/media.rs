@@ -11,7 +11,6 @@ use super::services::customers;
 use super::session::CurrentUser;
 use super::state::AppState;
 use crate::domain::audit::{AuditAction, AuditEntity};
-use crate::domain::verification::Provider;
 use crate::domain::Permission;
 use crate::error::AppError;
 use axum::extract::{Path, Query, State};
@@ -79,7 +78,7 @@ async fn serve(
     if !media::media_paths(&snapshot).iter().any(|p| p == path) {
         return Err(AppError::not_found("Photo"));
     }
-    let provider = Provider::parse(&v.provider).ok_or_else(AppError::internal)?;
+    let provider = v.provider;
     let adapter = st.providers.require(provider)?;
     let source = adapter
         .media_source(&v.upstream_ref)

@@ -298,13 +298,7 @@ async fn list_verifications(
     let rows = super::db::verifications::api_page(st.db.reader(), &filter, before, limit + 1)
         .await
         .map_err(|e| caller.fail(e.into()))?;
-    let more = rows.len() as i64 > limit;
-    let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| r.verification_id.to_string())
-    } else {
-        None
-    };
+    let (rows, next_cursor) = super::views::page_of(rows, limit, |r| r.verification_id.to_string());
     let items = customers::with_checks(&st.db, rows, caller.pii())
         .await
         .map_err(|e| caller.fail(e))?;

@@ -5,9 +5,7 @@ use super::db::customers::{CustomerRow, RefRow};
 use super::db::from_unix_ms;
 use super::db::verifications::{CheckRow, VerificationRow};
 use crate::api::dto::{CheckView, CustomerView, RefView, UpstreamErrorView, VerificationView};
-use crate::domain::verification::{
-    CheckCategory, CheckOutcome, Provider, ReviewStatus, ScoreScale, UpstreamStatus,
-};
+use crate::domain::verification::ScoreScale;
 
 /// RFC 3339, UTC, seconds: `2026-11-22T04:05:06Z`.
 pub fn time(ms: i64) -> String {
@@ -54,8 +52,8 @@ pub fn customer(c: CustomerRow, refs: Vec<RefRow>) -> CustomerView {
 
 pub fn check(c: CheckRow) -> CheckView {
     CheckView {
-        category: CheckCategory::parse(&c.category).unwrap_or(CheckCategory::Other),
-        outcome: CheckOutcome::parse(&c.outcome).unwrap_or(CheckOutcome::Unknown),
+        category: c.category,
+        outcome: c.outcome,
         score_scale: c.score_scale.as_deref().and_then(ScoreScale::parse),
         key: c.check_key,
         name: c.name,
@@ -70,10 +68,9 @@ pub fn verification(v: VerificationRow, checks: Vec<CheckRow>) -> VerificationVi
     VerificationView {
         id: v.verification_id,
         customer_id: v.customer_id,
-        provider: Provider::parse(&v.provider).unwrap_or(Provider::Eclipse),
-        upstream_status: UpstreamStatus::parse(&v.upstream_status)
-            .unwrap_or(UpstreamStatus::Unknown),
-        review_status: ReviewStatus::parse(&v.review_status).unwrap_or(ReviewStatus::Unreviewed),
+        provider: v.provider,
+        upstream_status: v.upstream_status,
+        review_status: v.review_status,
         last_error: upstream_error(v.last_error.as_deref()),
         upstream_ref: v.upstream_ref,
         upstream_status_raw: v.upstream_status_raw,
@@ -82,5 +79,37 @@ pub fn verification(v: VerificationRow, checks: Vec<CheckRow>) -> VerificationVi
         updated_at: time(v.updated_at),
         last_polled_at: v.last_polled_at.map(time),
         checks: checks.into_iter().map(check).collect(),
+    }
+}
+
+/// Keyset pages read one row more than they show: when that row came back
+/// there is a next page, found from the last row shown. Returns the rows
+/// to show and the next page's cursor (`cursor` of that last row).
+pub fn page_of<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    cursor: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
+    let limit = usize::try_from(limit).unwrap_or(0);
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(cursor);
+    (rows, next)
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::page_of;
+
+    #[test]
+    fn a_page_read_with_one_row_more_knows_whether_another_follows() {
+        let (rows, next) = page_of(vec![1, 2, 3], 2, |r| format!("after {r}"));
+        assert_eq!((rows, next.as_deref()), (vec![1, 2], Some("after 2")));
+        let (rows, next) = page_of(vec![1, 2], 2, |r| format!("after {r}"));
+        assert_eq!((rows, next), (vec![1, 2], None));
+        let (rows, next) = page_of(Vec::<i32>::new(), 2, |r| format!("after {r}"));
+        assert_eq!((rows, next), (vec![], None));
     }
 }

@@ -2,6 +2,8 @@
 //! the outbox.
 
 use super::Tx;
+use crate::domain::decision::DecisionKind;
+use crate::domain::verification::{Provider, ReviewStatus, UpstreamStatus};
 use sqlx::{FromRow, SqlitePool};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,10 +41,10 @@ pub struct QueueRow {
     pub verification_id: i64,
     pub customer_id: i64,
     pub display_name: String,
-    pub provider: String,
-    pub upstream_status: String,
+    pub provider: Provider,
+    pub upstream_status: UpstreamStatus,
     pub upstream_status_raw: String,
-    pub review_status: String,
+    pub review_status: ReviewStatus,
     pub failed_checks: i64,
     pub assignee_id: Option<i64>,
     pub assignee_name: Option<String>,
@@ -225,7 +227,7 @@ pub async fn notes(pool: &SqlitePool, verification_id: i64) -> Result<Vec<NoteRo
 pub struct DecisionRow {
     pub decision_id: i64,
     pub verification_id: i64,
-    pub kind: String,
+    pub kind: DecisionKind,
     pub reason_code: String,
     pub note: String,
     pub evidence_hash: String,
@@ -329,7 +331,7 @@ pub struct OutboxRow {
     pub idempotency_key: String,
     pub verification_id: i64,
     pub decision_id: Option<i64>,
-    pub provider: String,
+    pub provider: Provider,
     pub kind: String,
     pub payload: String,
     pub state: String,
@@ -348,7 +350,7 @@ pub struct NewOutbox<'a> {
     pub idempotency_key: &'a str,
     pub verification_id: i64,
     pub decision_id: Option<i64>,
-    pub provider: &'a str,
+    pub provider: Provider,
     pub kind: &'a str,
     pub payload: &'a str,
     pub now: i64,
@@ -375,7 +377,7 @@ pub async fn due_outbox(
     pool: &SqlitePool,
     now: i64,
     limit: i64,
-    provider: &str,
+    provider: Provider,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{OUTBOX} WHERE state = 'PENDING' AND provider = $1 AND next_attempt_at <= $2 \
@@ -407,7 +409,7 @@ pub async fn upstream_action_on_its_way(
 /// back (the process stopped meanwhile).
 pub async fn outbox_sending_since(
     pool: &SqlitePool,
-    provider: &str,
+    provider: Provider,
     before: i64,
 ) -> Result<Vec<OutboxRow>, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -1,4 +1,5 @@
 use super::Tx;
+use crate::domain::verification::Provider;
 use sqlx::{FromRow, SqlitePool};
 
 #[derive(Debug, Clone, FromRow)]
@@ -16,7 +17,7 @@ pub struct CustomerRow {
 pub struct RefRow {
     pub customer_ref_id: i64,
     pub customer_id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub r#ref: String,
     pub details: String,
     pub next_poll_at: Option<i64>,
@@ -115,7 +116,7 @@ pub async fn refs(pool: &SqlitePool, customer_id: i64) -> Result<Vec<RefRow>, sq
 
 pub async fn find_ref(
     tx: &mut Tx,
-    provider: &str,
+    provider: Provider,
     key: &str,
 ) -> Result<Option<RefRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -142,7 +143,7 @@ pub async fn get_ref<'e>(
 pub async fn insert_ref(
     tx: &mut Tx,
     customer_id: i64,
-    provider: &str,
+    provider: Provider,
     key: &str,
     details: &str,
     now: i64,

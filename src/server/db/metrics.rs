@@ -2,6 +2,7 @@
 //! `decision_effective_idx`) and the open queue by age (through
 //! `verification_open_created_idx`).
 
+use crate::domain::verification::{Provider, ReviewStatus};
 use futures::stream::BoxStream;
 use sqlx::{FromRow, SqlitePool};
 
@@ -11,7 +12,7 @@ pub struct DecisionFact {
     pub effective_at: i64,
     pub kind: String,
     pub reason_code: String,
-    pub provider: String,
+    pub provider: Provider,
     pub decided_by: i64,
     pub decided_by_name: String,
     pub second_by: Option<i64>,
@@ -66,8 +67,8 @@ pub async fn open_received_between(
 #[derive(Debug, Clone, FromRow)]
 pub struct OldCaseRow {
     pub verification_id: i64,
-    pub provider: String,
-    pub review_status: String,
+    pub provider: Provider,
+    pub review_status: ReviewStatus,
     pub assignee: Option<String>,
     pub created_at: i64,
 }

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod cases;
+pub mod columns;
 pub mod customers;
 pub mod metrics;
 pub mod seed;

@@ -8,7 +8,7 @@ pub struct UserRow {
     pub user_id: i64,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub disabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -17,9 +17,8 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    /// The stored role; the CHECK constraint keeps it one of the four.
     pub fn role(&self) -> Role {
-        self.role.parse().unwrap_or(Role::Reviewer)
+        self.role
     }
 }
 

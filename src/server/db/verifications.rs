@@ -1,4 +1,7 @@
 use super::Tx;
+use crate::domain::verification::{
+    CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus,
+};
 use sqlx::{FromRow, SqlitePool};
 
 #[derive(Debug, Clone, FromRow)]
@@ -6,12 +9,12 @@ pub struct VerificationRow {
     pub verification_id: i64,
     pub customer_id: i64,
     pub customer_ref_id: i64,
-    pub provider: String,
+    pub provider: Provider,
     pub upstream_ref: String,
     pub upstream_status_raw: String,
-    pub upstream_status: String,
+    pub upstream_status: UpstreamStatus,
     pub terminal: bool,
-    pub review_status: String,
+    pub review_status: ReviewStatus,
     pub assignee_id: Option<i64>,
     pub version: i64,
     pub failed_checks: i64,
@@ -34,8 +37,8 @@ pub struct CheckRow {
     pub position: i64,
     pub check_key: String,
     pub name: String,
-    pub category: String,
-    pub outcome: String,
+    pub category: CheckCategory,
+    pub outcome: CheckOutcome,
     pub score: Option<f64>,
     pub score_scale: Option<String>,
     pub threshold: Option<f64>,
@@ -78,7 +81,7 @@ pub async fn find_in(
 
 pub async fn find_by_upstream_ref(
     tx: &mut Tx,
-    provider: &str,
+    provider: Provider,
     upstream_ref: &str,
 ) -> Result<Option<VerificationRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -150,7 +153,7 @@ pub async fn checks_of(pool: &SqlitePool, ids: &[i64]) -> Result<Vec<CheckRow>, 
 pub struct NewVerification<'a> {
     pub customer_id: i64,
     pub customer_ref_id: i64,
-    pub provider: &'a str,
+    pub provider: Provider,
     pub upstream_ref: &'a str,
     pub upstream_status_raw: &'a str,
     pub upstream_status: &'a str,

@@ -190,13 +190,8 @@ pub async fn page(
         audit_db::page(conn, &filter, before, limit + 1)
     });
     let read = async {
-        let mut rows = read.await?;
-        let next_cursor = if rows.len() as i64 > limit {
-            rows.truncate(limit as usize);
-            rows.last().map(|(e, _)| e.seq.to_string())
-        } else {
-            None
-        };
+        let (rows, next_cursor) =
+            crate::server::views::page_of(read.await?, limit, |(e, _)| e.seq.to_string());
         Ok::<_, AppError>(Page {
             items: rows
                 .into_iter()

@@ -175,32 +175,24 @@ pub async fn queue(
         }
     };
     let rows = db_cases::queue(st.db.reader(), &filter, after, QUEUE_PAGE + 1).await?;
-    let more = rows.len() as i64 > QUEUE_PAGE;
-    let rows: Vec<_> = rows.into_iter().take(QUEUE_PAGE as usize).collect();
-    let next_cursor = if more {
-        rows.last().map(|r| {
-            let key = if filter.sort == Sort::Age {
-                r.created_at
-            } else {
-                r.updated_at
-            };
-            format!("{key}.{}", r.verification_id)
-        })
-    } else {
-        None
-    };
+    let (rows, next_cursor) = views::page_of(rows, QUEUE_PAGE, |r| {
+        let key = if filter.sort == Sort::Age {
+            r.created_at
+        } else {
+            r.updated_at
+        };
+        format!("{key}.{}", r.verification_id)
+    });
     let items = rows
         .into_iter()
         .map(|r| QueueItem {
             id: r.verification_id,
             customer_id: r.customer_id,
             customer: r.display_name,
-            provider: Provider::parse(&r.provider).unwrap_or(Provider::Eclipse),
-            upstream_status: UpstreamStatus::parse(&r.upstream_status)
-                .unwrap_or(UpstreamStatus::Unknown),
+            provider: r.provider,
+            upstream_status: r.upstream_status,
             upstream_status_raw: r.upstream_status_raw,
-            review_status: ReviewStatus::parse(&r.review_status)
-                .unwrap_or(ReviewStatus::Unreviewed),
+            review_status: r.review_status,
             failed: failed(r.failed_checks),
             assignee: r.assignee_name,
             push_state: r.push_state,
@@ -259,7 +251,7 @@ fn refuse(r: Refusal) -> AppError {
 }
 
 fn status_of(v: &VerificationRow) -> ReviewStatus {
-    ReviewStatus::parse(&v.review_status).unwrap_or(ReviewStatus::Unreviewed)
+    v.review_status
 }
 
 fn event(me: &CurrentUser, action: AuditAction, v: &VerificationRow, origin: &Origin) -> NewEvent {
@@ -481,14 +473,7 @@ async fn checks_in(tx: &mut Tx, id: i64) -> Result<Vec<(CheckCategory, CheckOutc
 }
 
 fn outcomes(rows: Vec<db::verifications::CheckRow>) -> Vec<(CheckCategory, CheckOutcome)> {
-    rows.into_iter()
-        .map(|c| {
-            (
-                CheckCategory::parse(&c.category).unwrap_or(CheckCategory::Other),
-                CheckOutcome::parse(&c.outcome).unwrap_or(CheckOutcome::Unknown),
-            )
-        })
-        .collect()
+    rows.into_iter().map(|c| (c.category, c.outcome)).collect()
 }
 
 /// What a decision led to.
@@ -524,7 +509,7 @@ pub async fn decide(
         return Err(stale(st, &v).await);
     }
     let checks = checks_in(&mut tx, id).await?;
-    let upstream = UpstreamStatus::parse(&v.upstream_status).unwrap_or(UpstreamStatus::Unknown);
+    let upstream = v.upstream_status;
     let four_eyes = decision::needs_four_eyes(kind, upstream, &checks);
     let how = decision::decide_as(
         me.role,
@@ -663,7 +648,7 @@ pub async fn second(
         .ok_or_else(|| AppError::conflict("There is no proposal waiting for a second approval."))?;
     decision::may_second(me.role, proposal.decided_by == me.user_id, status_of(&v))
         .map_err(refuse)?;
-    let kind = DecisionKind::parse(&proposal.kind).unwrap_or(DecisionKind::Decline);
+    let kind = proposal.kind;
     let (to, assignee, status, action) = match (confirm, kind) {
         (true, DecisionKind::Approve) => (
             ReviewStatus::Approved,
@@ -725,7 +710,7 @@ async fn enqueue_push(
     note: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let provider = Provider::parse(&v.provider).unwrap_or(Provider::Eclipse);
+    let provider = v.provider;
     let payload = match provider {
         Provider::Ident => serde_json::json!({
             "application_id": upstream_key(v),
@@ -747,7 +732,7 @@ async fn enqueue_push(
             idempotency_key: &key,
             verification_id: v.verification_id,
             decision_id: Some(decision_id),
-            provider: provider.as_str(),
+            provider,
             kind: "decision",
             payload: &payload.to_string(),
             now,
@@ -849,17 +834,15 @@ pub async fn case(
         .filter(|o| o.verification_id != id)
         .map(|o| OtherVerification {
             id: o.verification_id,
-            provider: Provider::parse(&o.provider).unwrap_or(Provider::Eclipse),
-            upstream_status: UpstreamStatus::parse(&o.upstream_status)
-                .unwrap_or(UpstreamStatus::Unknown),
-            review_status: ReviewStatus::parse(&o.review_status)
-                .unwrap_or(ReviewStatus::Unreviewed),
+            provider: o.provider,
+            upstream_status: o.upstream_status,
+            review_status: o.review_status,
             created_at: views::time(o.created_at),
         })
         .collect();
     let checks = checks_of(st, id).await?;
     let status = status_of(&v);
-    let upstream = UpstreamStatus::parse(&v.upstream_status).unwrap_or(UpstreamStatus::Unknown);
+    let upstream = v.upstream_status;
     let sanctions_hit = checks
         .iter()
         .any(|(c, o)| *c == CheckCategory::SanctionsPepAml && *o == CheckOutcome::Failed);
@@ -948,7 +931,7 @@ pub async fn case(
         })
         .and_then(|s| serde_json::to_string_pretty(&s).ok())
         .unwrap_or_default();
-    let provider = Provider::parse(&v.provider).unwrap_or(Provider::Eclipse);
+    let provider = v.provider;
     // Photos are listed from where the snapshot redacted them, and fetched
     // through the media proxy only once personal data is revealed.
     let serves_media = st
@@ -1040,7 +1023,7 @@ pub async fn case(
 fn decision_view(d: db_cases::DecisionRow) -> DecisionView {
     DecisionView {
         id: d.decision_id,
-        kind: DecisionKind::parse(&d.kind).unwrap_or(DecisionKind::Decline),
+        kind: d.kind,
         reason: decision::reason(&d.reason_code)
             .map(|r| r.label.to_string())
             .unwrap_or(d.reason_code),
@@ -1073,9 +1056,8 @@ pub async fn next_case(
         let rows = db_cases::queue(st.db.reader(), &filter, None, 50).await?;
         if let Some(r) = rows.into_iter().find(|r| {
             r.verification_id != after_id
-                && ReviewStatus::parse(&r.review_status).is_some_and(|s| {
-                    s == ReviewStatus::InReview || decision::may_claim(me.role, s).is_ok()
-                })
+                && (r.review_status == ReviewStatus::InReview
+                    || decision::may_claim(me.role, r.review_status).is_ok())
         }) {
             return Ok(Some(r.verification_id));
         }

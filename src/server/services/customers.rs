@@ -75,7 +75,7 @@ pub async fn upsert(
     };
     let mut added = Vec::new();
     for (i, r) in c.refs.iter().enumerate() {
-        let provider = r.provider().as_str();
+        let provider = r.provider();
         let key = r.key();
         match db::customers::find_ref(&mut tx, provider, &key).await? {
             Some(existing) if existing.customer_id == customer_id => {}

@@ -104,8 +104,8 @@ struct Reviewer {
     confirmations: i64,
 }
 
-fn provider_label(p: &str) -> String {
-    Provider::parse(p).map_or_else(|| p.to_string(), |p| p.label().to_string())
+fn provider_label(p: Provider) -> String {
+    p.label().to_string()
 }
 
 /// Everything the metrics page shows for `window`.
@@ -116,7 +116,7 @@ pub async fn summary(st: &AppState, window: Window) -> Result<MetricsView, AppEr
     let n_days = window.days();
 
     let mut days: Vec<Tally> = (0..n_days).map(|_| Tally::default()).collect();
-    let mut providers: BTreeMap<String, (Tally, Vec<i64>)> = BTreeMap::new();
+    let mut providers: BTreeMap<Provider, (Tally, Vec<i64>)> = BTreeMap::new();
     let mut reasons: HashMap<String, i64> = HashMap::new();
     let mut all = Tally::default();
     let mut durations: Vec<i64> = Vec::new();
@@ -160,12 +160,12 @@ pub async fn summary(st: &AppState, window: Window) -> Result<MetricsView, AppEr
     let mut time_to_decision = vec![duration_row("All providers".into(), durations)];
     for (provider, (tally, times)) in providers {
         by_provider.push(RateRow {
-            label: provider_label(&provider),
+            label: provider_label(provider),
             approved: tally.approved,
             declined: tally.declined,
             approval_rate: percent(tally.approved, tally.approved + tally.declined),
         });
-        time_to_decision.push(duration_row(provider_label(&provider), times));
+        time_to_decision.push(duration_row(provider_label(provider), times));
     }
 
     let of_kind = |k: DecisionKind| {
@@ -220,8 +220,8 @@ pub async fn summary(st: &AppState, window: Window) -> Result<MetricsView, AppEr
         .into_iter()
         .map(|r| OldCase {
             id: r.verification_id,
-            provider: provider_label(&r.provider),
-            review_status: r.review_status,
+            provider: provider_label(r.provider),
+            review_status: r.review_status.to_string(),
             assignee: r.assignee,
             age_ms: now - r.created_at,
         })

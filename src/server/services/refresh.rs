@@ -7,7 +7,7 @@
 use crate::api::dto::VerificationView;
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::ProviderRef;
-use crate::domain::verification::{CheckCategory, CheckOutcome, Provider, ReviewStatus};
+use crate::domain::verification::{CheckCategory, CheckOutcome, ReviewStatus};
 use crate::error::AppError;
 use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
 use crate::server::db::customers::RefRow;
@@ -73,7 +73,7 @@ pub async fn store(
         let row = NewVerification {
             customer_id: r.customer_id,
             customer_ref_id: r.customer_ref_id,
-            provider: &r.provider,
+            provider: r.provider,
             upstream_ref: &result.upstream_ref,
             upstream_status_raw: &result.status_raw,
             upstream_status: result.status.as_str(),
@@ -88,7 +88,7 @@ pub async fn store(
         // The same attempt, or (Eclipse keys results by `lastModified`) a
         // result that completes the ref's still-running one.
         let same_attempt =
-            match db::verifications::find_by_upstream_ref(tx, &r.provider, &result.upstream_ref)
+            match db::verifications::find_by_upstream_ref(tx, r.provider, &result.upstream_ref)
                 .await?
             {
                 Some(v) => Some(v),
@@ -105,7 +105,7 @@ pub async fn store(
                 db::verifications::update_upstream(tx, existing.verification_id, &row).await?;
                 db::verifications::replace_checks(tx, existing.verification_id, &result.checks)
                     .await?;
-                if existing.review_status == ReviewStatus::PendingSecondApproval.as_str() {
+                if existing.review_status == ReviewStatus::PendingSecondApproval {
                     // The evidence a proposal was made on changed: it is void.
                     let mut changed = existing.clone();
                     changed.snapshot_hash = hash.clone();
@@ -247,8 +247,8 @@ pub async fn poll_ref(
     origin: &Origin,
     requested: Option<Requested>,
 ) -> Result<Result<Stored, UpstreamError>, AppError> {
-    let provider = Provider::parse(&r.provider);
-    let Some((provider, pref)) = provider.zip(provider_ref(r)) else {
+    let provider = r.provider;
+    let Some(pref) = provider_ref(r) else {
         tracing::error!(
             customer_ref_id = r.customer_ref_id,
             "unreadable customer_ref row; not polling it"

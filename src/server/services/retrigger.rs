@@ -14,9 +14,7 @@
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::ProviderRef;
 use crate::domain::decision;
-use crate::domain::verification::{
-    CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus,
-};
+use crate::domain::verification::{CheckCategory, CheckOutcome, Provider, UpstreamStatus};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::server::db;
@@ -122,7 +120,7 @@ pub async fn request(
     let v = db::verifications::find_in(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::not_found("Case"))?;
-    let status = ReviewStatus::parse(&v.review_status).unwrap_or(ReviewStatus::Unreviewed);
+    let status = v.review_status;
     let on_its_way = db_cases::upstream_action_on_its_way(&mut tx, id).await?;
     decision::may_retrigger(
         me.role,
@@ -131,7 +129,7 @@ pub async fn request(
         on_its_way,
     )
     .map_err(|r| AppError::conflict(r.0))?;
-    let provider = Provider::parse(&v.provider).unwrap_or(Provider::Eclipse);
+    let provider = v.provider;
     if what.provider() != provider {
         return Err(AppError::validation(
             "action",
@@ -145,14 +143,9 @@ pub async fn request(
     let checks: Vec<(CheckCategory, CheckOutcome)> = db::verifications::checks(&mut *tx, id)
         .await?
         .into_iter()
-        .map(|c| {
-            (
-                CheckCategory::parse(&c.category).unwrap_or(CheckCategory::Other),
-                CheckOutcome::parse(&c.outcome).unwrap_or(CheckOutcome::Unknown),
-            )
-        })
+        .map(|c| (c.category, c.outcome))
         .collect();
-    let upstream = UpstreamStatus::parse(&v.upstream_status).unwrap_or(UpstreamStatus::Unknown);
+    let upstream = v.upstream_status;
     let allowed = offered(me.role, provider, upstream, &checks)
         .into_iter()
         .find(|(w, _)| *w == what)
@@ -214,7 +207,7 @@ pub async fn request(
             idempotency_key: &key,
             verification_id: id,
             decision_id: None,
-            provider: provider.as_str(),
+            provider,
             kind: what.as_str(),
             payload: &payload.to_string(),
             now,

@@ -54,7 +54,7 @@ async fn lane_tick(st: &AppState, provider: Provider) -> usize {
         return 0;
     }
     let now = st.clock.now_ms();
-    let due = match db_cases::due_outbox(st.db.reader(), now, 20, provider.as_str()).await {
+    let due = match db_cases::due_outbox(st.db.reader(), now, 20, provider).await {
         Ok(d) => d,
         Err(e) => {
             tracing::error!(error = %e, provider = provider.as_str(), "outbox could not read due rows");
@@ -79,8 +79,7 @@ const SENDING_LEASE_MS: i64 = 5 * 60_000;
 async fn give_up_interrupted(st: &AppState, provider: Provider) -> Result<(), AppError> {
     let now = st.clock.now_ms();
     let stale =
-        db_cases::outbox_sending_since(st.db.reader(), provider.as_str(), now - SENDING_LEASE_MS)
-            .await?;
+        db_cases::outbox_sending_since(st.db.reader(), provider, now - SENDING_LEASE_MS).await?;
     for row in stale {
         let mut tx = st.db.begin_write().await?;
         let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
@@ -166,7 +165,7 @@ fn idempotent(kind: &str) -> bool {
 
 /// One attempt at one row, recorded with its audit event.
 pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
-    let provider = Provider::parse(&row.provider).unwrap_or(Provider::Eclipse);
+    let provider = row.provider;
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
     if !idempotent(&row.kind) {
         // Marked SENDING (with its event) before calling: meanwhile no
@@ -353,7 +352,7 @@ async fn follow_up(
                 idempotency_key: &key,
                 verification_id: row.verification_id,
                 decision_id: None,
-                provider: &row.provider,
+                provider: row.provider,
                 kind,
                 payload: &payload.to_string(),
                 now,
@@ -363,19 +362,12 @@ async fn follow_up(
     }
     if let Some(r) = &done.new_ref {
         let details = serde_json::to_string(r).unwrap_or_default();
-        if db::customers::find_ref(tx, r.provider().as_str(), &r.key())
+        if db::customers::find_ref(tx, r.provider(), &r.key())
             .await?
             .is_none()
         {
-            db::customers::insert_ref(
-                tx,
-                v.customer_id,
-                r.provider().as_str(),
-                &r.key(),
-                &details,
-                now,
-            )
-            .await?;
+            db::customers::insert_ref(tx, v.customer_id, r.provider(), &r.key(), &details, now)
+                .await?;
         }
     }
     Ok(())
