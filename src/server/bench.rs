@@ -17,7 +17,7 @@ use super::config::Settings;
 use super::db::audit::{Actor, Origin};
 use super::db::cases::{Assigned, QueueFilter, Sort};
 use super::db::{self};
-use super::sandbox::{Sandbox, SandboxConfig};
+use super::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use super::services::audit;
 use super::services::demo_data::point_at_sandbox;
 use super::services::users::{self, Deps, NewUser};
@@ -70,7 +70,9 @@ const BENCH_DOMAIN: &str = "bench.kyc-desk.test";
 /// Runs every benchmark; returns the report as Markdown.
 pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String> {
     let mut out = Report::default();
-    let sandbox = start_sandbox().await?;
+    let sandbox = Sandbox::start(SandboxConfig::default(), "127.0.0.1:0")
+        .await
+        .map_err(|e| format!("the sandbox cannot start: {e}"))?;
     settings.addr = "127.0.0.1:0".parse().map_err(|_| "addr")?;
     settings.demo = false;
     settings.cookie_secure = false;
@@ -89,7 +91,7 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         ));
     }
     let site_root = settings.site_root.clone();
-    point_at_sandbox(&mut settings, sandbox, &SandboxConfig::default());
+    point_at_sandbox(&mut settings, &sandbox);
     // The server runs as its own process, so its CPU and memory are its
     // own; this process keeps a connection to the same database for the
     // baselines (SQL alone) and for setting up users and cases.
@@ -145,7 +147,7 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
     }
     if opts.runs(Part::Decisions) {
         let steal = Steal::now();
-        decision_bench(&state, &server, &reviewers[0], sandbox, &opts, &mut out).await?;
+        decision_bench(&state, &server, &reviewers[0], &sandbox, &opts, &mut out).await?;
         stolen.push(("decisions", steal.percent()));
     }
     if opts.runs(Part::Load) {
@@ -299,18 +301,6 @@ impl Samples {
 fn random_secret() -> String {
     let bytes: [u8; 24] = rand::thread_rng().gen();
     hex::encode(bytes)
-}
-
-async fn start_sandbox() -> Result<std::net::SocketAddr, String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let router = Sandbox::new(SandboxConfig::default()).router();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(addr)
 }
 
 /// A signed-in browser: a client with the session cookie and the headers a
@@ -660,7 +650,7 @@ async fn decision_bench(
     st: &AppState,
     server: &Server,
     reviewer: &Browser,
-    sandbox: std::net::SocketAddr,
+    sandbox: &RunningSandbox,
     opts: &Options,
     out: &mut Report,
 ) -> Result<(), String> {
@@ -688,12 +678,12 @@ async fn decision_bench(
         for k in 0..conditions.len() {
             let i = (round + k) % conditions.len();
             let _ = control
-                .delete(format!("http://{sandbox}/__sandbox/faults"))
+                .delete(format!("{}/__sandbox/faults", sandbox.url()))
                 .send()
                 .await;
             if let Some(f) = &conditions[i].1 {
                 control
-                    .post(format!("http://{sandbox}/__sandbox/faults"))
+                    .post(format!("{}/__sandbox/faults", sandbox.url()))
                     .json(f)
                     .send()
                     .await
@@ -705,7 +695,7 @@ async fn decision_bench(
         }
     }
     let _ = control
-        .delete(format!("http://{sandbox}/__sandbox/faults"))
+        .delete(format!("{}/__sandbox/faults", sandbox.url()))
         .send()
         .await;
     let samples = timed

@@ -281,14 +281,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
 
 async fn sandbox(addr: std::net::SocketAddr) -> Result<(), String> {
     use super::sandbox::{Sandbox, SandboxConfig};
-    let listener = tokio::net::TcpListener::bind(addr)
+    let sandbox = Sandbox::start(SandboxConfig::default(), addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    println!("KYC Desk sandbox: http://{addr}/ (scenarios: http://{addr}/__sandbox/scenarios)");
-    axum::serve(listener, Sandbox::new(SandboxConfig::default()).router())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    let url = sandbox.url();
+    println!("KYC Desk sandbox: {url}/ (scenarios: {url}/__sandbox/scenarios)");
+    shutdown_signal().await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -2,8 +2,8 @@
 //! it acknowledged is on disk after the restart, and what it was pushing
 //! reaches the provider once.
 
-use crate::helpers::{start_sandbox, PASSWORD, TEST_AUDIT_KEY};
-use kyc_desk::server::sandbox::SandboxConfig;
+use crate::helpers::{PASSWORD, TEST_AUDIT_KEY};
+use kyc_desk::server::sandbox::{Sandbox, SandboxConfig};
 use rand::Rng;
 use reqwest::header::{ACCEPT, ORIGIN};
 use serde_json::{json, Value};
@@ -396,7 +396,10 @@ async fn processed_puts(sandbox: SocketAddr) -> Vec<String> {
 async fn pushes_pending_and_in_flight_at_a_sigkill_each_reach_the_provider_once_after_restart() {
     let dir = tempfile::tempdir().expect("dir");
     let dir: PathBuf = dir.path().to_path_buf();
-    let sandbox = start_sandbox(SandboxConfig::default()).await;
+    let running = Sandbox::start(SandboxConfig::default(), "127.0.0.1:0")
+        .await
+        .expect("sandbox");
+    let sandbox = running.addr();
     prepare(&dir);
     let server = Server::start(&dir, Some(sandbox));
     let out = run(

@@ -71,6 +71,7 @@ mod eclipse;
 mod faults;
 mod ident;
 mod mcp;
+mod running;
 mod scenarios;
 mod width;
 
@@ -84,6 +85,7 @@ use axum::Router;
 use rand::Rng;
 use serde_json::Value;
 
+pub use self::running::RunningSandbox;
 pub use self::scenarios::{Scenario, ScenarioRef};
 
 /// Default biometric.kz flow API key (47 characters, like a real one).
