@@ -325,8 +325,8 @@ pub fn router(state: AppState) -> Router {
                 })
                 // The server's time for each request, in microseconds: from
                 // the request read to the response ready to write (pages are
-                // rendered whole before they go out). `kyc-desk bench` reads
-                // these lines.
+                // rendered whole before they go out). `kyc-desk-dev bench`
+                // reads these lines.
                 .on_response(
                     |res: &axum::response::Response, latency: Duration, _: &tracing::Span| {
                         tracing::info!(

@@ -193,6 +193,38 @@ impl TestApp {
         client
     }
 
+    /// Runs `kyc-desk-dev` (the developer tools, a binary of their own)
+    /// with `args` against this app's database, as a developer would.
+    pub async fn dev_tool(&self, args: &[&str]) -> std::process::Output {
+        let database = self.state.db.file();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kyc-desk-dev"));
+        cmd.args(args)
+            .current_dir(database.parent().expect("the database's folder"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env(
+                "KYC_DESK_DATABASE_URL",
+                format!("sqlite://{}", database.display()),
+            )
+            .env("KYC_DESK_LOG", "warn");
+        tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("joined")
+            .expect("kyc-desk-dev runs")
+    }
+
+    /// `kyc-desk-dev seed` with `args`: its summary; fails the test unless
+    /// it succeeds.
+    pub async fn seed(&self, args: &[&str]) -> String {
+        let out = self.dev_tool(&[&["seed"], args].concat()).await;
+        assert!(
+            out.status.success(),
+            "kyc-desk-dev seed {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// The audit actions recorded so far, oldest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         sqlx::query_scalar("SELECT action FROM audit_event ORDER BY seq")
