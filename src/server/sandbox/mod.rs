@@ -27,7 +27,7 @@
 //! | Eclipse | identity `sandbox-admin`, password `sandbox-password`, tenant `100` (role `TENANT_ADMIN`). A second identity `sandbox-viewer` / `sandbox-password` has role `TENANT_VIEWER` and gets 403 `SEC001` on KYC endpoints. JWT TTL 3600 s. |
 //! | biometric.kz | flow key [`DEFAULT_BIOMETRIC_FLOW_API_KEY`] (REST `api_key` / `flow_api_key`), organization key [`DEFAULT_BIOMETRIC_ORG_API_KEY`] (MCP `Authorization: Bearer …` or `X-Org-API-Key`) |
 //! | Provide ident | application token `sandbox-ident-app-token`, sent as `Authorization: bearer sandbox-ident-app-token` (lower-case `bearer ` only) |
-//! | WIDTH | `apiKey=ak_sandbox` (query), `x-domain: dom_sandbox`, `x-signature` = hex HMAC-SHA256 of the raw body with `sk_sandbox` (see `width.rs`) |
+//! | WIDTH | `apiKey=ak_sandbox` (query), `x-domain: dom_sandbox`, `x-signature` = hex HMAC-SHA256 of the raw body with `sk_sandbox` (see `width/signing.rs`) |
 //!
 //! # Moving statuses
 //!
