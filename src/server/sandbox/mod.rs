@@ -60,6 +60,14 @@
 //! `GET/DELETE /__sandbox/requests`. A request header
 //! `x-sandbox-fault: latency=1500 | status=503 | rate_limit | malformed | drop | drop_after | slow_answer=1500`
 //! injects a fault into a single upstream request. See `faults.rs`.
+//!
+//! # Layout
+//!
+//! One folder per provider (`eclipse/`, `biometric_kz/` with its MCP server,
+//! `ident/`, `width/`): its routes and error shape in `mod.rs`, its auth,
+//! state and handlers in files of their own (each `mod.rs` lists them).
+//! Shared by all: `control.rs` (`/__sandbox/`), `faults.rs`, `scenarios.rs`,
+//! the small helpers below, and `running.rs` ([`Sandbox::start`]).
 #![deny(clippy::unwrap_used)]
 // Handlers short-circuit with ready-made provider error responses
 // (`Result<_, Response>`); boxing them would only add noise.
@@ -70,7 +78,6 @@ mod control;
 mod eclipse;
 mod faults;
 mod ident;
-mod mcp;
 mod running;
 mod scenarios;
 mod width;
@@ -210,10 +217,9 @@ impl Sandbox {
     pub fn router(&self) -> Router {
         let upstream: Router<Sandbox> = Router::new()
             .merge(eclipse::routes())
-            .merge(biometric_kz::routes())
+            .merge(biometric_kz::routes(self))
             .merge(ident::routes())
             .merge(width::routes())
-            .merge(mcp::routes(self.clone()))
             .fallback(faults::upstream_fallback)
             .layer(axum::middleware::from_fn_with_state(
                 self.clone(),
