@@ -42,44 +42,6 @@ enum Command {
     /// Check and sign the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Fill the database with a realistic dataset for the benchmarks:
-    /// customers, verifications with checks, decisions and notes, seeded staff
-    /// (who cannot sign in until `user reset-password`), and audit events that
-    /// continue the hash chain. Adds to what is there; never for production.
-    Seed {
-        #[arg(long, default_value_t = 10_000)]
-        customers: u64,
-        #[arg(long, default_value_t = 20_000)]
-        verifications: u64,
-        #[arg(long, default_value_t = 100_000)]
-        audit_events: u64,
-        /// The random generator's seed: the same seed gives the same data.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-    },
-    /// Measure every speed and memory figure of BENCHMARKS.md against the
-    /// configured database (fill it with `seed` first) and print a report.
-    Bench {
-        /// Seconds of each fixed-rate run (100 req/s on the queue).
-        #[arg(long, default_value_t = 10)]
-        seconds: u64,
-        /// Simulated reviewers (a page every 5 s, a decision a minute).
-        #[arg(long, default_value_t = 200)]
-        reviewers: usize,
-        /// Seconds of the many-reviewers run.
-        #[arg(long, default_value_t = 120)]
-        load_seconds: u64,
-        /// Decisions timed per provider condition (healthy, slow, down).
-        #[arg(long, default_value_t = 300)]
-        decisions: usize,
-        /// Run only these parts (comma-separated; all by default).
-        #[arg(long, value_enum, value_delimiter = ',')]
-        only: Vec<super::bench::Part>,
-        /// Also write the report to this Markdown file (the server's log
-        /// goes beside it, as FILE.server.log).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
     /// Serve the sandbox: a test double of the four upstream APIs (Eclipse,
     /// biometric.kz with MCP, Provide ident, WIDTH) with seeded scenarios and
     /// fault injection under /__sandbox/. For development and tests only.
@@ -202,54 +164,6 @@ pub fn main() -> ExitCode {
             Command::Token(cmd) => token(&settings, cmd).await,
             Command::Audit(cmd) => audit(&settings, cmd).await,
             Command::Sandbox { addr } => sandbox(addr).await,
-            Command::Bench {
-                seconds,
-                reviewers,
-                load_seconds,
-                decisions,
-                only,
-                out,
-            } => {
-                let server_log = match &out {
-                    Some(path) => path.with_extension("server.log"),
-                    None => std::env::temp_dir().join(format!(
-                        "kyc-desk-bench-server-{}.log",
-                        std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0, |d| d.as_secs())
-                    )),
-                };
-                let opts = super::bench::Options {
-                    seconds,
-                    reviewers: reviewers.max(1),
-                    load_seconds,
-                    decisions,
-                    only,
-                    server_log,
-                };
-                let report = super::bench::run(settings, opts).await?;
-                println!("\n{report}");
-                match out {
-                    Some(path) => std::fs::write(&path, report)
-                        .map_err(|e| format!("cannot write {}: {e}", path.display())),
-                    None => Ok(()),
-                }
-            }
-            Command::Seed {
-                customers,
-                verifications,
-                audit_events,
-                seed,
-            } => {
-                let plan = db::seed::Plan {
-                    customers,
-                    verifications,
-                    audit_events,
-                    seed,
-                    now_ms: Clock::default().now_ms(),
-                };
-                seed_db(&settings, plan).await
-            }
         }
     });
     match result {
@@ -290,14 +204,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
 
 async fn sandbox(addr: std::net::SocketAddr) -> Result<(), String> {
     use super::sandbox::{Sandbox, SandboxConfig};
-    let listener = tokio::net::TcpListener::bind(addr)
+    let sandbox = Sandbox::start(SandboxConfig::default(), addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    println!("KYC Desk sandbox: http://{addr}/ (scenarios: http://{addr}/__sandbox/scenarios)");
-    axum::serve(listener, Sandbox::new(SandboxConfig::default()).router())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    let url = sandbox.url();
+    println!("KYC Desk sandbox: {url}/ (scenarios: {url}/__sandbox/scenarios)");
+    shutdown_signal().await;
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -330,36 +243,6 @@ async fn open_db(settings: &Settings) -> Result<Db, String> {
 async fn migrate(settings: &Settings) -> Result<(), String> {
     open_db(settings).await?;
     println!("database is up to date");
-    Ok(())
-}
-
-async fn seed_db(settings: &Settings, plan: db::seed::Plan) -> Result<(), String> {
-    let db = open_db(settings).await?;
-    // Seeded staff get the hash of a random password nobody ever sees.
-    let unknown = SecretString::from(uuid::Uuid::new_v4().to_string());
-    let hash = Passwords::new()
-        .map_err(|e| e.to_string())?
-        .hash(&unknown)
-        .await
-        .map_err(|e| e.to_string())?;
-    let started = std::time::Instant::now();
-    let report = db::seed::run(&db, &plan, &hash, |stage| {
-        println!("{:>7.1} s  {stage}", started.elapsed().as_secs_f64());
-    })
-    .await
-    .map_err(|e| format!("seeding failed: {e}"))?;
-    db.close().await;
-    println!(
-        "seeded in {:.1} s: {} staff, {} customers, {} verifications, {} checks, {} decisions, {} notes, {} audit events",
-        started.elapsed().as_secs_f64(),
-        report.staff,
-        report.customers,
-        report.verifications,
-        report.checks,
-        report.decisions,
-        report.notes,
-        report.audit_events
-    );
     Ok(())
 }
 

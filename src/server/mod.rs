@@ -2,7 +2,6 @@
 //! database, sessions and security, and the use cases (services).
 
 pub mod assets;
-pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -4,6 +4,7 @@ use super::config::{ConfigError, Settings};
 use super::db::{Checkpoints, Db};
 use super::password::Passwords;
 use super::providers::Providers;
+use super::sandbox::RunningSandbox;
 use super::services::audit::{self, AuditKeys};
 use super::services::{auth, demo, demo_data, users::Deps};
 use super::state::AppState;
@@ -43,7 +44,7 @@ pub struct Application {
     pub state: AppState,
     pub router: Router,
     /// The in-process sandbox of demo mode, if started.
-    pub sandbox: Option<demo_data::RunningSandbox>,
+    pub sandbox: Option<RunningSandbox>,
 }
 
 impl Application {
@@ -159,9 +160,7 @@ impl Application {
         for w in workers.into_iter().flatten() {
             w.abort();
         }
-        if let Some(s) = self.sandbox {
-            s.task.abort();
-        }
+        drop(self.sandbox);
         self.state.db.close().await;
         result
     }
@@ -326,8 +325,8 @@ pub fn router(state: AppState) -> Router {
                 })
                 // The server's time for each request, in microseconds: from
                 // the request read to the response ready to write (pages are
-                // rendered whole before they go out). `kyc-desk bench` reads
-                // these lines.
+                // rendered whole before they go out). `kyc-desk-dev bench`
+                // reads these lines.
                 .on_response(
                     |res: &axum::response::Response, latency: Duration, _: &tracing::Span| {
                         tracing::info!(

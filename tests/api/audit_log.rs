@@ -401,18 +401,18 @@ async fn a_filtered_jsonl_export_verifies_each_event() {
 
 #[tokio::test]
 async fn an_export_longer_than_a_batch_holds_every_matching_event_once_in_order() {
-    use kyc_desk::server::db::seed::{self, Plan};
     let app = TestApp::spawn().await;
-    let plan = Plan {
-        customers: 100,
-        verifications: 300,
-        audit_events: 15_000,
-        seed: 3,
-        now_ms: 1_796_000_000_000,
-    };
-    seed::run(&app.state.db, &plan, "$argon2id$unusable", |_| {})
-        .await
-        .expect("seed");
+    app.seed(&[
+        "--customers",
+        "100",
+        "--verifications",
+        "300",
+        "--audit-events",
+        "15000",
+        "--seed",
+        "3",
+    ])
+    .await;
     let manager = app.signed_in(Role::Manager).await;
     let key = app.state.audit_keys.verifying_key();
     let dir = tempfile::tempdir().expect("dir");

@@ -124,7 +124,7 @@ async fn no_password_token_key_or_session_id_reaches_the_logs_or_the_audit_trail
         "the poller did talk to the providers"
     );
     // Each response is logged with its request id and the server's time
-    // for it (what `kyc-desk bench` measures), the path without its query.
+    // for it (what `kyc-desk-dev bench` measures), the path without its query.
     let timing = logs
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())

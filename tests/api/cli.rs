@@ -164,6 +164,24 @@ fn serving_outside_demo_mode_without_a_secret_key_is_refused() {
 }
 
 #[test]
+fn the_deployed_binary_has_no_developer_tools() {
+    let dir = tempfile::tempdir().expect("dir");
+    for tool in ["seed", "bench"] {
+        let out = kyc_desk(dir.path(), &[tool], None);
+        assert_eq!(out.status.code(), Some(2), "{tool}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("unrecognized subcommand '{tool}'")),
+            "{stderr}"
+        );
+        assert!(
+            !dir.path().join("cli.db").exists(),
+            "{tool} opened the database"
+        );
+    }
+}
+
+#[test]
 fn migrate_creates_the_database_file() {
     let dir = tempfile::tempdir().expect("dir");
     let out = kyc_desk(dir.path(), &["migrate"], None);

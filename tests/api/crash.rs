@@ -2,8 +2,8 @@
 //! it acknowledged is on disk after the restart, and what it was pushing
 //! reaches the provider once.
 
-use crate::helpers::{start_sandbox, PASSWORD, TEST_AUDIT_KEY};
-use kyc_desk::server::sandbox::SandboxConfig;
+use crate::helpers::{PASSWORD, TEST_AUDIT_KEY};
+use kyc_desk::server::sandbox::{Sandbox, SandboxConfig};
 use rand::Rng;
 use reqwest::header::{ACCEPT, ORIGIN};
 use serde_json::{json, Value};
@@ -17,9 +17,15 @@ use std::time::{Duration, Instant};
 
 const REVIEWER: &str = "crash-reviewer@example.test";
 
-/// The settings every process of one test shares (one database file).
-fn command(dir: &Path, sandbox: Option<SocketAddr>) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kyc-desk"));
+/// The deployed binary.
+const KYC_DESK: &str = env!("CARGO_BIN_EXE_kyc-desk");
+/// The developer tools (`seed`).
+const KYC_DESK_DEV: &str = env!("CARGO_BIN_EXE_kyc-desk-dev");
+
+/// `program` with the settings every process of one test shares (one
+/// database file).
+fn command(program: &str, dir: &Path, sandbox: Option<SocketAddr>) -> Command {
+    let mut cmd = Command::new(program);
     cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -46,23 +52,23 @@ fn command(dir: &Path, sandbox: Option<SocketAddr>) -> Command {
     cmd
 }
 
-fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = command(dir, None)
+fn run(program: &str, dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = command(program, dir, None)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("kyc-desk runs");
+        .expect("it runs");
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().expect("stdin");
         pipe.write_all(input.as_bytes()).expect("write");
     }
     drop(child.stdin.take());
-    let out = child.wait_with_output().expect("kyc-desk exits");
+    let out = child.wait_with_output().expect("it exits");
     assert!(
         out.status.success(),
-        "kyc-desk {args:?}: {}",
+        "{program} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     out
@@ -76,7 +82,7 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, sandbox: Option<SocketAddr>) -> Server {
-        let mut child = command(dir, sandbox)
+        let mut child = command(KYC_DESK, dir, sandbox)
             .arg("serve")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -163,6 +169,7 @@ async fn open(dir: &Path) -> sqlx::SqlitePool {
 /// Makes a fresh database with a reviewer who can sign in.
 fn prepare(dir: &Path) {
     run(
+        KYC_DESK,
         dir,
         &[
             "user", "add", "--email", REVIEWER, "--name", "Crash", "--role", "reviewer",
@@ -248,7 +255,7 @@ async fn try_claim_and_decline(
 }
 
 fn chain_verifies(dir: &Path) {
-    let out = run(dir, &["audit", "verify"], None);
+    let out = run(KYC_DESK, dir, &["audit", "verify"], None);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("PROBLEM"), "{text}");
 }
@@ -261,6 +268,7 @@ async fn every_decision_acknowledged_before_a_sigkill_is_there_after_the_restart
     let dir = dir.path().to_path_buf();
     prepare(&dir);
     run(
+        KYC_DESK_DEV,
         &dir,
         &[
             "seed",
@@ -396,10 +404,14 @@ async fn processed_puts(sandbox: SocketAddr) -> Vec<String> {
 async fn pushes_pending_and_in_flight_at_a_sigkill_each_reach_the_provider_once_after_restart() {
     let dir = tempfile::tempdir().expect("dir");
     let dir: PathBuf = dir.path().to_path_buf();
-    let sandbox = start_sandbox(SandboxConfig::default()).await;
+    let running = Sandbox::start(SandboxConfig::default(), "127.0.0.1:0")
+        .await
+        .expect("sandbox");
+    let sandbox = running.addr();
     prepare(&dir);
     let server = Server::start(&dir, Some(sandbox));
     let out = run(
+        KYC_DESK,
         &dir,
         &["token", "add", "--name", "crash", "--scope", "ingest"],
         None,

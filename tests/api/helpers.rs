@@ -4,7 +4,7 @@
 use kyc_desk::domain::Role;
 use kyc_desk::server::config::Settings;
 use kyc_desk::server::db::audit::{Actor, Origin};
-use kyc_desk::server::sandbox::{Sandbox, SandboxConfig};
+use kyc_desk::server::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use kyc_desk::server::services::demo_data::point_at_sandbox;
 use kyc_desk::server::services::users::{self, Deps, NewUser};
 use kyc_desk::server::startup::Application;
@@ -21,7 +21,7 @@ pub const TEST_AUDIT_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub struct TestApp {
     pub addr: String,
     /// The sandbox standing in for the providers, when asked for.
-    pub sandbox_url: Option<String>,
+    pub sandbox: Option<RunningSandbox>,
     pub state: AppState,
     pub users: HashMap<Role, (i64, String)>,
     _dir: tempfile::TempDir,
@@ -56,17 +56,6 @@ impl Default for Options {
     }
 }
 
-/// Starts a sandbox on a free port; returns its address.
-pub async fn start_sandbox(cfg: SandboxConfig) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = Sandbox::new(cfg).router();
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("sandbox serves") });
-    addr
-}
-
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::spawn_with(Options::default()).await
@@ -90,11 +79,11 @@ impl TestApp {
             figment = figment.merge((key, value));
         }
         let mut settings = Settings::from_figment(figment).expect("test settings");
-        let mut sandbox_url = None;
+        let mut sandbox = None;
         if let Some(cfg) = opts.sandbox {
-            let addr = start_sandbox(cfg.clone()).await;
-            point_at_sandbox(&mut settings, addr, &cfg);
-            sandbox_url = Some(format!("http://{addr}"));
+            let running = Sandbox::start(cfg, "127.0.0.1:0").await.expect("sandbox");
+            point_at_sandbox(&mut settings, &running);
+            sandbox = Some(running);
         }
         let app = Application::build(settings).await.expect("app builds");
         let state = app.state.clone();
@@ -112,7 +101,7 @@ impl TestApp {
         }
         TestApp {
             addr,
-            sandbox_url,
+            sandbox,
             state,
             users,
             _dir: dir,
@@ -206,6 +195,38 @@ impl TestApp {
             res.text().await.unwrap_or_default()
         );
         client
+    }
+
+    /// Runs `kyc-desk-dev` (the developer tools, a binary of their own)
+    /// with `args` against this app's database, as a developer would.
+    pub async fn dev_tool(&self, args: &[&str]) -> std::process::Output {
+        let database = self.state.db.file();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kyc-desk-dev"));
+        cmd.args(args)
+            .current_dir(database.parent().expect("the database's folder"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env(
+                "KYC_DESK_DATABASE_URL",
+                format!("sqlite://{}", database.display()),
+            )
+            .env("KYC_DESK_LOG", "warn");
+        tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .expect("joined")
+            .expect("kyc-desk-dev runs")
+    }
+
+    /// `kyc-desk-dev seed` with `args`: its summary; fails the test unless
+    /// it succeeds.
+    pub async fn seed(&self, args: &[&str]) -> String {
+        let out = self.dev_tool(&[&["seed"], args].concat()).await;
+        assert!(
+            out.status.success(),
+            "kyc-desk-dev seed {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// The audit actions recorded so far, oldest first.
@@ -306,7 +327,7 @@ impl TestApp {
     pub async fn sandbox_requests(&self) -> Vec<serde_json::Value> {
         let url = format!(
             "{}/__sandbox/requests",
-            self.sandbox_url.as_deref().expect("a sandbox")
+            self.sandbox.as_ref().expect("a sandbox").url()
         );
         reqwest::get(url)
             .await
@@ -320,7 +341,7 @@ impl TestApp {
     pub async fn sandbox_fault(&self, rule: serde_json::Value) {
         let url = format!(
             "{}/__sandbox/faults",
-            self.sandbox_url.as_deref().expect("a sandbox")
+            self.sandbox.as_ref().expect("a sandbox").url()
         );
         let res = reqwest::Client::new()
             .post(url)

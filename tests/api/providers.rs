@@ -7,12 +7,12 @@ use kyc_desk::server::config::Settings;
 use kyc_desk::server::providers::biometric_kz::mcp::FinalStatus;
 use kyc_desk::server::providers::eclipse::Ratified;
 use kyc_desk::server::providers::{Adapter, Providers, UpstreamErrorKind, UpstreamResult};
-use kyc_desk::server::sandbox::SandboxConfig;
+use kyc_desk::server::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use kyc_desk::server::services::demo_data::point_at_sandbox;
 use serde_json::{json, Value};
 
 struct Env {
-    url: String,
+    sandbox: RunningSandbox,
     providers: Providers,
     http: reqwest::Client,
 }
@@ -22,15 +22,15 @@ async fn env() -> Env {
 }
 
 async fn env_with(cfg: SandboxConfig, settings: &[(&str, i64)]) -> Env {
-    let addr = crate::helpers::start_sandbox(cfg.clone()).await;
+    let sandbox = Sandbox::start(cfg, "127.0.0.1:0").await.expect("sandbox");
     let mut fig = Settings::defaults().merge(("demo", true));
     for (k, v) in settings {
         fig = fig.merge((*k, *v));
     }
     let mut s = Settings::from_figment(fig).expect("settings");
-    point_at_sandbox(&mut s, addr, &cfg);
+    point_at_sandbox(&mut s, &sandbox);
     Env {
-        url: format!("http://{addr}"),
+        sandbox,
         providers: Providers::from_settings(&s).expect("providers"),
         http: reqwest::Client::new(),
     }
@@ -40,7 +40,7 @@ impl Env {
     async fn fault(&self, rule: Value) {
         let res = self
             .http
-            .post(format!("{}/__sandbox/faults", self.url))
+            .post(format!("{}/__sandbox/faults", self.sandbox.url()))
             .json(&rule)
             .send()
             .await
@@ -51,7 +51,7 @@ impl Env {
     async fn requests(&self) -> Vec<Value> {
         let v: Value = self
             .http
-            .get(format!("{}/__sandbox/requests", self.url))
+            .get(format!("{}/__sandbox/requests", self.sandbox.url()))
             .send()
             .await
             .expect("log")
@@ -184,7 +184,10 @@ async fn an_expired_eclipse_token_gets_one_new_login_and_the_call_succeeds() {
     let env = env().await;
     env.fetch(eclipse("1592544")).await;
     env.http
-        .post(format!("{}/__sandbox/eclipse/expire-tokens", env.url))
+        .post(format!(
+            "{}/__sandbox/eclipse/expire-tokens",
+            env.sandbox.url()
+        ))
         .send()
         .await
         .expect("expire");
@@ -195,11 +198,10 @@ async fn an_expired_eclipse_token_gets_one_new_login_and_the_call_succeeds() {
 
 #[tokio::test]
 async fn wrong_eclipse_credentials_are_an_authentication_error_with_the_code() {
-    let env = env_with(SandboxConfig::default(), &[]).await;
+    let env = env().await;
     let mut s =
         Settings::from_figment(Settings::defaults().merge(("demo", true))).expect("settings");
-    let addr = env.url.trim_start_matches("http://").parse().expect("addr");
-    point_at_sandbox(&mut s, addr, &SandboxConfig::default());
+    point_at_sandbox(&mut s, &env.sandbox);
     s.eclipse_password = Some(secrecy::SecretString::from("wrong".to_string()));
     let p = Providers::from_settings(&s).expect("providers");
     let e = p
@@ -457,15 +459,10 @@ async fn mcp_refuses_to_finalise_a_session_that_is_not_in_review() {
 
 #[tokio::test]
 async fn mcp_with_a_wrong_org_key_is_unauthorized() {
-    let cfg = SandboxConfig::default();
     let env = env().await;
     let mut s =
         Settings::from_figment(Settings::defaults().merge(("demo", true))).expect("settings");
-    point_at_sandbox(
-        &mut s,
-        env.url.trim_start_matches("http://").parse().expect("addr"),
-        &cfg,
-    );
+    point_at_sandbox(&mut s, &env.sandbox);
     s.biometric_kz_org_api_key = Some(secrecy::SecretString::from("org_wrong".to_string()));
     let p = Providers::from_settings(&s).expect("providers");
     let e = p
@@ -592,15 +589,10 @@ async fn a_new_width_workflow_is_registered_submitted_and_read() {
 
 #[tokio::test]
 async fn a_width_call_with_a_wrong_secret_is_unauthorized() {
-    let cfg = SandboxConfig::default();
     let env = env().await;
     let mut s =
         Settings::from_figment(Settings::defaults().merge(("demo", true))).expect("settings");
-    point_at_sandbox(
-        &mut s,
-        env.url.trim_start_matches("http://").parse().expect("addr"),
-        &cfg,
-    );
+    point_at_sandbox(&mut s, &env.sandbox);
     s.width_api_secret = Some(secrecy::SecretString::from("sk_wrong".to_string()));
     let p = Providers::from_settings(&s).expect("providers");
     let e = p

@@ -1,18 +1,38 @@
-//! `kyc-desk seed`: a realistic dataset that the app reads like its own.
+//! `kyc-desk-dev seed`: a realistic dataset that the app reads like its own.
 
 use crate::helpers::TestApp;
 use kyc_desk::domain::Role;
-use kyc_desk::server::db::seed::{self, Plan};
 use kyc_desk::server::services::audit;
 
-fn plan(seed: u64) -> Plan {
-    Plan {
-        customers: 400,
-        verifications: 1_000,
-        audit_events: 5_000,
-        seed,
-        now_ms: 1_796_000_000_000,
-    }
+/// Seeds 400 customers, 1,000 verifications and 5,000 audit events from the
+/// generator seed `seed`; the summary `kyc-desk-dev seed` prints.
+async fn seed(app: &TestApp, seed: u64) -> String {
+    let seed = seed.to_string();
+    app.seed(&[
+        "--customers",
+        "400",
+        "--verifications",
+        "1000",
+        "--audit-events",
+        "5000",
+        "--seed",
+        &seed,
+    ])
+    .await
+}
+
+/// How many of `what` the summary ("seeded in 1.2 s: 71 staff, …") says
+/// were written.
+fn seeded(summary: &str, what: &str) -> i64 {
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("seeded in"))
+        .unwrap_or_else(|| panic!("no summary: {summary}"));
+    let (_, counts) = line.split_once(": ").expect("counts");
+    counts
+        .split(", ")
+        .find_map(|c| c.strip_suffix(what)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {what} in {line}"))
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
@@ -26,12 +46,10 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn a_seeded_database_holds_what_was_asked_for_and_its_audit_chain_verifies() {
     let app = TestApp::spawn().await;
     let events_before = count(&app, "SELECT COUNT(*) FROM audit_event").await;
-    let report = seed::run(&app.state.db, &plan(7), "$argon2id$unusable", |_| {})
-        .await
-        .expect("seed");
-    assert_eq!(report.customers, 400);
-    assert_eq!(report.verifications, 1_000);
-    assert_eq!(report.audit_events, 5_000);
+    let summary = seed(&app, 7).await;
+    assert_eq!(seeded(&summary, "customers"), 400);
+    assert_eq!(seeded(&summary, "verifications"), 1_000);
+    assert_eq!(seeded(&summary, "audit events"), 5_000);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM customer").await, 400);
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM verification").await,
@@ -39,7 +57,7 @@ async fn a_seeded_database_holds_what_was_asked_for_and_its_audit_chain_verifies
     );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM verification_check").await,
-        report.checks as i64
+        seeded(&summary, "checks")
     );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM audit_event").await,
@@ -56,9 +74,7 @@ async fn a_seeded_database_holds_what_was_asked_for_and_its_audit_chain_verifies
 #[tokio::test]
 async fn seeded_cases_are_consistent_the_way_the_workspace_makes_them() {
     let app = TestApp::spawn().await;
-    seed::run(&app.state.db, &plan(11), "$argon2id$unusable", |_| {})
-        .await
-        .expect("seed");
+    seed(&app, 11).await;
     // Every provider and a realistic spread of review states.
     for provider in ["eclipse", "biometric_kz", "ident", "width"] {
         let n = count(
@@ -145,13 +161,13 @@ async fn seeded_cases_are_consistent_the_way_the_workspace_makes_them() {
 #[tokio::test]
 async fn seeding_again_adds_to_what_is_there_and_the_chain_still_verifies() {
     let app = TestApp::spawn().await;
-    seed::run(&app.state.db, &plan(1), "$argon2id$unusable", |_| {})
-        .await
-        .expect("first");
-    let second = seed::run(&app.state.db, &plan(2), "$argon2id$unusable", |_| {})
-        .await
-        .expect("second");
-    assert_eq!(second.staff, 0, "the seeded staff exist already");
+    seed(&app, 1).await;
+    let second = seed(&app, 2).await;
+    assert_eq!(
+        seeded(&second, "staff"),
+        0,
+        "the seeded staff exist already"
+    );
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM verification").await,
         2_000
@@ -163,9 +179,15 @@ async fn seeding_again_adds_to_what_is_there_and_the_chain_still_verifies() {
 #[tokio::test]
 async fn verifications_without_customers_are_refused_and_nothing_is_written() {
     let app = TestApp::spawn().await;
-    let mut p = plan(3);
-    p.customers = 0;
-    assert!(seed::run(&app.state.db, &p, "x", |_| {}).await.is_err());
+    let refused = app
+        .dev_tool(&["seed", "--customers", "0", "--verifications", "1000"])
+        .await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("at least one customer"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM verification").await, 0);
     assert_eq!(
         count(

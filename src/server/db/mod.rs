@@ -1,4 +1,6 @@
-//! The database layer: the only place that writes SQL. Queries use `$n`
+//! The database layer: the only place in the app that writes SQL (the
+//! developer tools' dataset generator, `kyc-desk-dev seed`, brings its own
+//! bulk inserts and is no part of the app). Queries use `$n`
 //! placeholders and portable SQL so the same code can move to PostgreSQL;
 //! what is SQLite-specific (pragmas, `BEGIN IMMEDIATE`) stays in this file.
 //! The exception: the audit log's reads (its pages, the export, the chain
@@ -11,7 +13,6 @@ pub mod cases;
 pub mod columns;
 pub mod customers;
 pub mod metrics;
-pub mod seed;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -27,7 +27,7 @@
 //! | Eclipse | identity `sandbox-admin`, password `sandbox-password`, tenant `100` (role `TENANT_ADMIN`). A second identity `sandbox-viewer` / `sandbox-password` has role `TENANT_VIEWER` and gets 403 `SEC001` on KYC endpoints. JWT TTL 3600 s. |
 //! | biometric.kz | flow key [`DEFAULT_BIOMETRIC_FLOW_API_KEY`] (REST `api_key` / `flow_api_key`), organization key [`DEFAULT_BIOMETRIC_ORG_API_KEY`] (MCP `Authorization: Bearer …` or `X-Org-API-Key`) |
 //! | Provide ident | application token `sandbox-ident-app-token`, sent as `Authorization: bearer sandbox-ident-app-token` (lower-case `bearer ` only) |
-//! | WIDTH | `apiKey=ak_sandbox` (query), `x-domain: dom_sandbox`, `x-signature` = hex HMAC-SHA256 of the raw body with `sk_sandbox` (see `width.rs`) |
+//! | WIDTH | `apiKey=ak_sandbox` (query), `x-domain: dom_sandbox`, `x-signature` = hex HMAC-SHA256 of the raw body with `sk_sandbox` (see `width/signing.rs`) |
 //!
 //! # Moving statuses
 //!
@@ -60,6 +60,14 @@
 //! `GET/DELETE /__sandbox/requests`. A request header
 //! `x-sandbox-fault: latency=1500 | status=503 | rate_limit | malformed | drop | drop_after | slow_answer=1500`
 //! injects a fault into a single upstream request. See `faults.rs`.
+//!
+//! # Layout
+//!
+//! One folder per provider (`eclipse/`, `biometric_kz/` with its MCP server,
+//! `ident/`, `width/`): its routes and error shape in `mod.rs`, its auth,
+//! state and handlers in files of their own (each `mod.rs` lists them).
+//! Shared by all: `control.rs` (`/__sandbox/`), `faults.rs`, `scenarios.rs`,
+//! the small helpers below, and `running.rs` ([`Sandbox::start`]).
 #![deny(clippy::unwrap_used)]
 // Handlers short-circuit with ready-made provider error responses
 // (`Result<_, Response>`); boxing them would only add noise.
@@ -70,7 +78,7 @@ mod control;
 mod eclipse;
 mod faults;
 mod ident;
-mod mcp;
+mod running;
 mod scenarios;
 mod width;
 
@@ -84,6 +92,7 @@ use axum::Router;
 use rand::Rng;
 use serde_json::Value;
 
+pub use self::running::RunningSandbox;
 pub use self::scenarios::{Scenario, ScenarioRef};
 
 /// Default biometric.kz flow API key (47 characters, like a real one).
@@ -208,10 +217,9 @@ impl Sandbox {
     pub fn router(&self) -> Router {
         let upstream: Router<Sandbox> = Router::new()
             .merge(eclipse::routes())
-            .merge(biometric_kz::routes())
+            .merge(biometric_kz::routes(self))
             .merge(ident::routes())
             .merge(width::routes())
-            .merge(mcp::routes(self.clone()))
             .fallback(faults::upstream_fallback)
             .layer(axum::middleware::from_fn_with_state(
                 self.clone(),

@@ -8,37 +8,25 @@ use crate::server::clock::Clock;
 use crate::server::config::Settings;
 use crate::server::db::audit::{Actor, Origin};
 use crate::server::db::Db;
-use crate::server::sandbox::{Sandbox, SandboxConfig, ScenarioRef};
+use crate::server::sandbox::{RunningSandbox, Sandbox, SandboxConfig, ScenarioRef};
 use crate::server::services::customers;
 use secrecy::SecretString;
 use std::collections::HashSet;
 
-/// A running in-process sandbox.
-pub struct RunningSandbox {
-    pub addr: std::net::SocketAddr,
-    pub task: tokio::task::JoinHandle<()>,
-}
-
 /// Starts the sandbox on a free local port and points every provider of
 /// `settings` at it, with the sandbox's credentials.
 pub async fn start_sandbox(settings: &mut Settings) -> std::io::Result<RunningSandbox> {
-    let cfg = SandboxConfig::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let router = Sandbox::new(cfg.clone()).router();
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            tracing::error!(error = %e, "the in-process sandbox stopped");
-        }
-    });
-    point_at_sandbox(settings, addr, &cfg);
+    let sandbox = Sandbox::start(SandboxConfig::default(), "127.0.0.1:0").await?;
+    point_at_sandbox(settings, &sandbox);
+    let addr = sandbox.addr();
     tracing::info!(%addr, "demo mode: the built-in sandbox stands in for the four providers");
-    Ok(RunningSandbox { addr, task })
+    Ok(sandbox)
 }
 
 /// Sets every provider's base URL and credentials to those of a sandbox.
-pub fn point_at_sandbox(settings: &mut Settings, addr: std::net::SocketAddr, cfg: &SandboxConfig) {
-    let base = format!("http://{addr}");
+pub fn point_at_sandbox(settings: &mut Settings, sandbox: &RunningSandbox) {
+    let base = sandbox.url();
+    let cfg = sandbox.config();
     let secret = |s: &str| Some(SecretString::from(s.to_string()));
     settings.eclipse_base_url = Some(base.clone());
     settings.eclipse_identity = Some(cfg.eclipse_identity.clone());

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use kyc_desk::server::sandbox::{Sandbox, SandboxConfig};
+use kyc_desk::server::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
 use reqwest::{Client, Response};
 use serde_json::Value;
 use sha2::Sha256;
@@ -13,8 +13,8 @@ pub const ECLIPSE: &str = "/eclipse-conductor/rest/v1";
 pub struct Env {
     pub base: String,
     pub client: Client,
-    #[allow(dead_code)]
-    pub sandbox: Sandbox,
+    /// Serves until the test ends.
+    _sandbox: RunningSandbox,
 }
 
 pub async fn start() -> Env {
@@ -22,22 +22,16 @@ pub async fn start() -> Env {
 }
 
 pub async fn start_with(config: SandboxConfig) -> Env {
-    let sandbox = Sandbox::new(config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = sandbox.router();
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
+    let sandbox = Sandbox::start(config, "127.0.0.1:0").await.unwrap();
     let client = Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     Env {
-        base: format!("http://{addr}"),
+        base: sandbox.url(),
         client,
-        sandbox,
+        _sandbox: sandbox,
     }
 }
 

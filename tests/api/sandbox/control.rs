@@ -511,3 +511,21 @@ async fn the_scenarios_endpoint_lists_one_walk_in_range_per_provider() {
         .await;
     assert_eq!(code, 200);
 }
+
+#[tokio::test]
+async fn a_started_sandbox_answers_on_its_own_port_until_its_handle_is_dropped() {
+    use kyc_desk::server::sandbox::SandboxConfig;
+    let sandbox = Sandbox::start(SandboxConfig::default(), "127.0.0.1:0")
+        .await
+        .unwrap();
+    let scenarios = format!("{}/__sandbox/scenarios", sandbox.url());
+    assert_ne!(sandbox.addr().port(), 0);
+    assert_eq!(reqwest::get(&scenarios).await.unwrap().status(), 200);
+
+    drop(sandbox);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while reqwest::get(&scenarios).await.is_ok() {
+        assert!(Instant::now() < deadline, "still answering after 5 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

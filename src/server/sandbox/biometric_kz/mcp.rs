@@ -28,8 +28,8 @@ use rmcp::{schemars, tool, tool_handler, tool_router, ErrorData, ServerHandler};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::biometric_kz::{self, Images};
-use super::Sandbox;
+use super::session::Images;
+use crate::server::sandbox::Sandbox;
 
 pub(super) fn routes(sandbox: Sandbox) -> Router<Sandbox> {
     let factory_sandbox = sandbox.clone();
@@ -66,7 +66,7 @@ async fn require_org_key(State(sandbox): State<Sandbox>, request: Request, next:
     if bearer == Some(expected) || (bearer.is_none() && fallback == Some(expected)) {
         return next.run(request).await;
     }
-    let mut response = biometric_kz::error(
+    let mut response = super::error(
         StatusCode::UNAUTHORIZED,
         "Invalid or missing organization API key.",
     );

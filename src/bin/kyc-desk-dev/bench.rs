@@ -1,9 +1,10 @@
-//! `kyc-desk bench`: every speed and memory figure of BENCHMARKS.md in one
-//! run, each next to its baseline and target.
+//! `kyc-desk-dev bench`: every speed and memory figure of BENCHMARKS.md in
+//! one run, each next to its baseline and target.
 //!
-//! It starts `kyc-desk serve` (router, workers, SQLite settings) as a child
-//! process on 127.0.0.1 against the configured database — normally one
-//! filled by `kyc-desk seed` — with the sandbox (in this process) standing
+//! It starts `kyc-desk serve` — the deployed binary, found beside this one —
+//! (router, workers, SQLite settings) as a child process on 127.0.0.1
+//! against the configured database — normally one filled by
+//! `kyc-desk-dev seed` — with the sandbox (in this process) standing
 //! in for the providers, signs in bench users over HTTP and drives them with
 //! an open-loop load generator (requests start on schedule whether or not
 //! earlier ones finished, so a slow server cannot hide behind a slow
@@ -13,18 +14,20 @@
 //! trip over loopback is reported beside it. CPU and RSS are the server
 //! process's alone.
 
-use super::config::Settings;
-use super::db::audit::{Actor, Origin};
-use super::db::cases::{Assigned, QueueFilter, Sort};
-use super::db::{self};
-use super::sandbox::{Sandbox, SandboxConfig};
-use super::services::audit;
-use super::services::demo_data::point_at_sandbox;
-use super::services::users::{self, Deps, NewUser};
-use super::startup::Application;
-use super::state::AppState;
-use crate::domain::user::{Email, PersonName};
-use crate::domain::Role;
+use crate::seed;
+use kyc_desk::domain::user::{Email, PersonName};
+use kyc_desk::domain::Role;
+use kyc_desk::server::assets;
+use kyc_desk::server::config::Settings;
+use kyc_desk::server::db::audit::{Actor, Origin};
+use kyc_desk::server::db::cases::{Assigned, QueueFilter, Sort};
+use kyc_desk::server::db::{self};
+use kyc_desk::server::sandbox::{RunningSandbox, Sandbox, SandboxConfig};
+use kyc_desk::server::services::audit;
+use kyc_desk::server::services::demo_data::point_at_sandbox;
+use kyc_desk::server::services::users::{self, Deps, NewUser};
+use kyc_desk::server::startup::Application;
+use kyc_desk::server::state::AppState;
 use rand::Rng;
 use secrecy::SecretString;
 use std::fmt::Write as _;
@@ -70,7 +73,9 @@ const BENCH_DOMAIN: &str = "bench.kyc-desk.test";
 /// Runs every benchmark; returns the report as Markdown.
 pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String> {
     let mut out = Report::default();
-    let sandbox = start_sandbox().await?;
+    let sandbox = Sandbox::start(SandboxConfig::default(), "127.0.0.1:0")
+        .await
+        .map_err(|e| format!("the sandbox cannot start: {e}"))?;
     settings.addr = "127.0.0.1:0".parse().map_err(|_| "addr")?;
     settings.demo = false;
     settings.cookie_secure = false;
@@ -89,7 +94,7 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         ));
     }
     let site_root = settings.site_root.clone();
-    point_at_sandbox(&mut settings, sandbox, &SandboxConfig::default());
+    point_at_sandbox(&mut settings, &sandbox);
     // The server runs as its own process, so its CPU and memory are its
     // own; this process keeps a connection to the same database for the
     // baselines (SQL alone) and for setting up users and cases.
@@ -101,7 +106,7 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         .map_err(|e| e.to_string())?;
     let state = app.state.clone();
 
-    let size: (i64, i64) = db::seed::sizes(state.db.reader())
+    let size: (i64, i64) = seed::sizes(state.db.reader())
         .await
         .map_err(|e| e.to_string())?;
     println!(
@@ -109,7 +114,7 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
         size.0, size.1
     );
     out.line(format!(
-        "Dataset: {} verifications, {} audit events (`kyc-desk seed`).",
+        "Dataset: {} verifications, {} audit events (`kyc-desk-dev seed`).",
         size.0, size.1
     ));
 
@@ -145,7 +150,7 @@ pub async fn run(mut settings: Settings, opts: Options) -> Result<String, String
     }
     if opts.runs(Part::Decisions) {
         let steal = Steal::now();
-        decision_bench(&state, &server, &reviewers[0], sandbox, &opts, &mut out).await?;
+        decision_bench(&state, &server, &reviewers[0], &sandbox, &opts, &mut out).await?;
         stolen.push(("decisions", steal.percent()));
     }
     if opts.runs(Part::Load) {
@@ -299,18 +304,6 @@ impl Samples {
 fn random_secret() -> String {
     let bytes: [u8; 24] = rand::thread_rng().gen();
     hex::encode(bytes)
-}
-
-async fn start_sandbox() -> Result<std::net::SocketAddr, String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let router = Sandbox::new(SandboxConfig::default()).router();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
-    });
-    Ok(addr)
 }
 
 /// A signed-in browser: a client with the session cookie and the headers a
@@ -564,7 +557,7 @@ async fn audit_page_bench(
     opts: &Options,
     out: &mut Report,
 ) -> Result<(), String> {
-    let head: i64 = db::seed::sizes(st.db.reader())
+    let head: i64 = seed::sizes(st.db.reader())
         .await
         .map_err(|e| e.to_string())?
         .1;
@@ -596,7 +589,7 @@ async fn export_bench(
     manager: &Browser,
     out: &mut Report,
 ) -> Result<(), String> {
-    let first_day = db::seed::day_of_nth_newest(st.db.reader(), 1_000_000)
+    let first_day = seed::day_of_nth_newest(st.db.reader(), 1_000_000)
         .await
         .map_err(|e| e.to_string())?;
     let url = format!("{}/audit/export.csv?from={first_day}", server.base);
@@ -660,7 +653,7 @@ async fn decision_bench(
     st: &AppState,
     server: &Server,
     reviewer: &Browser,
-    sandbox: std::net::SocketAddr,
+    sandbox: &RunningSandbox,
     opts: &Options,
     out: &mut Report,
 ) -> Result<(), String> {
@@ -688,12 +681,12 @@ async fn decision_bench(
         for k in 0..conditions.len() {
             let i = (round + k) % conditions.len();
             let _ = control
-                .delete(format!("http://{sandbox}/__sandbox/faults"))
+                .delete(format!("{}/__sandbox/faults", sandbox.url()))
                 .send()
                 .await;
             if let Some(f) = &conditions[i].1 {
                 control
-                    .post(format!("http://{sandbox}/__sandbox/faults"))
+                    .post(format!("{}/__sandbox/faults", sandbox.url()))
                     .json(f)
                     .send()
                     .await
@@ -705,7 +698,7 @@ async fn decision_bench(
         }
     }
     let _ = control
-        .delete(format!("http://{sandbox}/__sandbox/faults"))
+        .delete(format!("{}/__sandbox/faults", sandbox.url()))
         .send()
         .await;
     let samples = timed
@@ -739,10 +732,10 @@ async fn decision_bench(
 /// and request id.
 async fn decide_one(st: &AppState, base: &str, b: &Browser) -> Result<(Duration, String), String> {
     let skip = rand::thread_rng().gen_range(0..1_000);
-    let (id, version) = db::seed::open_case_for_bench(st.db.reader(), skip)
+    let (id, version) = seed::open_case_for_bench(st.db.reader(), skip)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or("no open case left to decide: add some with `kyc-desk seed` (it tops up)")?;
+        .ok_or("no open case left to decide: add some with `kyc-desk-dev seed` (it tops up)")?;
     post(
         b,
         &format!("{base}/api/cases/claim"),
@@ -955,9 +948,7 @@ fn asset_sizes(site_root: &std::path::Path, out: &mut Report) -> Result<(), Stri
             );
             continue;
         };
-        let br = super::assets::brotli_best(&raw)
-            .map_err(|e| e.to_string())?
-            .len();
+        let br = assets::brotli_best(&raw).map_err(|e| e.to_string())?.len();
         out.row(
             &format!("`{file}` (brotli q11)"),
             format!(
@@ -1066,7 +1057,22 @@ fn cpu_seconds(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
-/// `kyc-desk serve` started from this binary, configured through its
+/// The deployed binary, `kyc-desk`, from the folder this one is in (cargo
+/// builds both into one): what is measured is what operators run.
+fn server_binary() -> Result<std::path::PathBuf, String> {
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let server = me.with_file_name(format!("kyc-desk{}", std::env::consts::EXE_SUFFIX));
+    if server.is_file() {
+        Ok(server)
+    } else {
+        Err(format!(
+            "{} is missing: build it beside this tool (`cargo build --release --bins`)",
+            server.display()
+        ))
+    }
+}
+
+/// `kyc-desk serve` started as a child process, configured through its
 /// environment like any deployment, on a free loopback port.
 struct Server {
     child: std::process::Child,
@@ -1124,7 +1130,7 @@ impl Server {
             ("WIDTH_API_SECRET", secret(&s.width_api_secret)),
             ("WIDTH_DOMAIN_ID", text(&s.width_domain_id)),
         ];
-        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let exe = server_binary()?;
         let log =
             std::fs::File::create(log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
         let mut cmd = std::process::Command::new(exe);
