@@ -32,6 +32,12 @@ macro_rules! string_enum {
     };
 }
 
+/// An optional text field as a form or a query string sends it: absent,
+/// empty or blank is `None`, else its trimmed text.
+pub fn filled(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 pub mod audit;
 pub mod customer;
 pub mod decision;

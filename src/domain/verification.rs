@@ -120,6 +120,53 @@ impl CheckCategory {
     }
 }
 
+/// A set of check categories in one integer, a bit per category (bit i is
+/// `CheckCategory::ALL[i]`): how a case stores which categories failed, so
+/// the queue can filter on one with an index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CategorySet(pub i64);
+
+impl CategorySet {
+    /// The bit of one category.
+    pub fn bit(c: CheckCategory) -> i64 {
+        CheckCategory::ALL
+            .iter()
+            .position(|k| *k == c)
+            .map_or(0, |i| 1i64 << i)
+    }
+
+    pub fn of(categories: impl IntoIterator<Item = CheckCategory>) -> CategorySet {
+        CategorySet(
+            categories
+                .into_iter()
+                .fold(0, |bits, c| bits | Self::bit(c)),
+        )
+    }
+
+    /// The categories of the checks that failed.
+    pub fn failed(checks: &[Check]) -> CategorySet {
+        Self::of(
+            checks
+                .iter()
+                .filter(|c| c.outcome == CheckOutcome::Failed)
+                .map(|c| c.category),
+        )
+    }
+
+    pub fn contains(self, c: CheckCategory) -> bool {
+        self.0 & Self::bit(c) != 0
+    }
+
+    /// The categories in the set, in `CheckCategory::ALL`'s order.
+    pub fn categories(self) -> Vec<CheckCategory> {
+        CheckCategory::ALL
+            .iter()
+            .copied()
+            .filter(|c| self.contains(*c))
+            .collect()
+    }
+}
+
 /// One per-check result, normalized.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
@@ -157,5 +204,39 @@ impl Check {
             reason: None,
             comment: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_category_set_holds_one_bit_per_failed_category() {
+        let checks = vec![
+            Check::new(
+                "a",
+                "A",
+                CheckCategory::SanctionsPepAml,
+                CheckOutcome::Failed,
+            ),
+            Check::new("b", "B", CheckCategory::Liveness, CheckOutcome::Passed),
+            Check::new(
+                "c",
+                "C",
+                CheckCategory::SanctionsPepAml,
+                CheckOutcome::Failed,
+            ),
+            Check::new("d", "D", CheckCategory::Other, CheckOutcome::Failed),
+        ];
+        let failed = CategorySet::failed(&checks);
+        assert_eq!(
+            failed.categories(),
+            vec![CheckCategory::SanctionsPepAml, CheckCategory::Other]
+        );
+        assert!(failed.contains(CheckCategory::SanctionsPepAml));
+        assert!(!failed.contains(CheckCategory::Liveness));
+        assert_eq!(failed.0.count_ones(), 2);
+        assert_eq!(CategorySet(failed.0).categories(), failed.categories());
     }
 }

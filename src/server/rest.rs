@@ -242,10 +242,6 @@ struct ListQuery {
     limit: Option<String>,
 }
 
-fn blank(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 async fn list_verifications(
     State(st): State<AppState>,
     caller: ApiCaller,
@@ -253,7 +249,7 @@ async fn list_verifications(
 ) -> Result<Response, ApiError> {
     let bad = |field: &str, message: &str| caller.fail(AppError::validation(field, message));
     let int = |field: &str, v: &Option<String>| -> Result<Option<i64>, ApiError> {
-        blank(v)
+        crate::domain::filled(v)
             .map(|s| {
                 s.parse::<i64>()
                     .map_err(|_| bad(field, "Expected a whole number."))
@@ -262,7 +258,7 @@ async fn list_verifications(
     };
     let filter = ApiFilter {
         customer_id: int("customer_id", &q.customer_id)?,
-        provider: match blank(&q.provider) {
+        provider: match crate::domain::filled(&q.provider) {
             None => None,
             Some(p) => Some(
                 Provider::parse(p)
@@ -271,7 +267,7 @@ async fn list_verifications(
                     .to_string(),
             ),
         },
-        upstream_status: match blank(&q.upstream_status) {
+        upstream_status: match crate::domain::filled(&q.upstream_status) {
             None => None,
             Some(s) => Some(
                 UpstreamStatus::parse(s)
@@ -280,7 +276,7 @@ async fn list_verifications(
                     .to_string(),
             ),
         },
-        review_status: match blank(&q.review_status) {
+        review_status: match crate::domain::filled(&q.review_status) {
             None => None,
             Some(s) => Some(
                 ReviewStatus::parse(s)

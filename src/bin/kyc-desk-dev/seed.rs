@@ -12,7 +12,7 @@
 //! events it adds are hashed with the app's own chain functions.
 
 use kyc_desk::domain::decision::REASONS;
-use kyc_desk::domain::verification::{CheckCategory, Provider};
+use kyc_desk::domain::verification::{CategorySet, CheckCategory, Provider};
 use kyc_desk::server::db::audit::{chain_hash, StoredEvent, GENESIS_HASH};
 use kyc_desk::server::db::{self, Db};
 use kyc_desk::server::password::Passwords;
@@ -589,14 +589,6 @@ fn sanctions_second(staff: &Staff, proposer: usize) -> Option<i64> {
     (staff.officers.len() > 1).then(|| staff.officers[(proposer + 1) % staff.officers.len()])
 }
 
-fn category_bit(c: CheckCategory) -> i64 {
-    CheckCategory::ALL
-        .iter()
-        .position(|k| *k == c)
-        .map(|i| 1i64 << i)
-        .unwrap_or(0)
-}
-
 /// One seeded verification with everything that hangs off it.
 struct SeededCase {
     id: i64,
@@ -766,7 +758,7 @@ async fn seed_verifications(
                 .push_bind(v.review)
                 .push_bind(v.assignee)
                 .push_bind(if v.review == "UNREVIEWED" { 1i64 } else { 3 })
-                .push_bind(v.failed.map(|f| category_bit(f.0)).unwrap_or(0))
+                .push_bind(v.failed.map_or(0, |f| CategorySet::bit(f.0)))
                 .push_bind(reasons)
                 .push_bind(v.snapshot.clone())
                 .push_bind(v.snapshot_hash.clone())
@@ -1241,7 +1233,7 @@ pub async fn open_case_for_bench(
     pool: &sqlx::SqlitePool,
     skip: i64,
 ) -> Result<Option<(i64, i64)>, sqlx::Error> {
-    let sanctions = category_bit(CheckCategory::SanctionsPepAml);
+    let sanctions = CategorySet::bit(CheckCategory::SanctionsPepAml);
     sqlx::query_as(
         "SELECT verification_id, version FROM verification \
          WHERE is_open = 1 AND review_status = 'UNREVIEWED' AND assignee_id IS NULL \

@@ -24,7 +24,7 @@ pub struct Query {
 }
 
 fn blank(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    crate::domain::filled(&v).map(str::to_string)
 }
 
 fn id(field: &str, v: Option<String>) -> Result<Option<i64>, AppError> {

@@ -13,7 +13,7 @@ use crate::api::dto::{
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::decision::{self, DecideAs, DecisionKind, Refusal};
 use crate::domain::verification::{
-    CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus,
+    CategorySet, CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus,
 };
 use crate::domain::Role;
 use crate::error::AppError;
@@ -49,14 +49,13 @@ pub struct QueueQuery {
     pub assignee: Option<String>,
 }
 
-fn blank(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 impl QueueQuery {
     pub fn filter(&self, me: &CurrentUser, now: i64) -> Result<QueueFilter, AppError> {
         let bad = |f: &str, m: &str| AppError::validation(f, m);
-        let assigned = match (blank(&self.assignee), blank(&self.view)) {
+        let assigned = match (
+            crate::domain::filled(&self.assignee),
+            crate::domain::filled(&self.view),
+        ) {
             (Some(id), _) => Assigned::To(
                 id.parse()
                     .map_err(|_| bad("assignee", "Choose a person."))?,
@@ -66,7 +65,7 @@ impl QueueQuery {
             (None, Some("all")) => Assigned::Anyone,
             (None, Some(_)) => return Err(bad("view", "Choose mine, unassigned or all.")),
         };
-        let provider = match blank(&self.provider) {
+        let provider = match crate::domain::filled(&self.provider) {
             None => None,
             Some(p) => Some(
                 Provider::parse(p)
@@ -75,7 +74,7 @@ impl QueueQuery {
                     .to_string(),
             ),
         };
-        let upstream_status = match blank(&self.upstream) {
+        let upstream_status = match crate::domain::filled(&self.upstream) {
             None => None,
             Some(s) => Some(
                 UpstreamStatus::parse(s)
@@ -84,7 +83,7 @@ impl QueueQuery {
                     .to_string(),
             ),
         };
-        let review_status = match blank(&self.review) {
+        let review_status = match crate::domain::filled(&self.review) {
             None => None,
             Some(s) => Some(
                 ReviewStatus::parse(s)
@@ -93,18 +92,15 @@ impl QueueQuery {
                     .to_string(),
             ),
         };
-        let failed_bit = match blank(&self.category) {
+        let failed_bit = match crate::domain::filled(&self.category) {
             None => None,
             Some(c) => {
                 let cat =
                     CheckCategory::parse(c).ok_or_else(|| bad("category", "Unknown category."))?;
-                CheckCategory::ALL
-                    .iter()
-                    .position(|k| *k == cat)
-                    .map(|i| 1i64 << i)
+                Some(CategorySet::bit(cat))
             }
         };
-        let created_before = match blank(&self.age) {
+        let created_before = match crate::domain::filled(&self.age) {
             None => None,
             Some(h) => {
                 let hours: i64 = h
@@ -116,7 +112,7 @@ impl QueueQuery {
                 Some(now - hours * 3_600_000)
             }
         };
-        let sort = match blank(&self.sort) {
+        let sort = match crate::domain::filled(&self.sort) {
             None | Some("age") => Sort::Age,
             Some("updated") => Sort::Updated,
             Some(_) => return Err(bad("sort", "Sort by age or by update.")),
@@ -141,15 +137,6 @@ pub fn age(now: i64, then: i64) -> String {
         60..=2879 => format!("{} h", mins / 60),
         _ => format!("{} d", mins / 1440),
     }
-}
-
-pub fn failed(bits: i64) -> Vec<CheckCategory> {
-    CheckCategory::ALL
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| bits & (1 << i) != 0)
-        .map(|(_, c)| *c)
-        .collect()
 }
 
 pub async fn queue(
@@ -193,7 +180,7 @@ pub async fn queue(
             upstream_status: r.upstream_status,
             upstream_status_raw: r.upstream_status_raw,
             review_status: r.review_status,
-            failed: failed(r.failed_checks),
+            failed: CategorySet(r.failed_checks).categories(),
             assignee: r.assignee_name,
             push_state: r.push_state,
             created_at: views::time(r.created_at),

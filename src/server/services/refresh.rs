@@ -7,7 +7,7 @@
 use crate::api::dto::VerificationView;
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::ProviderRef;
-use crate::domain::verification::{CheckCategory, CheckOutcome, ReviewStatus};
+use crate::domain::verification::{CategorySet, ReviewStatus};
 use crate::error::AppError;
 use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
 use crate::server::db::customers::RefRow;
@@ -19,15 +19,6 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 pub const POLLER: Actor = Actor::System("poller");
-
-/// Which categories have a failed check, as a bit set (bit i = `CheckCategory::ALL[i]`).
-pub fn failed_categories(checks: &[crate::domain::verification::Check]) -> i64 {
-    checks
-        .iter()
-        .filter(|c| matches!(c.outcome, CheckOutcome::Failed))
-        .filter_map(|c| CheckCategory::ALL.iter().position(|k| *k == c.category))
-        .fold(0i64, |bits, i| bits | (1 << i))
-}
 
 fn snapshot_hash(r: &UpstreamResult) -> (String, String) {
     let snapshot = r.snapshot.to_string();
@@ -78,7 +69,7 @@ pub async fn store(
             upstream_status_raw: &result.status_raw,
             upstream_status: result.status.as_str(),
             terminal: result.terminal,
-            failed_checks: failed_categories(&result.checks),
+            failed_checks: CategorySet::failed(&result.checks).0,
             failure_reasons: &reasons,
             snapshot: &snapshot,
             snapshot_hash: &hash,
@@ -404,32 +395,6 @@ pub async fn refresh_verification(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::verification::Check;
-
-    #[test]
-    fn failed_categories_set_one_bit_per_category() {
-        let checks = vec![
-            Check::new(
-                "a",
-                "A",
-                CheckCategory::SanctionsPepAml,
-                CheckOutcome::Failed,
-            ),
-            Check::new("b", "B", CheckCategory::Liveness, CheckOutcome::Passed),
-            Check::new(
-                "c",
-                "C",
-                CheckCategory::SanctionsPepAml,
-                CheckOutcome::Failed,
-            ),
-        ];
-        let bits = failed_categories(&checks);
-        let i = CheckCategory::ALL
-            .iter()
-            .position(|c| *c == CheckCategory::SanctionsPepAml)
-            .expect("pos");
-        assert_eq!(bits, 1 << i);
-    }
 
     #[test]
     fn the_next_poll_is_jittered_and_backs_off() {
