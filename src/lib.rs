@@ -2,7 +2,8 @@
 #![recursion_limit = "256"]
 
 //! KYC Desk. Dependencies point one way: `domain` ← `server` ← `api` ← `ui`,
-//! and `app` ties them together.
+//! and `app` ties them together. `view` holds what pages show (isomorphic,
+//! no logic): the server fills it and the pages read it.
 
 pub mod api;
 pub mod app;
@@ -11,6 +12,7 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;
+pub mod view;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

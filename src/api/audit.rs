@@ -3,8 +3,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use super::arg::Arg;
-use super::dto::{ActorOption, AuditEventView, ChainStatusView, Page};
 use crate::error::AppError;
+use crate::view::{ActorOption, AuditEventView, ChainStatusView, Page};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 

@@ -1,5 +1,5 @@
-use super::dto::Me;
 use crate::error::AppError;
+use crate::view::Me;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 

@@ -3,8 +3,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use super::arg::Arg;
-use super::dto::{CaseView, Page, QueueItem};
 use crate::error::AppError;
+use crate::view::{CaseView, Page, QueueItem};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 

@@ -3,12 +3,10 @@
 #![allow(clippy::too_many_arguments)]
 
 use super::arg::Arg;
-use super::dto::{CustomerDetail, CustomerSummary, Page};
 use crate::error::AppError;
+use crate::view::{CustomerDetail, CustomerSummary, Page};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-
-pub const CUSTOMERS_PAGE_SIZE: i64 = 50;
 
 /// Customers, newest first; `q` matches a name prefix, an e-mail, an
 /// external id or a provider reference.
@@ -19,58 +17,19 @@ pub async fn list_customers(
     country: Option<String>,
     after: Option<String>,
 ) -> Result<Page<CustomerSummary>, AppError> {
-    use crate::domain::verification::Provider;
     use crate::domain::Permission;
-    use crate::server::db::customers::CustomerFilter;
-    use crate::server::{ctx, db, views};
+    use crate::server::ctx;
+    use crate::server::services::customers::{self, ListQuery};
     ctx::run(async move {
         let (st, _me) = ctx::require(Permission::ViewCases)?;
-        let blank = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-        let provider = match blank(provider) {
-            None => None,
-            Some(p) => Some(
-                Provider::parse(&p)
-                    .ok_or_else(|| AppError::validation("provider", "Unknown provider."))?
-                    .as_str()
-                    .to_string(),
-            ),
-        };
-        let filter = CustomerFilter {
-            q: blank(q).map(|q| q.chars().take(200).collect()),
+        let query = ListQuery {
+            q,
             provider,
-            country: blank(country).map(|c| c.to_ascii_uppercase()),
+            country,
         };
-        let after = match blank(after) {
-            None => None,
-            Some(c) => Some(
-                decode_cursor(&c)
-                    .ok_or_else(|| AppError::validation("after", "Bad page cursor."))?,
-            ),
-        };
-        let rows =
-            db::customers::page(st.db.reader(), &filter, after, CUSTOMERS_PAGE_SIZE + 1).await?;
-        let (rows, next_cursor) = crate::server::views::page_of(rows, CUSTOMERS_PAGE_SIZE, |c| {
-            format!("{}.{}", c.created_at, c.customer_id)
-        });
-        let items = rows
-            .into_iter()
-            .map(|c| CustomerSummary {
-                id: c.customer_id,
-                external_id: c.external_id,
-                display_name: c.display_name,
-                country: c.country,
-                created_at: views::time(c.created_at),
-            })
-            .collect();
-        Ok(Page { items, next_cursor })
+        customers::page(&st.db, &query, after.as_deref()).await
     })
     .await
-}
-
-#[cfg(feature = "ssr")]
-fn decode_cursor(c: &str) -> Option<(i64, i64)> {
-    let (a, b) = c.split_once('.')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 #[server(prefix = "/api", endpoint = "customers/get", input = GetUrl)]

@@ -1,5 +1,5 @@
-use super::dto::MetricsView;
 use crate::error::AppError;
+use crate::view::MetricsView;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 

@@ -8,6 +8,5 @@ pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod customers;
-pub mod dto;
 pub mod metrics;
 pub mod users;

@@ -233,6 +233,17 @@ const DEFAULTS: Defaults = Defaults {
     min_free_disk_mb: 512,
 };
 
+/// The audit signing key (an Ed25519 seed) from its base64 form, as the
+/// setting holds it.
+pub fn signing_key_from_base64(b64: &str) -> Option<ed25519_dalek::SigningKey> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
+    let seed: [u8; 32] = bytes.try_into().ok()?;
+    Some(ed25519_dalek::SigningKey::from_bytes(&seed))
+}
+
 /// Read when present and no other file is named.
 const DEFAULT_FILE: &str = "kyc-desk.toml";
 
@@ -315,9 +326,7 @@ impl Settings {
         }
         if let Some(key) = &self.audit_signing_key {
             use secrecy::ExposeSecret;
-            if crate::server::services::audit::signing_key_from_base64(key.expose_secret())
-                .is_none()
-            {
+            if signing_key_from_base64(key.expose_secret()).is_none() {
                 return bad(
                     "KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) must be the base64 of 32 bytes",
                 );

@@ -116,7 +116,7 @@ async fn export(
     format: Format,
 ) -> Response {
     let origin = origin.map(|Extension(o)| o).unwrap_or_default();
-    let fail = |e: AppError| super::ctx::error_response(e, &origin);
+    let fail = |e: AppError| super::error::error_response(e, &origin);
     let Some(Extension(me)) = me else {
         return fail(AppError::unauthenticated());
     };

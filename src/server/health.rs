@@ -10,7 +10,8 @@
 //! A probe is reused for a second, so a flood of probes costs one durable
 //! write a second at most.
 
-use super::state::AppState;
+use super::clock::Clock;
+use super::db::Db;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +31,15 @@ pub struct Readiness {
     last: Mutex<Option<(Instant, Report)>>,
 }
 
+/// What a probe needs (taken from the app's state).
+#[derive(Clone)]
+pub struct Probe {
+    pub db: Db,
+    pub clock: Clock,
+    pub min_free_disk_mb: u64,
+    pub readiness: std::sync::Arc<Readiness>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub ready: bool,
@@ -47,7 +57,7 @@ pub struct Disk {
     pub full: bool,
 }
 
-pub async fn readyz(State(st): State<AppState>) -> Response {
+pub async fn readyz(State(st): State<Probe>) -> Response {
     let cached = st
         .readiness
         .last
@@ -79,7 +89,7 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
     res
 }
 
-async fn probe(st: &AppState) -> Report {
+async fn probe(st: &Probe) -> Report {
     let database_write = match st.db.probe_write(st.clock.now_ms()).await {
         Ok(()) => "ok".to_string(),
         Err(e) => {
@@ -88,7 +98,7 @@ async fn probe(st: &AppState) -> Report {
         }
     };
     let disk = free_bytes(&st.db.file()).map(|free| {
-        let min_free_mb = st.settings.min_free_disk_mb;
+        let min_free_mb = st.min_free_disk_mb;
         let disk = Disk {
             free_mb: free / MIB,
             min_free_mb,

@@ -189,7 +189,7 @@ pub async fn authenticate(
         Ok(None) => {}
         Err(e) => {
             tracing::error!(error = %e, "could not resolve the session");
-            return super::ctx::error_response(crate::error::AppError::internal(), &origin);
+            return super::error::error_response(crate::error::AppError::internal(), &origin);
         }
     }
     req.extensions_mut().insert(origin);

@@ -304,8 +304,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public)
         .merge(app)
-        .layer(from_fn(super::ctx::honest_server_fn_errors))
-        .layer(from_fn(super::ctx::limit_body))
+        .layer(from_fn(super::error::honest_server_fn_errors))
+        .layer(from_fn(super::error::limit_body))
         // Pages and exports on the fly at a fast level (brotli's default,
         // 11, costs far more CPU than it saves bytes); `/pkg` is sent
         // precompressed at best quality (`assets`).

@@ -1,12 +1,12 @@
 use super::clock::Clock;
 use super::config::Settings;
 use super::db::Db;
-use super::health::Readiness;
+use super::health::{Probe, Readiness};
 use super::password::Passwords;
 use super::providers::Providers;
 use super::services::audit::{AuditKeys, ChainStatusCell};
-use super::services::audit_log::ActorsCell;
 use super::workers::Wake;
+use crate::view::ActorOption;
 use axum::extract::FromRef;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use leptos::config::LeptosOptions;
@@ -92,5 +92,40 @@ impl AppState {
         mac.update(b"\0");
         mac.update(value);
         hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+}
+
+/// The audit log's actor filter: every account's name and role, kept while
+/// the accounts stay unchanged. The key is `db::users::fingerprint` when the
+/// list was read (read again on every page: an account changed by the CLI
+/// in another process counts too).
+#[derive(Clone, Default)]
+pub struct ActorsCell(Arc<std::sync::RwLock<Option<((i64, i64), Vec<ActorOption>)>>>);
+
+impl ActorsCell {
+    /// The list, if it was read under this key.
+    pub fn get(&self, key: (i64, i64)) -> Option<Vec<ActorOption>> {
+        let known = self.0.read().ok()?;
+        known
+            .as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, list)| list.clone())
+    }
+
+    pub fn set(&self, key: (i64, i64), list: Vec<ActorOption>) {
+        if let Ok(mut known) = self.0.write() {
+            *known = Some((key, list));
+        }
+    }
+}
+
+impl FromRef<AppState> for Probe {
+    fn from_ref(st: &AppState) -> Probe {
+        Probe {
+            db: st.db.clone(),
+            clock: st.clock.clone(),
+            min_free_disk_mb: st.settings.min_free_disk_mb,
+            readiness: st.readiness.clone(),
+        }
     }
 }

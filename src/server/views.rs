@@ -4,8 +4,8 @@
 use super::db::customers::{CustomerRow, RefRow};
 use super::db::from_unix_ms;
 use super::db::verifications::{CheckRow, VerificationRow};
-use crate::api::dto::{CheckView, CustomerView, RefView, UpstreamErrorView, VerificationView};
 use crate::domain::verification::ScoreScale;
+use crate::view::{CheckView, CustomerView, RefView, UpstreamErrorView, VerificationView};
 
 /// RFC 3339, UTC, seconds: `2026-11-22T04:05:06Z`.
 pub fn time(ms: i64) -> String {

@@ -16,14 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-/// The Ed25519 seed from its base64 form.
-pub fn signing_key_from_base64(b64: &str) -> Option<SigningKey> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .ok()?;
-    let seed: [u8; 32] = bytes.try_into().ok()?;
-    Some(SigningKey::from_bytes(&seed))
-}
+pub use crate::server::config::signing_key_from_base64;
 
 /// A fresh key, base64 (for `kyc-desk audit keygen`).
 pub fn generate_key() -> (String, String) {

@@ -1,7 +1,6 @@
 //! The managers' audit log: filtered keyset pages, event detail with
 //! before/after, the chain's state. Reading the log is recorded in it.
 
-use crate::api::dto::{ActorOption, AuditEventView, ChainStatusView, ChangeView, Page};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::error::AppError;
 use crate::server::db::audit::{self as audit_db, EventFilter, NewEvent, Origin, StoredEvent};
@@ -9,7 +8,7 @@ use crate::server::db::users;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
-use std::sync::{Arc, RwLock};
+use crate::view::{ActorOption, AuditEventView, ChainStatusView, ChangeView, Page};
 
 /// The page's filters, parsed.
 #[derive(Debug, Default, Clone)]
@@ -230,21 +229,10 @@ pub async fn event(
 /// Every audit log page shows them, and they change only when an account
 /// is added or changed (here or by the CLI: the key is read from the
 /// database each time: one aggregate instead of the whole list).
-#[derive(Clone, Default)]
-pub struct ActorsCell(Arc<RwLock<Option<KnownActors>>>);
-
-struct KnownActors {
-    /// [`users::fingerprint`] when the list was read.
-    accounts: (i64, i64),
-    list: Vec<ActorOption>,
-}
-
 pub async fn actors(st: &AppState) -> Result<Vec<ActorOption>, AppError> {
     let key = users::fingerprint(st.db.reader()).await?;
-    if let Some(known) = st.actors.0.read().ok().as_deref().and_then(Option::as_ref) {
-        if known.accounts == key {
-            return Ok(known.list.clone());
-        }
+    if let Some(list) = st.actors.get(key) {
+        return Ok(list);
     }
     let list: Vec<ActorOption> = users::everyone(st.db.reader())
         .await?
@@ -254,12 +242,7 @@ pub async fn actors(st: &AppState) -> Result<Vec<ActorOption>, AppError> {
             label: format!("{name} ({})", role.replace('_', " ")),
         })
         .collect();
-    if let Ok(mut cell) = st.actors.0.write() {
-        *cell = Some(KnownActors {
-            accounts: key,
-            list: list.clone(),
-        });
-    }
+    st.actors.set(key, list.clone());
     Ok(list)
 }
 

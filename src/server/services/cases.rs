@@ -6,10 +6,6 @@
 //! with its audit event, and — for final decisions — its outbox row, in one
 //! transaction. Nothing here waits on an upstream.
 
-use crate::api::dto::{
-    ActorOption, CaseActions, CaseView, DecisionView, NoteView, OtherVerification, Page, PushView,
-    QueueItem,
-};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::decision::{self, DecideAs, DecisionKind, Refusal};
 use crate::domain::verification::{
@@ -17,7 +13,7 @@ use crate::domain::verification::{
 };
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::server::db::audit::{self as audit_log, change, NewEvent, Origin};
+use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
 use crate::server::db::cases::{
     self as db_cases, Assigned, NewDecision, NewOutbox, QueueFilter, Sort,
 };
@@ -27,6 +23,10 @@ use crate::server::pii::{mask_personal, Personal};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
+use crate::view::{
+    ActorOption, CaseActions, CaseView, DecisionView, NoteView, OtherVerification, Page, PushView,
+    QueueItem,
+};
 
 pub const QUEUE_PAGE: i64 = 50;
 
@@ -739,6 +739,8 @@ fn upstream_key(v: &VerificationRow) -> String {
 pub async fn void_stale_proposal(
     tx: &mut Tx,
     v: &VerificationRow,
+    actor: &Actor,
+    origin: &Origin,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let Some(p) = db_cases::open_proposal(tx, v.verification_id).await? else {
@@ -746,7 +748,7 @@ pub async fn void_stale_proposal(
     };
     db_cases::close_proposal(tx, p.decision_id, "VOID", None, None, now).await?;
     db::verifications::reopen(tx, v.verification_id, now).await?;
-    let mut e = NewEvent::new(super::refresh::POLLER, AuditAction::DecisionVoided, AuditEntity::Verification, &Origin::default())
+    let mut e = NewEvent::new(actor.clone(), AuditAction::DecisionVoided, AuditEntity::Verification, origin)
         .entity_id(v.verification_id)
         .changes(serde_json::json!({
             "review_status": change(ReviewStatus::PendingSecondApproval.as_str(), ReviewStatus::Unreviewed.as_str()),
@@ -928,7 +930,7 @@ pub async fn case(
     let media = match (&raw_snapshot, serves_media) {
         (Some(s), true) => crate::server::providers::media::media_paths(s)
             .into_iter()
-            .map(|path| crate::api::dto::MediaView {
+            .map(|path| crate::view::MediaView {
                 label: crate::server::providers::media::label(&path),
                 url: pii_revealed.then(|| {
                     format!(
@@ -967,7 +969,7 @@ pub async fn case(
                     ),
                     Retrigger::NewWorkflow => ("New WIDTH workflow", None),
                 };
-                crate::api::dto::RetriggerOption {
+                crate::view::RetriggerOption {
                     action: what.as_str().to_string(),
                     label: label.to_string(),
                     blocked: ok.err().map(str::to_string),

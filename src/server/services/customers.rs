@@ -1,15 +1,73 @@
 //! Registering customers (JSON API and the "Add customer" form) and reading
 //! them back with their verifications.
 
-use crate::api::dto::{CustomerView, VerificationView};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::NewCustomer;
+use crate::domain::verification::Provider;
 use crate::error::AppError;
 use crate::server::clock::Clock;
 use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
 use crate::server::db::{self, Db};
 use crate::server::pii::Personal;
 use crate::server::views;
+use crate::view::{CustomerSummary, CustomerView, Page, VerificationView};
+
+pub const CUSTOMERS_PAGE_SIZE: i64 = 50;
+
+/// The customer list's filters, as its GET form sends them.
+pub struct ListQuery {
+    /// A name prefix, an e-mail, an external id or a provider reference.
+    pub q: Option<String>,
+    pub provider: Option<String>,
+    pub country: Option<String>,
+}
+
+/// Customers, newest first, after the `after` cursor.
+pub async fn page(
+    db: &Db,
+    query: &ListQuery,
+    after: Option<&str>,
+) -> Result<Page<CustomerSummary>, AppError> {
+    use crate::domain::filled;
+    let provider = match filled(&query.provider) {
+        None => None,
+        Some(p) => Some(
+            Provider::parse(p)
+                .ok_or_else(|| AppError::validation("provider", "Unknown provider."))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    let filter = db::customers::CustomerFilter {
+        q: filled(&query.q).map(|q| q.chars().take(200).collect()),
+        provider,
+        country: filled(&query.country).map(|c| c.to_ascii_uppercase()),
+    };
+    let after = match filled(&after.map(str::to_string)) {
+        None => None,
+        Some(c) => {
+            let cursor = c
+                .split_once('.')
+                .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+            Some(cursor.ok_or_else(|| AppError::validation("after", "Bad page cursor."))?)
+        }
+    };
+    let rows = db::customers::page(db.reader(), &filter, after, CUSTOMERS_PAGE_SIZE + 1).await?;
+    let (rows, next_cursor) = views::page_of(rows, CUSTOMERS_PAGE_SIZE, |c| {
+        format!("{}.{}", c.created_at, c.customer_id)
+    });
+    let items = rows
+        .into_iter()
+        .map(|c| CustomerSummary {
+            id: c.customer_id,
+            external_id: c.external_id,
+            display_name: c.display_name,
+            country: c.country,
+            created_at: views::time(c.created_at),
+        })
+        .collect();
+    Ok(Page { items, next_cursor })
+}
 
 pub struct Upserted {
     pub created: bool,

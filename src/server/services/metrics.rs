@@ -4,9 +4,6 @@
 //! took effect (at once, or when the second officer confirmed them); time to
 //! decision runs from when KYC Desk received the case.
 
-use crate::api::dto::{
-    AgingBucketView, DayCount, DurationRow, MetricsView, OldCase, RateRow, ReasonCount, ReviewerRow,
-};
 use crate::domain::decision::{self, DecisionKind};
 use crate::domain::metrics::{percent, percentile, AGING_BUCKETS};
 use crate::domain::verification::Provider;
@@ -16,6 +13,9 @@ use crate::server::db::unix_ms;
 use crate::server::services::audit_log::date;
 use crate::server::state::AppState;
 use crate::server::views;
+use crate::view::{
+    AgingBucketView, DayCount, DurationRow, MetricsView, OldCase, RateRow, ReasonCount, ReviewerRow,
+};
 use futures::TryStreamExt;
 use std::collections::{BTreeMap, HashMap};
 use time::{Date, Duration};

@@ -4,7 +4,6 @@
 //! verification and supersedes the ref's older ones; a changed result
 //! updates its verification (and moves its version on).
 
-use crate::api::dto::VerificationView;
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::ProviderRef;
 use crate::domain::verification::{CategorySet, ReviewStatus};
@@ -15,6 +14,7 @@ use crate::server::db::verifications::NewVerification;
 use crate::server::db::{self, Tx};
 use crate::server::providers::{UpstreamError, UpstreamResult};
 use crate::server::state::AppState;
+use crate::view::VerificationView;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -100,7 +100,7 @@ pub async fn store(
                     // The evidence a proposal was made on changed: it is void.
                     let mut changed = existing.clone();
                     changed.snapshot_hash = hash.clone();
-                    super::cases::void_stale_proposal(tx, &changed, now).await?;
+                    super::cases::void_stale_proposal(tx, &changed, actor, origin, now).await?;
                 }
                 let mut changes = serde_json::Map::new();
                 if existing.upstream_ref != result.upstream_ref {

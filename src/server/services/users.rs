@@ -11,6 +11,8 @@ use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origi
 use crate::server::db::users::UserRow;
 use crate::server::db::{self, Db};
 use crate::server::password::Passwords;
+use crate::server::views;
+use crate::view::{Page, UserView};
 use secrecy::{ExposeSecret, SecretString};
 
 /// What a new user needs; parse it with [`NewUser::parse`].
@@ -46,6 +48,68 @@ impl NewUser {
 pub fn parse_role(raw: &str) -> Result<Role, AppError> {
     raw.parse()
         .map_err(|_| AppError::validation("role", "Choose one of the four roles."))
+}
+
+pub const USERS_PAGE_SIZE: i64 = 50;
+
+/// A page of accounts by name, after the `after` cursor.
+pub async fn page(db: &Db, after: Option<&str>) -> Result<Page<UserView>, AppError> {
+    let after = match crate::domain::filled(&after.map(str::to_string)) {
+        None => None,
+        Some(c) => Some(
+            decode_cursor(c).ok_or_else(|| AppError::validation("after", "Bad page cursor."))?,
+        ),
+    };
+    let rows = db::users::page(
+        db.reader(),
+        after.as_ref().map(|(n, i)| (n.as_str(), *i)),
+        USERS_PAGE_SIZE + 1,
+    )
+    .await?;
+    let (rows, next_cursor) =
+        views::page_of(rows, USERS_PAGE_SIZE, |u| encode_cursor(&u.name, u.user_id));
+    let items = rows.into_iter().map(view).collect();
+    Ok(Page { items, next_cursor })
+}
+
+pub async fn get(db: &Db, user_id: i64) -> Result<UserView, AppError> {
+    db::users::find(db.reader(), user_id)
+        .await?
+        .map(view)
+        .ok_or_else(|| AppError::not_found("User"))
+}
+
+fn format_time(ms: i64) -> String {
+    let t = db::from_unix_ms(ms);
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.format(&fmt).unwrap_or_default()
+}
+
+fn view(u: UserRow) -> UserView {
+    UserView {
+        role: u.role,
+        user_id: u.user_id,
+        email: u.email,
+        name: u.name,
+        disabled: u.disabled,
+        created_at: format_time(u.created_at),
+        updated_at: format_time(u.updated_at),
+    }
+}
+
+/// Opaque cursor for the `(name, user_id)` keyset.
+fn encode_cursor(name: &str, id: i64) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(serde_json::json!([name, id]).to_string())
+}
+
+fn decode_cursor(c: &str) -> Option<(String, i64)> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// The pieces user administration needs.

@@ -1,8 +1,8 @@
 //! A verification's checks, grouped by category.
 
-use crate::api::dto::CheckView;
 use crate::domain::verification::{CheckCategory, ScoreScale};
 use crate::ui::components::badges::OutcomeBadge;
+use crate::view::CheckView;
 use leptos::prelude::*;
 
 fn score_text(c: &CheckView) -> Option<String> {

@@ -1,9 +1,9 @@
 use crate::api::auth::{current_user, Logout};
-use crate::api::dto::Me;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::shortcuts::Shortcuts;
+use crate::view::Me;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 

@@ -1,9 +1,9 @@
 use crate::api::audit::{audit_actors, audit_chain_status, list_audit_events, VerifyAuditChain};
-use crate::api::dto::ChainStatusView;
 use crate::domain::audit::AuditAction;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, FormAlert};
 use crate::ui::pages::customers::urlencoding;
+use crate::view::ChainStatusView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;

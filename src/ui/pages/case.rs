@@ -4,13 +4,13 @@ use crate::api::cases::{
     SecondDecision,
 };
 use crate::api::customers::RevealPii;
-use crate::api::dto::{CaseView, DecisionView};
 use crate::domain::decision::{DecisionKind, REASONS};
 use crate::error::AppError;
 use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
 use crate::ui::components::checks::CheckGroups;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
+use crate::view::{CaseView, DecisionView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

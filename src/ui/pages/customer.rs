@@ -1,5 +1,5 @@
 use crate::api::customers::{get_customer, RefreshVerification, RevealPii};
-use crate::api::dto::{CustomerDetail, VerificationView};
+use crate::view::{CustomerDetail, VerificationView};
 
 use crate::error::AppError;
 use crate::ui::components::badges::{ReviewBadge, UpstreamBadge};

@@ -1,8 +1,8 @@
-use crate::api::dto::MetricsView;
 use crate::api::metrics::metrics_summary;
 use crate::domain::metrics::{duration_label, percent};
 use crate::ui::components::charts::{BarChart, ColumnChart, Row, Series};
 use crate::ui::components::error_view::ErrorView;
+use crate::view::MetricsView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;

@@ -1,11 +1,11 @@
 use crate::api::cases::list_queue;
-use crate::api::dto::{Me, Page, QueueItem};
 use crate::domain::verification::{CheckCategory, Provider, ReviewStatus, UpstreamStatus};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::pages::customers::urlencoding;
+use crate::view::{Me, Page, QueueItem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;

@@ -1,10 +1,10 @@
-use crate::api::dto::UserView;
 use crate::api::users::{get_user, ChangeRole, ResetPassword, SetUserDisabled};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
 use crate::ui::components::shell::MeResource;
+use crate::view::UserView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

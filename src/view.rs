@@ -1,4 +1,6 @@
-//! What server functions return to the browser: view models, never DB rows.
+//! What pages show: the view models server functions return to the browser,
+//! never database rows. A leaf: the server fills them, the pages read them;
+//! plain data, no logic.
 
 use crate::domain::Role;
 use serde::{Deserialize, Serialize};
