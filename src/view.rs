@@ -2,6 +2,7 @@
 //! never database rows. A leaf: the server fills them, the pages read them;
 //! plain data, no logic.
 
+pub use crate::domain::case::CaseActions;
 use crate::domain::Role;
 use serde::{Deserialize, Serialize};
 
@@ -225,24 +226,6 @@ pub struct OtherVerification {
     pub upstream_status: crate::domain::verification::UpstreamStatus,
     pub review_status: crate::domain::verification::ReviewStatus,
     pub created_at: String,
-}
-
-/// What the signed-in person may do on this case right now.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseActions {
-    pub claim: bool,
-    pub release: bool,
-    pub assign: bool,
-    pub note: bool,
-    /// Approve / decline: a final decision or a proposal (four eyes).
-    pub decide: bool,
-    pub propose: bool,
-    pub escalate: bool,
-    /// Confirm or reject the waiting proposal.
-    pub second: bool,
-    pub retry_push: bool,
-    /// Why deciding is not possible now, when it is not.
-    pub decide_blocked: Option<String>,
 }
 
 /// Everything the case page shows.

@@ -188,62 +188,9 @@ pub fn may_second(role: Role, is_proposer: bool, status: ReviewStatus) -> Result
     Ok(())
 }
 
-/// May this person claim a case in `status`?
-pub fn may_claim(role: Role, status: ReviewStatus) -> Result<(), Refusal> {
-    match (status, role) {
-        (ReviewStatus::Unreviewed, Role::Reviewer | Role::ComplianceOfficer) => Ok(()),
-        (ReviewStatus::Escalated, Role::ComplianceOfficer) => Ok(()),
-        (ReviewStatus::Escalated, _) => {
-            Err(Refusal("An escalated case is for compliance officers."))
-        }
-        (ReviewStatus::InReview, _) => Err(Refusal("Someone is already working on this case.")),
-        _ => Err(Refusal("This case is not open for review.")),
-    }
-}
-
-/// May this person ask the provider to run KYC again on the case? The
-/// person who has the case in review, or a compliance officer; never while
-/// an earlier request for the case is still on its way (a second one would
-/// spend a paid session, or restart a ratification, twice).
-pub fn may_retrigger(
-    role: Role,
-    is_assignee: bool,
-    status: ReviewStatus,
-    one_on_its_way: bool,
-) -> Result<(), Refusal> {
-    if !matches!(role, Role::Reviewer | Role::ComplianceOfficer) {
-        return Err(Refusal("Your role does not ask providers again."));
-    }
-    let has_it = is_assignee && status == ReviewStatus::InReview;
-    if !(has_it || role == Role::ComplianceOfficer) {
-        return Err(Refusal(
-            "Claim the case first: the person who has the case (or a compliance officer) asks the provider again.",
-        ));
-    }
-    if one_on_its_way {
-        return Err(Refusal(
-            "An earlier request to the provider for this case is still on its way: wait for its answer.",
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_who_has_the_case_or_an_officer_asks_again_and_never_twice_at_once() {
-        use ReviewStatus::*;
-        assert!(may_retrigger(Role::Reviewer, true, InReview, false).is_ok());
-        assert!(may_retrigger(Role::Reviewer, false, InReview, false).is_err());
-        assert!(may_retrigger(Role::Reviewer, true, Approved, false).is_err());
-        assert!(may_retrigger(Role::Reviewer, false, Unreviewed, false).is_err());
-        assert!(may_retrigger(Role::ComplianceOfficer, false, Approved, false).is_ok());
-        assert!(may_retrigger(Role::ComplianceOfficer, true, InReview, true).is_err());
-        assert!(may_retrigger(Role::Reviewer, true, InReview, true).is_err());
-        assert!(may_retrigger(Role::Manager, true, InReview, false).is_err());
-    }
 
     #[test]
     fn notes_are_trimmed_and_between_10_and_4000_characters() {
@@ -316,13 +263,6 @@ mod tests {
         assert!(may_second(Role::ComplianceOfficer, false, PendingSecondApproval).is_ok());
         assert!(may_second(Role::Reviewer, false, PendingSecondApproval).is_err());
         assert!(may_second(Role::ComplianceOfficer, false, InReview).is_err());
-    }
-
-    #[test]
-    fn escalated_cases_are_claimed_by_officers_only() {
-        assert!(may_claim(Role::Reviewer, ReviewStatus::Escalated).is_err());
-        assert!(may_claim(Role::ComplianceOfficer, ReviewStatus::Escalated).is_ok());
-        assert!(may_claim(Role::Reviewer, ReviewStatus::InReview).is_err());
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub fn filled(v: &Option<String>) -> Option<&str> {
 }
 
 pub mod audit;
+pub mod case;
 pub mod customer;
 pub mod decision;
 pub mod metrics;

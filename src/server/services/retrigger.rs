@@ -13,7 +13,6 @@
 
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::ProviderRef;
-use crate::domain::decision;
 use crate::domain::verification::{CheckCategory, CheckOutcome, Provider, UpstreamStatus};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -122,7 +121,7 @@ pub async fn request(
         .ok_or_else(|| AppError::not_found("Case"))?;
     let status = v.review_status;
     let on_its_way = db_cases::upstream_action_on_its_way(&mut tx, id).await?;
-    decision::may_retrigger(
+    crate::domain::case::may_retrigger(
         me.role,
         v.assignee_id == Some(me.user_id),
         status,

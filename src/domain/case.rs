@@ -1,0 +1,349 @@
+//! Who may move a case, and how, right now: one pure rule per move. The
+//! services enforce these rules and the case page builds its buttons from
+//! [`CaseActions::for_case`], which asks the same rules, so a button is
+//! shown exactly when its action would be taken.
+//!
+//! Deciding (final or proposed) and confirming a proposal are in
+//! [`super::decision`].
+
+use super::decision::{decide_as, may_second, DecideAs, Refusal};
+use super::verification::ReviewStatus;
+use super::{Permission, Role};
+use serde::{Deserialize, Serialize};
+
+/// May this person claim a case in `status`?
+pub fn may_claim(role: Role, status: ReviewStatus) -> Result<(), Refusal> {
+    match (status, role) {
+        (ReviewStatus::Unreviewed, Role::Reviewer | Role::ComplianceOfficer) => Ok(()),
+        (ReviewStatus::Escalated, Role::ComplianceOfficer) => Ok(()),
+        (ReviewStatus::Escalated, _) => {
+            Err(Refusal("An escalated case is for compliance officers."))
+        }
+        (ReviewStatus::InReview, _) => Err(Refusal("Someone is already working on this case.")),
+        _ => Err(Refusal("This case is not open for review.")),
+    }
+}
+
+/// May this person hand a case in review back to the queue? The assignee,
+/// or a compliance officer.
+pub fn may_release(role: Role, is_assignee: bool, status: ReviewStatus) -> Result<(), Refusal> {
+    if status != ReviewStatus::InReview {
+        return Err(Refusal("Only a case in review can be released."));
+    }
+    if !(is_assignee || role == Role::ComplianceOfficer) {
+        return Err(Refusal(
+            "Only the assignee (or a compliance officer) releases a case in review.",
+        ));
+    }
+    Ok(())
+}
+
+/// May this person assign a case in `status` to someone? Compliance
+/// officers, on open cases that are not waiting for a second approval.
+pub fn may_assign(role: Role, status: ReviewStatus) -> Result<(), Refusal> {
+    if role != Role::ComplianceOfficer {
+        return Err(Refusal("Only a compliance officer assigns cases."));
+    }
+    match status {
+        ReviewStatus::Unreviewed | ReviewStatus::InReview | ReviewStatus::Escalated => Ok(()),
+        _ => Err(Refusal(
+            "Only open cases that are not waiting for a second approval can be assigned.",
+        )),
+    }
+}
+
+/// May a case in `status` go to someone of role `to`? Reviewers and
+/// officers take cases; an escalated case goes to an officer.
+pub fn may_assign_to(status: ReviewStatus, to: Role) -> Result<(), Refusal> {
+    match (status, to) {
+        (ReviewStatus::Escalated, Role::ComplianceOfficer) => Ok(()),
+        (ReviewStatus::Escalated, _) => {
+            Err(Refusal("An escalated case goes to a compliance officer."))
+        }
+        (_, Role::Reviewer | Role::ComplianceOfficer) => Ok(()),
+        _ => Err(Refusal("Choose an active reviewer or compliance officer.")),
+    }
+}
+
+/// May this person hand the case they are reviewing to the compliance
+/// officers? A reviewer, on a case they have in review: one they must not
+/// decide alone (a sanctions hit, an override of a failed result) or are
+/// not sure of.
+pub fn may_escalate(role: Role, is_assignee: bool, status: ReviewStatus) -> Result<(), Refusal> {
+    if role != Role::Reviewer {
+        return Err(Refusal(
+            "Reviewers escalate to the compliance officers; officers decide or propose.",
+        ));
+    }
+    if status != ReviewStatus::InReview || !is_assignee {
+        return Err(Refusal("Claim the case before escalating it."));
+    }
+    Ok(())
+}
+
+/// May this person ask the provider to run KYC again on the case? The
+/// person who has the case in review, or a compliance officer; never while
+/// an earlier request for the case is still on its way (a second one would
+/// spend a paid session, or restart a ratification, twice).
+pub fn may_retrigger(
+    role: Role,
+    is_assignee: bool,
+    status: ReviewStatus,
+    one_on_its_way: bool,
+) -> Result<(), Refusal> {
+    if !matches!(role, Role::Reviewer | Role::ComplianceOfficer) {
+        return Err(Refusal("Your role does not ask providers again."));
+    }
+    let has_it = is_assignee && status == ReviewStatus::InReview;
+    if !(has_it || role == Role::ComplianceOfficer) {
+        return Err(Refusal(
+            "Claim the case first: the person who has the case (or a compliance officer) asks the provider again.",
+        ));
+    }
+    if one_on_its_way {
+        return Err(Refusal(
+            "An earlier request to the provider for this case is still on its way: wait for its answer.",
+        ));
+    }
+    Ok(())
+}
+
+/// May this person send a failed upstream action again? Compliance
+/// officers, after checking upstream.
+pub fn may_retry_push(role: Role) -> Result<(), Refusal> {
+    if role == Role::ComplianceOfficer {
+        Ok(())
+    } else {
+        Err(Refusal(
+            "Only a compliance officer retries an upstream action.",
+        ))
+    }
+}
+
+/// What is true of a case and a person, as the rules need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub role: Role,
+    pub is_assignee: bool,
+    pub status: ReviewStatus,
+    /// A failed sanctions / PEP / AML check: every decision needs two
+    /// compliance officers.
+    pub sanctions_hit: bool,
+    /// The provider's own verdict is FAILED or DECLINED: approving over it
+    /// needs two compliance officers.
+    pub upstream_failed: bool,
+    /// A proposal waits for its second approval: `Some(true)` when this
+    /// person made it.
+    pub proposal_by_me: Option<bool>,
+    /// An upstream action of the case failed for good.
+    pub failed_push: bool,
+    /// A request to the provider (a re-trigger) is still on its way.
+    pub retrigger_on_its_way: bool,
+}
+
+/// The buttons a case page shows this person: one per rule above.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseActions {
+    pub claim: bool,
+    pub release: bool,
+    pub assign: bool,
+    pub note: bool,
+    /// Approve / decline: a final decision or a proposal (four eyes).
+    pub decide: bool,
+    /// The decision is a proposal for a second compliance officer (for
+    /// this person: always, or when approving over a failed result).
+    pub propose: bool,
+    pub escalate: bool,
+    /// Confirm or reject the waiting proposal.
+    pub second: bool,
+    pub retry_push: bool,
+    pub retrigger: bool,
+    /// Why deciding is not possible now, when it is not (for those who
+    /// work cases).
+    pub decide_blocked: Option<String>,
+    /// Why asking the provider again is not possible now, when it is not.
+    pub retrigger_blocked: Option<String>,
+}
+
+impl CaseActions {
+    pub fn for_case(f: &CaseFacts) -> CaseActions {
+        let works = f.role.can(Permission::WorkCases);
+        // Any decision on a sanctions hit needs four eyes; an approval over
+        // a failed result does too (the page marks that choice a proposal).
+        let decide = decide_as(f.role, f.is_assignee, f.status, f.sanctions_hit);
+        let proposes_approval_over_failure = decide.is_ok()
+            && f.upstream_failed
+            && decide_as(f.role, f.is_assignee, f.status, true) == Ok(DecideAs::Proposal);
+        let retrigger = may_retrigger(f.role, f.is_assignee, f.status, f.retrigger_on_its_way);
+        CaseActions {
+            claim: works && may_claim(f.role, f.status).is_ok(),
+            release: may_release(f.role, f.is_assignee, f.status).is_ok(),
+            assign: may_assign(f.role, f.status).is_ok(),
+            note: true,
+            decide: decide.is_ok(),
+            propose: matches!(decide, Ok(DecideAs::Proposal)) || proposes_approval_over_failure,
+            escalate: may_escalate(f.role, f.is_assignee, f.status).is_ok(),
+            second: f
+                .proposal_by_me
+                .is_some_and(|mine| may_second(f.role, mine, f.status).is_ok()),
+            retry_push: f.failed_push && may_retry_push(f.role).is_ok(),
+            retrigger: retrigger.is_ok(),
+            decide_blocked: match decide {
+                Err(r) if works => Some(r.0.to_string()),
+                _ => None,
+            },
+            retrigger_blocked: match retrigger {
+                Err(r) if works => Some(r.0.to_string()),
+                _ => None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ReviewStatus::*;
+
+    fn facts(role: Role, is_assignee: bool, status: ReviewStatus) -> CaseFacts {
+        CaseFacts {
+            role,
+            is_assignee,
+            status,
+            sanctions_hit: false,
+            upstream_failed: false,
+            proposal_by_me: None,
+            failed_push: false,
+            retrigger_on_its_way: false,
+        }
+    }
+
+    #[test]
+    fn escalated_cases_are_claimed_by_officers_only() {
+        assert!(may_claim(Role::Reviewer, Escalated).is_err());
+        assert!(may_claim(Role::ComplianceOfficer, Escalated).is_ok());
+        assert!(may_claim(Role::Reviewer, InReview).is_err());
+        assert!(may_claim(Role::Reviewer, Unreviewed).is_ok());
+        assert!(may_claim(Role::Manager, Unreviewed).is_err());
+    }
+
+    #[test]
+    fn the_assignee_or_an_officer_releases_a_case_in_review() {
+        assert!(may_release(Role::Reviewer, true, InReview).is_ok());
+        assert!(may_release(Role::Reviewer, false, InReview).is_err());
+        assert!(may_release(Role::ComplianceOfficer, false, InReview).is_ok());
+        assert!(may_release(Role::Reviewer, true, Approved).is_err());
+    }
+
+    #[test]
+    fn officers_assign_open_cases_and_escalated_ones_only_to_officers() {
+        assert!(may_assign(Role::ComplianceOfficer, Unreviewed).is_ok());
+        assert!(may_assign(Role::ComplianceOfficer, Escalated).is_ok());
+        assert!(may_assign(Role::ComplianceOfficer, PendingSecondApproval).is_err());
+        assert!(may_assign(Role::Reviewer, Unreviewed).is_err());
+        assert!(may_assign_to(Escalated, Role::Reviewer).is_err());
+        assert!(may_assign_to(Escalated, Role::ComplianceOfficer).is_ok());
+        assert!(may_assign_to(InReview, Role::Reviewer).is_ok());
+        assert!(may_assign_to(InReview, Role::Manager).is_err());
+    }
+
+    #[test]
+    fn a_reviewer_escalates_a_case_they_have_in_review() {
+        assert!(may_escalate(Role::Reviewer, true, InReview).is_ok());
+        assert!(may_escalate(Role::Reviewer, false, InReview).is_err());
+        assert!(may_escalate(Role::Reviewer, true, Unreviewed).is_err());
+        assert!(may_escalate(Role::ComplianceOfficer, true, InReview).is_err());
+    }
+
+    #[test]
+    fn only_who_has_the_case_or_an_officer_asks_again_and_never_twice_at_once() {
+        assert!(may_retrigger(Role::Reviewer, true, InReview, false).is_ok());
+        assert!(may_retrigger(Role::Reviewer, false, InReview, false).is_err());
+        assert!(may_retrigger(Role::Reviewer, true, Approved, false).is_err());
+        assert!(may_retrigger(Role::Reviewer, false, Unreviewed, false).is_err());
+        assert!(may_retrigger(Role::ComplianceOfficer, false, Approved, false).is_ok());
+        assert!(may_retrigger(Role::ComplianceOfficer, true, InReview, true).is_err());
+        assert!(may_retrigger(Role::Reviewer, true, InReview, true).is_err());
+        assert!(may_retrigger(Role::Manager, true, InReview, false).is_err());
+    }
+
+    #[test]
+    fn only_officers_retry_a_failed_push() {
+        assert!(may_retry_push(Role::ComplianceOfficer).is_ok());
+        assert!(may_retry_push(Role::Reviewer).is_err());
+    }
+
+    #[test]
+    fn a_reviewer_on_a_sanctions_hit_sees_escalate_not_decide() {
+        let a = CaseActions::for_case(&CaseFacts {
+            sanctions_hit: true,
+            ..facts(Role::Reviewer, true, InReview)
+        });
+        assert!(a.escalate && !a.decide && !a.propose && !a.claim && a.release);
+        assert!(a.decide_blocked.is_some());
+    }
+
+    #[test]
+    fn an_officer_on_a_sanctions_hit_proposes_and_another_confirms() {
+        let a = CaseActions::for_case(&CaseFacts {
+            sanctions_hit: true,
+            ..facts(Role::ComplianceOfficer, true, InReview)
+        });
+        assert!(a.decide && a.propose && !a.escalate && a.assign);
+        let second = CaseActions::for_case(&CaseFacts {
+            proposal_by_me: Some(false),
+            ..facts(Role::ComplianceOfficer, false, PendingSecondApproval)
+        });
+        assert!(second.second && !second.decide);
+        let own = CaseActions::for_case(&CaseFacts {
+            proposal_by_me: Some(true),
+            ..facts(Role::ComplianceOfficer, true, PendingSecondApproval)
+        });
+        assert!(!own.second);
+    }
+
+    #[test]
+    fn an_officer_approving_over_a_failed_result_proposes() {
+        let a = CaseActions::for_case(&CaseFacts {
+            upstream_failed: true,
+            ..facts(Role::ComplianceOfficer, true, InReview)
+        });
+        assert!(a.decide && a.propose);
+        let reviewer = CaseActions::for_case(&CaseFacts {
+            upstream_failed: true,
+            ..facts(Role::Reviewer, true, InReview)
+        });
+        assert!(reviewer.decide && !reviewer.propose, "declining is final");
+    }
+
+    #[test]
+    fn a_manager_reads_and_writes_notes_only() {
+        let a = CaseActions::for_case(&facts(Role::Manager, false, Unreviewed));
+        assert!(a.note);
+        assert!(!(a.claim || a.release || a.assign || a.decide || a.escalate || a.retrigger));
+        assert!(a.decide_blocked.is_none() && a.retrigger_blocked.is_none());
+    }
+
+    #[test]
+    fn every_button_agrees_with_its_rule_for_every_role_and_status() {
+        for role in Role::ALL {
+            for status in ReviewStatus::ALL.iter().copied() {
+                for is_assignee in [false, true] {
+                    let f = facts(role, is_assignee, status);
+                    let a = CaseActions::for_case(&f);
+                    assert_eq!(
+                        a.claim,
+                        role.can(Permission::WorkCases) && may_claim(role, status).is_ok()
+                    );
+                    assert_eq!(a.release, may_release(role, is_assignee, status).is_ok());
+                    assert_eq!(a.assign, may_assign(role, status).is_ok());
+                    assert_eq!(a.escalate, may_escalate(role, is_assignee, status).is_ok());
+                    assert_eq!(
+                        a.retrigger,
+                        may_retrigger(role, is_assignee, status, false).is_ok()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Who has a case: claiming, releasing, assigning; and notes.
+
+use super::{event, load, move_case, refuse, stale};
+use crate::domain::audit::AuditAction;
+use crate::domain::case;
+use crate::domain::decision;
+use crate::domain::verification::ReviewStatus;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::server::db;
+use crate::server::db::audit::{self as audit_log, change, Origin};
+use crate::server::db::cases as db_cases;
+use crate::server::session::CurrentUser;
+use crate::server::state::AppState;
+
+pub async fn claim(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    id: i64,
+    version: i64,
+) -> Result<(), AppError> {
+    let now = st.clock.now_ms();
+    let mut tx = st.db.begin_write().await?;
+    let v = load(&mut tx, id).await?;
+    if v.version != version {
+        return Err(stale(st, &v).await);
+    }
+    case::may_claim(me.role, v.review_status).map_err(refuse)?;
+    move_case(
+        st,
+        &mut tx,
+        &v,
+        version,
+        me,
+        ReviewStatus::InReview,
+        Some(me.user_id),
+        now,
+    )
+    .await?;
+    audit_log::append(
+        &mut tx,
+        now,
+        event(me, AuditAction::CaseClaimed, &v, origin).changes(serde_json::json!({
+            "review_status": change(&v.review_status, ReviewStatus::InReview.as_str()),
+            "assignee_id": change(v.assignee_id, me.user_id),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn release(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    id: i64,
+    version: i64,
+) -> Result<(), AppError> {
+    let now = st.clock.now_ms();
+    let mut tx = st.db.begin_write().await?;
+    let v = load(&mut tx, id).await?;
+    if v.version != version {
+        return Err(stale(st, &v).await);
+    }
+    let mine = v.assignee_id == Some(me.user_id);
+    case::may_release(me.role, mine, v.review_status).map_err(refuse)?;
+    move_case(
+        st,
+        &mut tx,
+        &v,
+        version,
+        me,
+        ReviewStatus::Unreviewed,
+        None,
+        now,
+    )
+    .await?;
+    audit_log::append(
+        &mut tx,
+        now,
+        event(me, AuditAction::CaseReleased, &v, origin).changes(serde_json::json!({
+            "review_status": change(&v.review_status, ReviewStatus::Unreviewed.as_str()),
+            "assignee_id": change(v.assignee_id, None::<i64>),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Officers assign an open case to a reviewer or officer.
+pub async fn assign(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    id: i64,
+    version: i64,
+    to: i64,
+) -> Result<(), AppError> {
+    if me.role != Role::ComplianceOfficer {
+        return Err(AppError::forbidden());
+    }
+    let target = db::users::find(st.db.reader(), to)
+        .await?
+        .filter(|u| !u.disabled)
+        .ok_or_else(|| {
+            AppError::validation(
+                "assignee",
+                "Choose an active reviewer or compliance officer.",
+            )
+        })?;
+    let now = st.clock.now_ms();
+    let mut tx = st.db.begin_write().await?;
+    let v = load(&mut tx, id).await?;
+    case::may_assign(me.role, v.review_status).map_err(refuse)?;
+    case::may_assign_to(v.review_status, target.role)
+        .map_err(|r| AppError::validation("assignee", r.0))?;
+    move_case(
+        st,
+        &mut tx,
+        &v,
+        version,
+        me,
+        ReviewStatus::InReview,
+        Some(target.user_id),
+        now,
+    )
+    .await?;
+    audit_log::append(
+        &mut tx,
+        now,
+        event(me, AuditAction::CaseAssigned, &v, origin).changes(serde_json::json!({
+            "review_status": change(&v.review_status, ReviewStatus::InReview.as_str()),
+            "assignee_id": change(v.assignee_id, target.user_id),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Anyone who can see the case adds a note (plain text).
+pub async fn add_note(
+    st: &AppState,
+    me: &CurrentUser,
+    origin: &Origin,
+    id: i64,
+    body: &str,
+) -> Result<(), AppError> {
+    let body = decision::check_case_note(body).map_err(|m| AppError::validation("body", m))?;
+    let now = st.clock.now_ms();
+    let mut tx = st.db.begin_write().await?;
+    let v = load(&mut tx, id).await?;
+    let note_id = db_cases::add_note(&mut tx, id, me.user_id, &body, now).await?;
+    audit_log::append(
+        &mut tx,
+        now,
+        event(me, AuditAction::NoteAdded, &v, origin)
+            .changes(serde_json::json!({ "note_id": note_id, "chars": body.chars().count() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! The reviewer workspace: the queue, the case, claims and assignment,
+//! notes, decisions (with four eyes), and what they send upstream.
+//!
+//! Every change checks the version the person saw (optimistic locking: a
+//! stale form gets a 409 naming who changed the case and when), and commits
+//! with its audit event, and — for final decisions — its outbox row, in one
+//! transaction. Nothing here waits on an upstream. Who may do what is
+//! decided by the rules in `domain::case` and `domain::decision`, the same
+//! ones the case page builds its buttons from.
+
+mod assignment;
+mod decision;
+mod queue;
+mod view;
+
+pub use assignment::{add_note, assign, claim, release};
+pub use decision::{decide, escalate, second, void_stale_proposal, Decided};
+pub use queue::{age, next_case, queue, QueueQuery, QUEUE_PAGE};
+pub use view::{case, customer_of};
+
+use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::decision::Refusal;
+use crate::domain::verification::ReviewStatus;
+use crate::error::AppError;
+use crate::server::db::audit::{NewEvent, Origin};
+use crate::server::db::cases as db_cases;
+use crate::server::db::verifications::VerificationRow;
+use crate::server::db::{self, Tx};
+use crate::server::session::CurrentUser;
+use crate::server::state::AppState;
+use crate::server::views;
+
+pub(super) async fn load(tx: &mut Tx, id: i64) -> Result<VerificationRow, AppError> {
+    db::verifications::find_in(tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("Case"))
+}
+
+/// The 409 for a form rendered from an older version.
+pub(super) async fn stale(st: &AppState, v: &VerificationRow) -> AppError {
+    let who = match v.updated_by {
+        Some(id) => db::users::find(st.db.reader(), id)
+            .await
+            .ok()
+            .flatten()
+            .map(|u| u.name),
+        None => None,
+    };
+    let when = views::time(v.updated_at)
+        .replace('T', " ")
+        .replace('Z', " UTC");
+    AppError::conflict(match who {
+        Some(name) => {
+            format!("This case was changed by {name} at {when}. Reload it to see what changed.")
+        }
+        None => format!(
+            "This case was changed at {when} (by the provider). Reload it to see what changed."
+        ),
+    })
+}
+
+pub(super) fn refuse(r: Refusal) -> AppError {
+    AppError::conflict(r.0)
+}
+
+pub(super) fn event(
+    me: &CurrentUser,
+    action: AuditAction,
+    v: &VerificationRow,
+    origin: &Origin,
+) -> NewEvent {
+    let mut e = NewEvent::new(me.actor(), action, AuditEntity::Verification, origin)
+        .entity_id(v.verification_id);
+    e.customer_id = Some(v.customer_id);
+    e.verification_id = Some(v.verification_id);
+    e
+}
+
+/// Changes status/assignee at the version seen, or answers 409.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn move_case(
+    st: &AppState,
+    tx: &mut Tx,
+    v: &VerificationRow,
+    version: i64,
+    me: &CurrentUser,
+    to: ReviewStatus,
+    assignee: Option<i64>,
+    now: i64,
+) -> Result<(), AppError> {
+    if v.version != version
+        || !db_cases::set_review(
+            tx,
+            v.verification_id,
+            version,
+            to.as_str(),
+            assignee,
+            me.user_id,
+            now,
+        )
+        .await?
+    {
+        return Err(stale(st, v).await);
+    }
+    Ok(())
+}
