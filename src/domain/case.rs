@@ -7,7 +7,7 @@
 //! [`super::decision`].
 
 use super::decision::{decide_as, may_second, DecideAs, Refusal};
-use super::verification::ReviewStatus;
+use super::verification::{CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus};
 use super::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +106,70 @@ pub fn may_retrigger(
         ));
     }
     Ok(())
+}
+
+string_enum! {
+    /// Asking a provider to run (part of) KYC again.
+    Retrigger {
+        /// Eclipse: ratify the customer again (they are PENDING until it ends).
+        Reratify = "reratify",
+        /// Eclipse: a new hosted AWS liveness check (paid).
+        Liveness = "liveness",
+        /// biometric.kz: a new verification session (a paid transaction).
+        NewSession = "new_session",
+        /// WIDTH: a new KYC workflow execution.
+        NewWorkflow = "new_workflow",
+    }
+}
+
+impl Retrigger {
+    pub fn provider(self) -> Provider {
+        match self {
+            Retrigger::Reratify | Retrigger::Liveness => Provider::Eclipse,
+            Retrigger::NewSession => Provider::BiometricKz,
+            Retrigger::NewWorkflow => Provider::Width,
+        }
+    }
+}
+
+/// The guards on asking again, whoever asks: KYC is not restarted on a
+/// customer who PASSED except by a compliance officer, and a paid liveness
+/// check is run again only when the liveness check itself failed.
+pub fn retrigger_allowed(
+    what: Retrigger,
+    role: Role,
+    upstream: UpstreamStatus,
+    checks: &[(CheckCategory, CheckOutcome)],
+) -> Result<(), Refusal> {
+    match what {
+        Retrigger::Reratify
+            if upstream == UpstreamStatus::Passed && role != Role::ComplianceOfficer =>
+        {
+            Err(Refusal(
+                "This customer PASSED: only a compliance officer can re-ratify, with confirmation.",
+            ))
+        }
+        Retrigger::Liveness
+            if !checks
+                .iter()
+                .any(|(c, o)| *c == CheckCategory::Liveness && *o == CheckOutcome::Failed) =>
+        {
+            Err(Refusal(
+                "Liveness is re-run only when the liveness check itself failed.",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Must the person tick "I confirm"? A paid session always; restarting the
+/// ratification of a customer who PASSED too.
+pub fn retrigger_needs_confirmation(what: Retrigger, upstream: UpstreamStatus) -> bool {
+    match what {
+        Retrigger::NewSession => true,
+        Retrigger::Reratify => upstream == UpstreamStatus::Passed,
+        Retrigger::Liveness | Retrigger::NewWorkflow => false,
+    }
 }
 
 /// May this person send a failed upstream action again? Compliance
@@ -265,6 +329,33 @@ mod tests {
         assert!(may_retrigger(Role::ComplianceOfficer, true, InReview, true).is_err());
         assert!(may_retrigger(Role::Reviewer, true, InReview, true).is_err());
         assert!(may_retrigger(Role::Manager, true, InReview, false).is_err());
+    }
+
+    #[test]
+    fn a_passed_customer_is_re_ratified_by_an_officer_and_liveness_only_after_it_failed() {
+        let passed = UpstreamStatus::Passed;
+        let failed_liveness = [(CheckCategory::Liveness, CheckOutcome::Failed)];
+        assert!(retrigger_allowed(Retrigger::Reratify, Role::Reviewer, passed, &[]).is_err());
+        assert!(
+            retrigger_allowed(Retrigger::Reratify, Role::ComplianceOfficer, passed, &[]).is_ok()
+        );
+        let failed = UpstreamStatus::Failed;
+        assert!(retrigger_allowed(Retrigger::Reratify, Role::Reviewer, failed, &[]).is_ok());
+        assert!(retrigger_allowed(Retrigger::Liveness, Role::Reviewer, failed, &[]).is_err());
+        assert!(retrigger_allowed(
+            Retrigger::Liveness,
+            Role::Reviewer,
+            failed,
+            &failed_liveness
+        )
+        .is_ok());
+        assert!(retrigger_needs_confirmation(Retrigger::NewSession, failed));
+        assert!(retrigger_needs_confirmation(Retrigger::Reratify, passed));
+        assert!(!retrigger_needs_confirmation(Retrigger::Reratify, failed));
+        assert!(!retrigger_needs_confirmation(
+            Retrigger::NewWorkflow,
+            passed
+        ));
     }
 
     #[test]

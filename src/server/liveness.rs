@@ -9,6 +9,8 @@
 
 use super::db::audit::{self as audit_log, Actor, NewEvent, Origin};
 use super::db::cases::{self as db_cases, NewOutbox};
+use super::providers::eclipse::retrigger::finish_job;
+use super::providers::job::OutboxJob;
 use super::state::AppState;
 use crate::domain::audit::{AuditAction, AuditEntity};
 use axum::extract::{Path, Query, State};
@@ -43,7 +45,14 @@ pub async fn callback(
     } else {
         None
     };
-    let Some(row) = found.filter(|r| r.kind == "liveness" && r.state == "DONE") else {
+    let started_liveness = |r: &db_cases::OutboxRow| {
+        r.state == "DONE"
+            && matches!(
+                OutboxJob::decode(&r.kind, &r.payload),
+                Ok(OutboxJob::Liveness { .. })
+            )
+    };
+    let Some(row) = found.filter(started_liveness) else {
         return page(
             StatusCode::NOT_FOUND,
             "This link is not valid, or it has expired.",
@@ -67,12 +76,14 @@ pub async fn callback(
         .entity_id(row.verification_id);
         event.verification_id = Some(row.verification_id);
         if completed {
-            let payload = serde_json::json!({
-                "tenant_id": started.get("tenant_id"),
-                "customer_id": started.get("customer_id"),
-                "document_id": started.get("document_id"),
-                "document": started.get("document"),
-            });
+            // What starting the check answered says which document to read.
+            let Some(finish) = finish_job(&started) else {
+                tracing::error!(
+                    outbox_id = row.outbox_id,
+                    "liveness start without a document"
+                );
+                return Ok::<(), sqlx::Error>(());
+            };
             let key = format!("{token}:finish");
             let added = db_cases::add_outbox_once(
                 &mut tx,
@@ -81,8 +92,8 @@ pub async fn callback(
                     verification_id: row.verification_id,
                     decision_id: None,
                     provider: row.provider,
-                    kind: "liveness_finish",
-                    payload: &payload.to_string(),
+                    kind: finish.kind(),
+                    payload: &finish.payload(),
                     now,
                 },
             )

@@ -100,7 +100,10 @@ impl AppState {
 /// list was read (read again on every page: an account changed by the CLI
 /// in another process counts too).
 #[derive(Clone, Default)]
-pub struct ActorsCell(Arc<std::sync::RwLock<Option<((i64, i64), Vec<ActorOption>)>>>);
+pub struct ActorsCell(Arc<std::sync::RwLock<Option<KnownActors>>>);
+
+/// The accounts' fingerprint and the options read under it.
+type KnownActors = ((i64, i64), Vec<ActorOption>);
 
 impl ActorsCell {
     /// The list, if it was read under this key.

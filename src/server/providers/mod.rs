@@ -6,6 +6,7 @@ pub mod biometric_kz;
 pub mod eclipse;
 pub mod http;
 pub mod ident;
+pub mod job;
 pub mod json;
 pub mod map_error;
 pub mod media;
@@ -15,10 +16,13 @@ pub mod width;
 pub use map_error::MapError;
 pub use result::{FailureReason, UpstreamResult};
 
+use crate::domain::case::Retrigger;
 use crate::domain::customer::ProviderRef;
+use crate::domain::decision::DecisionKind;
 use crate::domain::verification::Provider;
 use crate::error::{AppError, ErrorKind};
 use async_trait::async_trait;
+use job::{DecisionPush, Delivered, OutboxJob};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,6 +64,86 @@ pub trait Adapter: Send + Sync {
             UpstreamErrorKind::Rejected,
             "this provider serves no media",
         ))
+    }
+
+    /// Carries out one outbox job of this provider (a decision push, a
+    /// re-trigger). `key` is the job's idempotency key.
+    async fn deliver(&self, job: &OutboxJob, _key: &str) -> Result<Delivered, UpstreamError> {
+        Err(job::not_offered(self.provider(), job))
+    }
+}
+
+/// What KYC Desk says of a provider without calling it, in its terms.
+pub struct Profile {
+    /// How decisions reach it (the case page says so).
+    pub push_policy: &'static str,
+    /// The re-triggers it offers, as the case page words them.
+    pub retriggers: &'static [Wording],
+}
+
+/// How a re-trigger is offered.
+pub struct Wording {
+    pub what: Retrigger,
+    pub label: &'static str,
+    /// What it costs or changes upstream, shown beside it.
+    pub warning: Option<&'static str>,
+}
+
+pub fn profile(p: Provider) -> &'static Profile {
+    match p {
+        Provider::Eclipse => &eclipse::PROFILE,
+        Provider::BiometricKz => &biometric_kz::PROFILE,
+        Provider::Ident => &ident::PROFILE,
+        Provider::Width => &width::PROFILE,
+    }
+}
+
+/// The job that sends a final decision on the verification `upstream_ref`
+/// to its provider; `None` where the provider takes no decisions.
+pub fn decision_job(
+    provider: Provider,
+    upstream_ref: &str,
+    kind: DecisionKind,
+    note: &str,
+) -> Option<OutboxJob> {
+    match provider {
+        Provider::Ident => Some(OutboxJob::Decision(DecisionPush::Ident(
+            ident::push::decision(upstream_ref, kind),
+        ))),
+        Provider::BiometricKz => Some(OutboxJob::Decision(DecisionPush::BiometricKz(
+            biometric_kz::push::decision(upstream_ref, kind, note),
+        ))),
+        Provider::Eclipse | Provider::Width => None,
+    }
+}
+
+/// What a re-trigger's job needs besides the provider reference.
+pub struct RetriggerContext<'a> {
+    /// Our customer.
+    pub customer_id: i64,
+    /// The job's idempotency key (a liveness link's token).
+    pub key: &'a str,
+    /// Where people reach KYC Desk (a liveness landing page).
+    pub public_base: &'a str,
+}
+
+/// The job of re-trigger `what` on the reference `r`; `None` when its
+/// provider does not offer it.
+pub fn retrigger_job(
+    what: Retrigger,
+    r: &ProviderRef,
+    cx: &RetriggerContext<'_>,
+) -> Option<OutboxJob> {
+    match r {
+        ProviderRef::Eclipse {
+            tenant_id,
+            customer_id,
+        } => eclipse::retrigger::job(what, tenant_id, customer_id, cx),
+        ProviderRef::BiometricKz { .. } => biometric_kz::retrigger::job(what, cx),
+        ProviderRef::Width { customer_id, .. } => {
+            width::retrigger::job(what, customer_id.as_deref(), cx)
+        }
+        ProviderRef::Ident { .. } => None,
     }
 }
 

@@ -174,7 +174,7 @@ pub async fn store(
                         tx,
                         now,
                         verification_event(actor.clone(), AuditAction::VerificationSuperseded, origin, &old.upstream_ref, r, old.verification_id)
-                            .changes(serde_json::json!({ "review_status": change(&old.review_status, ReviewStatus::Superseded.as_str()) }))
+                            .changes(serde_json::json!({ "review_status": change(old.review_status, ReviewStatus::Superseded.as_str()) }))
                             .reason(format!("superseded by verification {id}")),
                     )
                     .await?;
@@ -349,7 +349,7 @@ async fn expire_stale(
                     v.verification_id,
                 )
                 .changes(
-                    serde_json::json!({ "upstream_status": change(&v.upstream_status, "EXPIRED") }),
+                    serde_json::json!({ "upstream_status": change(v.upstream_status, "EXPIRED") }),
                 )
                 .reason(format!(
                     "no upstream change for {} h",

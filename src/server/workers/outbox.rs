@@ -5,13 +5,11 @@
 //! a compliance officer can retry.
 
 use crate::domain::audit::{AuditAction, AuditEntity};
-use crate::domain::customer::ProviderRef;
 use crate::domain::verification::Provider;
 use crate::error::AppError;
 use crate::server::db::audit::{self as audit_log, Actor, NewEvent, Origin};
 use crate::server::db::cases::{self as db_cases, OutboxRow};
-use crate::server::providers::biometric_kz::mcp::FinalStatus;
-use crate::server::providers::eclipse::Ratified;
+use crate::server::providers::job::{Delivered, OutboxJob};
 use crate::server::providers::{UpstreamError, UpstreamErrorKind};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
@@ -131,43 +129,20 @@ pub async fn run(st: AppState) {
     .await;
 }
 
-fn payload_str<'a>(p: &'a Value, k: &str) -> &'a str {
-    p.get(k).and_then(Value::as_str).unwrap_or_default()
-}
-
-/// What a successful attempt did upstream, and what to do about it here.
-pub struct Delivered {
-    /// Shown on the case page (JSON with a "message" for structured results).
-    pub result: String,
-    /// A new upstream attempt to follow (new session, new workflow).
-    pub new_ref: Option<ProviderRef>,
-    /// Read the case's reference again soon.
-    pub poll_soon: bool,
-    /// A further upstream action, queued as its own row (kind, payload).
-    pub then: Option<(&'static str, Value)>,
-}
-
-impl Delivered {
-    fn said(result: impl Into<String>) -> Delivered {
-        Delivered {
-            result: result.into(),
-            new_ref: None,
-            poll_soon: false,
-            then: None,
-        }
-    }
-}
-
-/// Kinds whose upstream call is not idempotent: never retried by itself.
-fn idempotent(kind: &str) -> bool {
-    matches!(kind, "decision" | "liveness_finish")
-}
-
 /// One attempt at one row, recorded with its audit event.
 pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
-    let provider = row.provider;
-    let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
-    if !idempotent(&row.kind) {
+    // A row this code cannot read is attempted like any other, and its
+    // failure (never a guess at what it meant) is recorded.
+    let job = OutboxJob::decode(&row.kind, &row.payload).map_err(|why| {
+        UpstreamError::new(
+            row.provider,
+            UpstreamErrorKind::Rejected,
+            format!("this upstream action cannot be read: {why}"),
+        )
+    });
+    let retried_by_itself = job.as_ref().is_ok_and(OutboxJob::retried_by_itself);
+    let is_decision = job.as_ref().is_ok_and(OutboxJob::is_decision);
+    if !retried_by_itself {
         // Marked SENDING (with its event) before calling: meanwhile no
         // second request for the case is taken, and if we stop half-way
         // nobody sends it again blindly (a second session costs money, a
@@ -201,14 +176,17 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
         audit_log::append(&mut tx, now, sending).await?;
         tx.commit().await?;
     }
-    let outcome = attempt(st, provider, row, &payload).await;
+    let outcome = match &job {
+        Ok(job) => attempt(st, job, &row.idempotency_key).await,
+        Err(e) => Err(e.clone()),
+    };
     let now = st.clock.now_ms();
     let attempts = row.attempts + 1;
     let mut tx = st.db.begin_write().await?;
     let current = db_cases::outbox_get(&mut tx, row.outbox_id).await?;
     // A non-idempotent row was marked SENDING above; anything else means
     // someone else recorded this attempt already (or its lease ran out).
-    let expected = if idempotent(&row.kind) {
+    let expected = if retried_by_itself {
         "PENDING"
     } else {
         "SENDING"
@@ -236,7 +214,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
                 now,
             )
             .await?;
-            if row.kind == "decision" {
+            if is_decision {
                 db_cases::set_push_state(&mut tx, row.verification_id, Some("PUSHED")).await?;
             }
             follow_up(&mut tx, row, &done, now).await?;
@@ -246,7 +224,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
         }
         Err(e) => {
             // An open breaker is the provider being down, not an answer.
-            let retry = idempotent(&row.kind)
+            let retry = retried_by_itself
                 && (e.is_transient() || e.kind == UpstreamErrorKind::CircuitOpen)
                 && now - row.created_at < GIVE_UP_AFTER_MS;
             let next = retry.then(|| {
@@ -267,7 +245,7 @@ pub async fn deliver(st: &AppState, row: &OutboxRow) -> Result<(), AppError> {
                 now,
             )
             .await?;
-            if row.kind == "decision" {
+            if is_decision {
                 let push = if retry { "PENDING" } else { "FAILED" };
                 db_cases::set_push_state(&mut tx, row.verification_id, Some(push)).await?;
             }
@@ -344,8 +322,8 @@ async fn follow_up(
     if done.poll_soon {
         db::customers::poll_soon(tx, v.customer_ref_id, now).await?;
     }
-    if let Some((kind, payload)) = &done.then {
-        let key = format!("{}:{kind}", row.idempotency_key);
+    if let Some(then) = &done.then {
+        let key = format!("{}:{}", row.idempotency_key, then.kind());
         db::cases::add_outbox_once(
             tx,
             &db::cases::NewOutbox {
@@ -353,8 +331,8 @@ async fn follow_up(
                 verification_id: row.verification_id,
                 decision_id: None,
                 provider: row.provider,
-                kind,
-                payload: &payload.to_string(),
+                kind: then.kind(),
+                payload: &then.payload(),
                 now,
             },
         )
@@ -373,270 +351,12 @@ async fn follow_up(
     Ok(())
 }
 
-async fn attempt(
-    st: &AppState,
-    provider: Provider,
-    row: &OutboxRow,
-    payload: &Value,
-) -> Result<Delivered, UpstreamError> {
-    let missing = |what: &str| {
-        UpstreamError::new(
-            provider,
-            UpstreamErrorKind::Disabled,
-            format!("{what} is not configured"),
-        )
-    };
-    match (provider, row.kind.as_str()) {
-        (Provider::Ident, "decision") => {
-            let ident = st
-                .providers
-                .ident
-                .clone()
-                .ok_or_else(|| missing("Provide ident"))?;
-            push_ident(
-                &ident,
-                payload_str(payload, "application_id"),
-                payload_str(payload, "status"),
-            )
-            .await
-            .map(Delivered::said)
-        }
-        (Provider::BiometricKz, "decision") => push_biometric(st, payload, &row.idempotency_key)
-            .await
-            .map(Delivered::said),
-        (Provider::Eclipse, "reratify") => {
-            let eclipse = st
-                .providers
-                .eclipse
-                .clone()
-                .ok_or_else(|| missing("Eclipse"))?;
-            let said = match eclipse.ratify(payload_str(payload, "tenant_id"), payload_str(payload, "customer_id")).await? {
-                Ratified::Started(r) => format!("a new ratification started ({})", r.status_raw),
-                Ratified::AlreadyInProgress { trace_id } => format!(
-                    "already in progress at Eclipse (KYC001{}): the running ratification will be read",
-                    trace_id.map(|t| format!(", trace {t}")).unwrap_or_default()
-                ),
-            };
-            Ok(Delivered {
-                result: said,
-                new_ref: None,
-                poll_soon: true,
-                then: None,
-            })
-        }
-        (Provider::Eclipse, "liveness") => {
-            let eclipse = st
-                .providers
-                .eclipse
-                .clone()
-                .ok_or_else(|| missing("Eclipse"))?;
-            let start = eclipse
-                .start_liveness(
-                    payload_str(payload, "tenant_id"),
-                    payload_str(payload, "customer_id"),
-                    payload_str(payload, "landing_url"),
-                )
-                .await?;
-            Ok(Delivered::said(
-                json!({
-                    "message": format!("send the customer this liveness link (valid about 3 minutes): {}", start.completion_url),
-                    "summary": "a liveness link was created for the customer (valid about 3 minutes; shown on the case page)",
-                    "completion_url": start.completion_url,
-                    "document_id": start.document_id,
-                    "document": start.document,
-                    "tenant_id": payload_str(payload, "tenant_id"),
-                    "customer_id": payload_str(payload, "customer_id"),
-                })
-                .to_string(),
-            ))
-        }
-        (Provider::Eclipse, "liveness_finish") => {
-            let eclipse = st
-                .providers
-                .eclipse
-                .clone()
-                .ok_or_else(|| missing("Eclipse"))?;
-            let tenant = payload_str(payload, "tenant_id");
-            let (doc, check) = eclipse
-                .finish_liveness(
-                    tenant,
-                    payload_str(payload, "document_id"),
-                    payload.get("document").unwrap_or(&Value::Null),
-                )
-                .await?;
-            let passed = check.outcome == crate::domain::verification::CheckOutcome::Passed;
-            let said = format!(
-                "liveness {} (score {} against {})",
-                doc.result
-                    .clone()
-                    .unwrap_or_else(|| "without a result".into()),
-                doc.score
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "—".into()),
-                crate::server::providers::eclipse::LIVENESS_THRESHOLD
-            );
-            // A passed liveness asks Eclipse to ratify again: its own row,
-            // sent once like every re-ratify, so that retrying this read
-            // never starts a second ratification.
-            let then = passed.then(|| {
-                (
-                    "reratify",
-                    json!({
-                        "tenant_id": tenant,
-                        "customer_id": payload_str(payload, "customer_id"),
-                    }),
-                )
-            });
-            Ok(Delivered {
-                result: if passed {
-                    format!("{said}; re-ratification queued")
-                } else {
-                    said
-                },
-                new_ref: None,
-                poll_soon: true,
-                then,
-            })
-        }
-        (Provider::BiometricKz, "new_session") => {
-            let bkz = st
-                .providers
-                .biometric_kz
-                .clone()
-                .ok_or_else(|| missing("biometric.kz"))?;
-            let session_id = bkz.create_session().await?;
-            Ok(Delivered {
-                result: format!("new biometric.kz session {session_id}; the customer completes it at biometric.kz"),
-                new_ref: Some(ProviderRef::BiometricKz { session_id }),
-                poll_soon: false,
-                then: None,
-            })
-        }
-        (Provider::Width, "new_workflow") => {
-            let width = st.providers.width.clone().ok_or_else(|| missing("WIDTH"))?;
-            let customer = payload_str(payload, "width_customer_id");
-            let reference = payload_str(payload, "reference_id");
-            width.register(Some(customer), None).await?;
-            let execution_id = width.submit(customer, reference).await?;
-            Ok(Delivered {
-                result: format!("new WIDTH workflow execution {execution_id}"),
-                new_ref: Some(ProviderRef::Width {
-                    execution_id,
-                    customer_id: Some(customer.to_string()),
-                    reference_id: Some(reference.to_string()),
-                }),
-                poll_soon: false,
-                then: None,
-            })
-        }
-        _ => Err(UpstreamError::new(
-            provider,
-            UpstreamErrorKind::Disabled,
-            format!("no {} action for {}", row.kind, provider.label()),
-        )),
-    }
-}
-
-/// ident: the status is sent only while ident does not show it. A `PUT`
-/// whose answer is lost may have been applied, so the application is read
-/// first (a delivery interrupted by a crash, or retried after an unreadable
-/// answer, finds its decision there and sends nothing) and read again after
-/// an unreadable answer.
-async fn push_ident(
-    ident: &crate::server::providers::ident::Ident,
-    application_id: &str,
-    target: &str,
-) -> Result<String, UpstreamError> {
-    if ident.application(application_id).await?.status_raw == target {
-        return Ok(format!("ident already shows {target}; nothing sent"));
-    }
-    match ident.put_status(application_id, target).await {
-        // ident's own poller may overwrite a manual status: say so.
-        Ok(r) if r.status_raw != target => Ok(format!(
-            "sent {target}; ident now says {} (changed again upstream)",
-            r.status_raw
-        )),
-        Ok(_) => Ok(format!("ident status is now {target}")),
-        Err(e) if e.may_have_been_applied() => match ident.application(application_id).await {
-            Ok(now) if now.status_raw == target => Ok(format!(
-                "ident status is now {target} (read back: its answer to the update was lost)"
-            )),
-            _ => Err(e),
-        },
-        Err(e) => Err(e),
-    }
-}
-
-/// biometric.kz: only a session a Cabinet reviewer took into review can be
-/// finalised. The session and its reviews are read first, and again after
-/// a call whose answer was lost, so a repeated delivery sends nothing twice;
-/// the review carries our idempotency key to be found.
-async fn push_biometric(
-    st: &AppState,
-    payload: &Value,
-    key: &str,
-) -> Result<String, UpstreamError> {
-    let p = Provider::BiometricKz;
-    let bkz = st.providers.biometric_kz.clone().ok_or_else(|| {
-        UpstreamError::new(
-            p,
-            UpstreamErrorKind::Disabled,
-            "biometric.kz is not configured",
-        )
-    })?;
-    let mcp = bkz.mcp().ok_or_else(|| {
-        UpstreamError::new(
-            p,
-            UpstreamErrorKind::Disabled,
-            "the biometric.kz MCP URL and org key are not configured",
-        )
-    })?;
-    let session_id = payload_str(payload, "session_id");
-    let target = payload_str(payload, "status");
-    let note = payload_str(payload, "note");
-    let status = if target == "APPROVED" {
-        FinalStatus::Approved
-    } else {
-        FinalStatus::Declined
-    };
-    let now = bkz.session(session_id).await?;
-    if now.status_raw != target {
-        if now.status_raw != "IN_REVIEW" {
-            return Err(UpstreamError::new(
-                p,
-                UpstreamErrorKind::Rejected,
-                format!(
-                    "the session is {} at biometric.kz: a Cabinet reviewer must take it into review (IN_REVIEW) before it can be finalised; then retry",
-                    now.status_raw
-                ),
-            ));
-        }
-        if let Err(e) = mcp.update_status(session_id, status, note).await {
-            let applied = e.may_have_been_applied()
-                && bkz
-                    .session(session_id)
-                    .await
-                    .is_ok_and(|s| s.status_raw == target);
-            if !applied {
-                return Err(e);
-            }
-        }
-    }
-    let tag = format!("[kyc-desk:{key}]");
-    let has_review = || async {
-        mcp.list_reviews(session_id)
-            .await
-            .map(|reviews| reviews.to_string().contains(&tag))
-    };
-    if !has_review().await? {
-        let text = format!("KYC Desk decision {target} {tag}: {note}");
-        if let Err(e) = mcp.create_review(session_id, &text).await {
-            if !(e.may_have_been_applied() && has_review().await.unwrap_or(false)) {
-                return Err(e);
-            }
-        }
-    }
-    Ok(format!("biometric.kz session is {target}; review recorded"))
+/// One delivery: the provider's adapter carries the job out.
+async fn attempt(st: &AppState, job: &OutboxJob, key: &str) -> Result<Delivered, UpstreamError> {
+    st.providers
+        .require(job.provider())?
+        .deliver(job, key)
+        .await
 }
 
 /// A compliance officer asks for another try of a failed delivery.
@@ -646,7 +366,7 @@ pub async fn retry(
     origin: &Origin,
     outbox_id: i64,
 ) -> Result<i64, AppError> {
-    if me.role != crate::domain::Role::ComplianceOfficer {
+    if crate::domain::case::may_retry_push(me.role).is_err() {
         return Err(AppError::forbidden());
     }
     let now = st.clock.now_ms();
@@ -672,7 +392,7 @@ pub async fn retry(
     .await?;
     // A retry starts a new 24-hour window.
     db_cases::outbox_restart_window(&mut tx, outbox_id, now).await?;
-    if row.kind == "decision" {
+    if OutboxJob::decode(&row.kind, &row.payload).is_ok_and(|j| j.is_decision()) {
         db_cases::set_push_state(&mut tx, row.verification_id, Some("PENDING")).await?;
     }
     let mut e = NewEvent::new(

@@ -4,9 +4,13 @@
 
 pub mod mapping;
 pub mod mcp;
+pub mod push;
+pub mod retrigger;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
-use super::{Adapter, UpstreamError, UpstreamErrorKind, UpstreamResult};
+use super::job::{not_offered, DecisionPush, Delivered, OutboxJob};
+use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording};
+use crate::domain::case::Retrigger;
 use crate::domain::customer::ProviderRef;
 use crate::domain::verification::Provider;
 use async_trait::async_trait;
@@ -104,6 +108,18 @@ impl BiometricKz {
     }
 }
 
+/// How the case page speaks of biometric.kz.
+pub const PROFILE: Profile = Profile {
+    push_policy: "Decisions are sent to biometric.kz through its MCP server, which finalises \
+                  only sessions a Cabinet reviewer has taken into review (IN_REVIEW); otherwise \
+                  take the case in the Cabinet first.",
+    retriggers: &[Wording {
+        what: Retrigger::NewSession,
+        label: "New biometric.kz session",
+        warning: Some("Uses a paid transaction in production organisations."),
+    }],
+};
+
 #[async_trait]
 impl Adapter for BiometricKz {
     fn resting(&self) -> bool {
@@ -139,6 +155,16 @@ impl Adapter for BiometricKz {
 
     async fn download(&self, url: &str) -> Result<Vec<u8>, UpstreamError> {
         super::media::download(&self.http, &self.base, url).await
+    }
+
+    async fn deliver(&self, job: &OutboxJob, key: &str) -> Result<Delivered, UpstreamError> {
+        match job {
+            OutboxJob::Decision(DecisionPush::BiometricKz(d)) => {
+                push::deliver(self, d, key).await.map(Delivered::said)
+            }
+            OutboxJob::NewSession { .. } => retrigger::new_session(self).await,
+            other => Err(not_offered(Provider::BiometricKz, other)),
+        }
     }
 }
 

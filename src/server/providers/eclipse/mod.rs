@@ -4,9 +4,12 @@
 //! upstream (portal only).
 
 pub mod mapping;
+pub mod retrigger;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
-use super::{Adapter, UpstreamError, UpstreamErrorKind, UpstreamResult};
+use super::job::{not_offered, Delivered, OutboxJob};
+use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording};
+use crate::domain::case::Retrigger;
 use crate::domain::customer::ProviderRef;
 use crate::domain::verification::{Check, Provider};
 use async_trait::async_trait;
@@ -305,6 +308,26 @@ impl Eclipse {
     }
 }
 
+/// How the case page speaks of Eclipse.
+pub const PROFILE: Profile = Profile {
+    push_policy: "Recorded here only: Eclipse has no decision API (use its portal's Manual KYC \
+                  to mirror it).",
+    retriggers: &[
+        Wording {
+            what: Retrigger::Reratify,
+            label: "Re-ratify at Eclipse",
+            warning: Some(
+                "Starts a new ratification: the customer is PENDING at Eclipse until it finishes.",
+            ),
+        },
+        Wording {
+            what: Retrigger::Liveness,
+            label: "New liveness check (Eclipse)",
+            warning: Some("Costs a paid AWS liveness session."),
+        },
+    ],
+};
+
 #[async_trait]
 impl Adapter for Eclipse {
     fn resting(&self) -> bool {
@@ -335,6 +358,30 @@ impl Adapter for Eclipse {
 
     fn poll_every(&self) -> Duration {
         self.poll_every
+    }
+
+    async fn deliver(&self, job: &OutboxJob, _key: &str) -> Result<Delivered, UpstreamError> {
+        match job {
+            OutboxJob::Reratify {
+                tenant_id,
+                customer_id,
+            } => retrigger::reratify(self, tenant_id, customer_id).await,
+            OutboxJob::Liveness {
+                tenant_id,
+                customer_id,
+                landing_url,
+            } => retrigger::start_liveness(self, tenant_id, customer_id, landing_url).await,
+            OutboxJob::LivenessFinish {
+                tenant_id,
+                customer_id,
+                document_id,
+                document,
+            } => {
+                retrigger::finish_liveness(self, tenant_id, customer_id, document_id, document)
+                    .await
+            }
+            other => Err(not_offered(Provider::Eclipse, other)),
+        }
     }
 }
 

@@ -4,9 +4,11 @@
 //! list for imports, and `PUT {status}` for decisions.
 
 pub mod mapping;
+pub mod push;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
-use super::{Adapter, UpstreamError, UpstreamErrorKind, UpstreamResult};
+use super::job::{not_offered, DecisionPush, Delivered, OutboxJob};
+use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult};
 use crate::domain::customer::ProviderRef;
 use crate::domain::verification::Provider;
 use async_trait::async_trait;
@@ -138,6 +140,12 @@ impl Ident {
     }
 }
 
+/// How the case page speaks of ident.
+pub const PROFILE: Profile = Profile {
+    push_policy: "Decisions are sent to Provide ident (status accepted / rejected).",
+    retriggers: &[],
+};
+
 #[async_trait]
 impl Adapter for Ident {
     fn resting(&self) -> bool {
@@ -171,6 +179,15 @@ impl Adapter for Ident {
 
     async fn media_source(&self, upstream_ref: &str) -> Result<Option<Value>, UpstreamError> {
         self.application_raw(upstream_ref).await.map(Some)
+    }
+
+    async fn deliver(&self, job: &OutboxJob, _key: &str) -> Result<Delivered, UpstreamError> {
+        match job {
+            OutboxJob::Decision(DecisionPush::Ident(d)) => {
+                push::deliver(self, d).await.map(Delivered::said)
+            }
+            other => Err(not_offered(Provider::Ident, other)),
+        }
     }
 }
 

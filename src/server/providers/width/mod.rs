@@ -4,9 +4,12 @@
 
 pub mod gateway;
 pub mod mapping;
+pub mod retrigger;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
-use super::{Adapter, UpstreamError, UpstreamErrorKind, UpstreamResult};
+use super::job::{not_offered, Delivered, OutboxJob};
+use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording};
+use crate::domain::case::Retrigger;
 use crate::domain::customer::ProviderRef;
 use crate::domain::verification::Provider;
 use async_trait::async_trait;
@@ -119,6 +122,16 @@ impl Width {
     }
 }
 
+/// How the case page speaks of WIDTH.
+pub const PROFILE: Profile = Profile {
+    push_policy: "Recorded here only: WIDTH publishes no decision API.",
+    retriggers: &[Wording {
+        what: Retrigger::NewWorkflow,
+        label: "New WIDTH workflow",
+        warning: None,
+    }],
+};
+
 #[async_trait]
 impl Adapter for Width {
     fn resting(&self) -> bool {
@@ -144,6 +157,17 @@ impl Adapter for Width {
 
     fn poll_every(&self) -> Duration {
         self.poll_every
+    }
+
+    async fn deliver(&self, job: &OutboxJob, _key: &str) -> Result<Delivered, UpstreamError> {
+        match job {
+            OutboxJob::NewWorkflow {
+                width_customer_id,
+                reference_id,
+                ..
+            } => retrigger::new_workflow(self, width_customer_id, reference_id).await,
+            other => Err(not_offered(Provider::Width, other)),
+        }
     }
 }
 

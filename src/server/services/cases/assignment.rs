@@ -42,7 +42,7 @@ pub async fn claim(
         &mut tx,
         now,
         event(me, AuditAction::CaseClaimed, &v, origin).changes(serde_json::json!({
-            "review_status": change(&v.review_status, ReviewStatus::InReview.as_str()),
+            "review_status": change(v.review_status, ReviewStatus::InReview.as_str()),
             "assignee_id": change(v.assignee_id, me.user_id),
         })),
     )
@@ -81,7 +81,7 @@ pub async fn release(
         &mut tx,
         now,
         event(me, AuditAction::CaseReleased, &v, origin).changes(serde_json::json!({
-            "review_status": change(&v.review_status, ReviewStatus::Unreviewed.as_str()),
+            "review_status": change(v.review_status, ReviewStatus::Unreviewed.as_str()),
             "assignee_id": change(v.assignee_id, None::<i64>),
         })),
     )
@@ -132,7 +132,7 @@ pub async fn assign(
         &mut tx,
         now,
         event(me, AuditAction::CaseAssigned, &v, origin).changes(serde_json::json!({
-            "review_status": change(&v.review_status, ReviewStatus::InReview.as_str()),
+            "review_status": change(v.review_status, ReviewStatus::InReview.as_str()),
             "assignee_id": change(v.assignee_id, target.user_id),
         })),
     )

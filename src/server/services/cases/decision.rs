@@ -5,27 +5,15 @@ use super::{event, load, move_case, refuse, stale};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::case;
 use crate::domain::decision::{self, DecideAs, DecisionKind};
-use crate::domain::verification::{CheckCategory, CheckOutcome, Provider, ReviewStatus};
+use crate::domain::verification::{CheckCategory, CheckOutcome, ReviewStatus};
 use crate::error::AppError;
 use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
 use crate::server::db::cases::{self as db_cases, NewDecision, NewOutbox};
 use crate::server::db::verifications::VerificationRow;
 use crate::server::db::{self, Tx};
+use crate::server::providers;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
-
-/// How a provider takes our decisions.
-pub(super) fn push_policy(p: Provider) -> &'static str {
-    match p {
-        Provider::Ident => "Decisions are sent to Provide ident (status accepted / rejected).",
-        Provider::BiometricKz => {
-            "Decisions are sent to biometric.kz through its MCP server, which finalises only sessions a Cabinet \
-             reviewer has taken into review (IN_REVIEW); otherwise take the case in the Cabinet first."
-        }
-        Provider::Eclipse => "Recorded here only: Eclipse has no decision API (use its portal's Manual KYC to mirror it).",
-        Provider::Width => "Recorded here only: WIDTH publishes no decision API.",
-    }
-}
 
 pub(super) async fn checks_of(
     st: &AppState,
@@ -128,7 +116,7 @@ pub async fn decide(
         now,
         event(me, action, &v, origin)
             .changes(serde_json::json!({
-                "review_status": change(&v.review_status, to.as_str()),
+                "review_status": change(v.review_status, to.as_str()),
                 "decision": kind.as_str(),
                 "reason_code": reason.code,
                 "four_eyes": four_eyes,
@@ -187,7 +175,7 @@ pub async fn escalate(
         &mut tx,
         now,
         event(me, AuditAction::CaseEscalated, &v, origin)
-            .changes(serde_json::json!({ "review_status": change(&v.review_status, ReviewStatus::Escalated.as_str()) }))
+            .changes(serde_json::json!({ "review_status": change(v.review_status, ReviewStatus::Escalated.as_str()) }))
             .reason(note),
     )
     .await?;
@@ -255,7 +243,7 @@ pub async fn second(
         now,
         event(me, action, &v, origin)
             .changes(serde_json::json!({
-                "review_status": change(&v.review_status, to.as_str()),
+                "review_status": change(v.review_status, to.as_str()),
                 "decision_id": proposal.decision_id,
                 "proposed_by": proposal.decided_by,
             }))
@@ -281,20 +269,8 @@ async fn enqueue_push(
     note: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    let provider = v.provider;
-    let payload = match provider {
-        Provider::Ident => serde_json::json!({
-            "application_id": upstream_key(v),
-            "status": if kind == DecisionKind::Approve { "accepted" } else { "rejected" },
-        }),
-        Provider::BiometricKz => serde_json::json!({
-            "session_id": upstream_key(v),
-            "status": if kind == DecisionKind::Approve { "APPROVED" } else { "DECLINED" },
-            "note": note,
-        }),
-        Provider::Eclipse | Provider::Width => {
-            return db_cases::set_push_state(tx, v.verification_id, Some("UNSUPPORTED")).await;
-        }
+    let Some(job) = providers::decision_job(v.provider, &v.upstream_ref, kind, note) else {
+        return db_cases::set_push_state(tx, v.verification_id, Some("UNSUPPORTED")).await;
     };
     let key = uuid::Uuid::now_v7().to_string();
     db_cases::add_outbox(
@@ -303,19 +279,14 @@ async fn enqueue_push(
             idempotency_key: &key,
             verification_id: v.verification_id,
             decision_id: Some(decision_id),
-            provider,
-            kind: "decision",
-            payload: &payload.to_string(),
+            provider: job.provider(),
+            kind: job.kind(),
+            payload: &job.payload(),
             now,
         },
     )
     .await?;
     db_cases::set_push_state(tx, v.verification_id, Some("PENDING")).await
-}
-
-/// The upstream id of a one-attempt ref (session, application, execution).
-fn upstream_key(v: &VerificationRow) -> String {
-    v.upstream_ref.clone()
 }
 
 /// Voids a waiting proposal whose evidence changed upstream: the case goes

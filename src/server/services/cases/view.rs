@@ -1,16 +1,19 @@
 //! The case page: everything it shows, and the actions this person may take.
 
-use super::decision::{checks_of, push_policy};
-use crate::domain::case::CaseFacts;
+use super::decision::checks_of;
+use crate::domain::case::{self, CaseFacts};
 use crate::domain::decision;
+use crate::domain::verification::Provider;
 use crate::domain::verification::{CheckCategory, CheckOutcome, UpstreamStatus};
 use crate::error::AppError;
 use crate::server::db;
 use crate::server::db::cases as db_cases;
 use crate::server::pii::{mask_personal, Personal};
+use crate::server::providers;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
+use crate::view::RetriggerOption;
 use crate::view::{
     ActorOption, CaseActions, CaseView, DecisionView, NoteView, OtherVerification, PushView,
 };
@@ -177,35 +180,7 @@ pub async fn case(
         _ => Vec::new(),
     };
     let retriggers = if me.role.can(crate::domain::Permission::WorkCases) {
-        super::super::retrigger::offered(me.role, provider, upstream, &checks)
-            .into_iter()
-            .map(|(what, ok)| {
-                use super::super::retrigger::Retrigger;
-                let (label, warning) = match what {
-                    Retrigger::Reratify => (
-                        "Re-ratify at Eclipse",
-                        Some("Starts a new ratification: the customer is PENDING at Eclipse until it finishes."),
-                    ),
-                    Retrigger::Liveness => ("New liveness check (Eclipse)", Some("Costs a paid AWS liveness session.")),
-                    Retrigger::NewSession => (
-                        "New biometric.kz session",
-                        Some("Uses a paid transaction in production organisations."),
-                    ),
-                    Retrigger::NewWorkflow => ("New WIDTH workflow", None),
-                };
-                crate::view::RetriggerOption {
-                    action: what.as_str().to_string(),
-                    label: label.to_string(),
-                    blocked: can
-                        .retrigger_blocked
-                        .clone()
-                        .or(ok.err().map(str::to_string)),
-                    confirm: matches!(what, Retrigger::NewSession)
-                        || (what == Retrigger::Reratify && upstream == UpstreamStatus::Passed),
-                    warning: warning.map(str::to_string),
-                }
-            })
-            .collect()
+        retrigger_options(me, provider, upstream, &checks, &can)
     } else {
         Vec::new()
     };
@@ -223,7 +198,7 @@ pub async fn case(
         decisions,
         proposal,
         pushes,
-        push_policy: push_policy(provider).to_string(),
+        push_policy: providers::profile(provider).push_policy.to_string(),
         others,
         snapshot,
         media,
@@ -234,6 +209,32 @@ pub async fn case(
         failure_reasons,
         retriggers,
     })
+}
+
+/// The re-triggers the provider offers, each with why it cannot be asked
+/// now (the case rule first, then the guard on that re-trigger).
+fn retrigger_options(
+    me: &CurrentUser,
+    provider: Provider,
+    upstream: UpstreamStatus,
+    checks: &[(CheckCategory, CheckOutcome)],
+    can: &CaseActions,
+) -> Vec<RetriggerOption> {
+    providers::profile(provider)
+        .retriggers
+        .iter()
+        .map(|w| RetriggerOption {
+            action: w.what.as_str().to_string(),
+            label: w.label.to_string(),
+            blocked: can.retrigger_blocked.clone().or_else(|| {
+                case::retrigger_allowed(w.what, me.role, upstream, checks)
+                    .err()
+                    .map(|r| r.0.to_string())
+            }),
+            confirm: case::retrigger_needs_confirmation(w.what, upstream),
+            warning: w.warning.map(str::to_string),
+        })
+        .collect()
 }
 
 fn decision_view(d: db_cases::DecisionRow) -> DecisionView {
