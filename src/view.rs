@@ -368,3 +368,18 @@ pub struct MediaView {
     /// The proxy URL, once the customer's personal data is revealed.
     pub url: Option<String>,
 }
+
+/// A provider's fieldset in "Add customer": the parts of a reference to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefFieldset {
+    pub legend: String,
+    pub fields: Vec<RefFieldView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefFieldView {
+    /// `{provider}_{part}`: the input's id, and the name its error names.
+    pub name: String,
+    pub label: String,
+    pub maxlength: u32,
+}

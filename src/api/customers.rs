@@ -4,9 +4,10 @@
 
 use super::arg::Arg;
 use crate::error::AppError;
-use crate::view::{CustomerDetail, CustomerSummary, Page};
+use crate::view::{CustomerDetail, CustomerSummary, Page, RefFieldset};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
+use std::collections::HashMap;
 
 /// Customers, newest first; `q` matches a name prefix, an e-mail, an
 /// external id or a provider reference.
@@ -107,90 +108,38 @@ pub async fn add_customer(
     display_name: String,
     email: Option<String>,
     country: Option<String>,
-    eclipse_tenant_id: Option<String>,
-    eclipse_customer_id: Option<String>,
-    biometric_kz_session_id: Option<String>,
-    ident_application_id: Option<String>,
-    width_execution_id: Option<String>,
-    width_customer_id: Option<String>,
-    width_reference_id: Option<String>,
+    refs: Option<HashMap<String, String>>,
 ) -> Result<(), AppError> {
-    use crate::domain::customer::{CustomerInput, RefInput};
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::customers;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
-        let filled = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        let mut refs = Vec::new();
-        // Form field names for each reference's fields, to put errors in place.
-        let mut fields: Vec<&'static str> = Vec::new();
-        if filled(&eclipse_tenant_id) || filled(&eclipse_customer_id) {
-            refs.push(RefInput {
-                provider: "eclipse".into(),
-                tenant_id: eclipse_tenant_id,
-                customer_id: eclipse_customer_id,
-                ..RefInput::default()
-            });
-            fields.push("eclipse");
-        }
-        if filled(&biometric_kz_session_id) {
-            refs.push(RefInput {
-                provider: "biometric_kz".into(),
-                session_id: biometric_kz_session_id,
-                ..RefInput::default()
-            });
-            fields.push("biometric_kz");
-        }
-        if filled(&ident_application_id) {
-            refs.push(RefInput {
-                provider: "ident".into(),
-                application_id: ident_application_id,
-                ..RefInput::default()
-            });
-            fields.push("ident");
-        }
-        if filled(&width_execution_id) || filled(&width_customer_id) || filled(&width_reference_id)
-        {
-            refs.push(RefInput {
-                provider: "width".into(),
-                execution_id: width_execution_id,
-                customer_id: width_customer_id,
-                reference_id: width_reference_id,
-                ..RefInput::default()
-            });
-            fields.push("width");
-        }
-        let input = CustomerInput {
+        let form = customers::CustomerForm {
             external_id,
             display_name,
             email,
             country,
-            refs,
+            refs: refs.unwrap_or_default(),
         };
-        // `refs[i].session_id` → `biometric_kz_session_id`, the form's name.
-        let new = input.validate().map_err(|e| {
-            let field = match e.field.strip_prefix("refs[") {
-                Some(rest) => {
-                    let (i, name) = rest
-                        .split_once("].")
-                        .unwrap_or((rest.trim_end_matches(']'), "id"));
-                    let provider = i
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|i| fields.get(i))
-                        .copied()
-                        .unwrap_or("refs");
-                    format!("{provider}_{name}")
-                }
-                None => e.field,
-            };
-            AppError::validation(field, e.message)
-        })?;
-        let up = customers::upsert(&st.db, &st.clock, me.actor(), &ctx::origin(), new).await?;
+        let up =
+            customers::add_from_form(&st.db, &st.clock, me.actor(), &ctx::origin(), form).await?;
         st.poller.wake();
         leptos_axum::redirect(&format!("/customers/{}", up.customer.id));
         Ok(())
+    })
+    .await
+}
+
+/// The fields of "Add customer": each provider's reference parts.
+#[server(prefix = "/api", endpoint = "customers/form", input = GetUrl)]
+pub async fn customer_form() -> Result<Vec<RefFieldset>, AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::customers;
+    ctx::run(async move {
+        ctx::require(Permission::WorkCases)?;
+        Ok(customers::ref_fieldsets())
     })
     .await
 }

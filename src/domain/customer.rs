@@ -39,6 +39,54 @@ pub struct RefInput {
     pub reference_id: Option<String>,
 }
 
+string_enum! {
+    /// One field of a [`RefInput`] (a reference's id parts).
+    RefPart {
+        TenantId = "tenant_id",
+        CustomerId = "customer_id",
+        SessionId = "session_id",
+        ApplicationId = "application_id",
+        ExecutionId = "execution_id",
+        ReferenceId = "reference_id",
+    }
+}
+
+impl RefInput {
+    /// Sets one part (a blank value leaves it unset).
+    pub fn set(&mut self, part: RefPart, value: &str) {
+        let value = Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        let slot = match part {
+            RefPart::TenantId => &mut self.tenant_id,
+            RefPart::CustomerId => &mut self.customer_id,
+            RefPart::SessionId => &mut self.session_id,
+            RefPart::ApplicationId => &mut self.application_id,
+            RefPart::ExecutionId => &mut self.execution_id,
+            RefPart::ReferenceId => &mut self.reference_id,
+        };
+        *slot = value;
+    }
+
+    /// Whether any part is filled in.
+    pub fn is_empty(&self) -> bool {
+        [
+            &self.tenant_id,
+            &self.customer_id,
+            &self.session_id,
+            &self.application_id,
+            &self.execution_id,
+            &self.reference_id,
+        ]
+        .iter()
+        .all(|v| v.is_none())
+    }
+}
+
+/// The name of a reference's field in the "Add customer" form:
+/// `{provider}_{part}`, e.g. `eclipse_tenant_id`.
+pub fn form_field(provider: Provider, part: RefPart) -> String {
+    format!("{}_{}", provider.as_str(), part.as_str())
+}
+
 fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]

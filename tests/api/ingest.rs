@@ -671,3 +671,90 @@ async fn each_token_has_its_own_rate_limit_answered_429_with_retry_after() {
         "another token is not slowed down"
     );
 }
+
+#[tokio::test]
+async fn the_add_customer_form_asks_each_provider_for_its_fields_and_names_a_bad_one() {
+    use kyc_desk::domain::Role;
+    let app = crate::helpers::TestApp::with_sandbox().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let form: serde_json::Value = app
+        .get(&reviewer, "/api/customers/form")
+        .await
+        .json()
+        .await
+        .expect("fieldsets");
+    let names: Vec<&str> = form
+        .as_array()
+        .expect("fieldsets")
+        .iter()
+        .flat_map(|set| set["fields"].as_array().expect("fields"))
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "eclipse_tenant_id",
+            "eclipse_customer_id",
+            "biometric_kz_session_id",
+            "ident_application_id",
+            "width_execution_id",
+            "width_customer_id",
+            "width_reference_id",
+        ]
+    );
+    let bad = app
+        .post(
+            &reviewer,
+            "/api/customers/add",
+            &[
+                ("external_id", "form-1"),
+                ("display_name", "Fiona Form"),
+                ("refs[eclipse_tenant_id]", ""),
+                ("refs[biometric_kz_session_id]", "not-a-uuid"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(crate::helpers::app_error(bad)
+        .await
+        .field_message("biometric_kz_session_id")
+        .is_some());
+    let good = app
+        .post(
+            &reviewer,
+            "/api/customers/add",
+            &[
+                ("external_id", "form-1"),
+                ("display_name", "Fiona Form"),
+                ("refs[eclipse_tenant_id]", "100"),
+                ("refs[eclipse_customer_id]", "1592544"),
+                (
+                    "refs[ident_application_id]",
+                    "1de70000-0000-4000-8000-000000000001",
+                ),
+                ("refs[width_execution_id]", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        good.status(),
+        200,
+        "{}",
+        good.text().await.unwrap_or_default()
+    );
+    let refs: Vec<(String, String)> =
+        sqlx::query_as("SELECT provider, ref FROM customer_ref ORDER BY customer_ref_id")
+            .fetch_all(app.state.db.reader())
+            .await
+            .expect("refs");
+    assert_eq!(
+        refs,
+        vec![
+            ("eclipse".to_string(), "100/1592544".to_string()),
+            (
+                "ident".to_string(),
+                "1de70000-0000-4000-8000-000000000001".to_string()
+            ),
+        ]
+    );
+}

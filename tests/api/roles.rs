@@ -120,6 +120,12 @@ pub const CALLS: &[Call] = &[
         who: WORK,
     },
     Call {
+        path: "/api/customers/form",
+        get: true,
+        args: &[],
+        who: WORK,
+    },
+    Call {
         path: "/api/verifications/refresh",
         get: false,
         args: &[("verification_id", "999999")],

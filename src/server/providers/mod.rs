@@ -17,7 +17,7 @@ pub use map_error::MapError;
 pub use result::{FailureReason, UpstreamResult};
 
 use crate::domain::case::Retrigger;
-use crate::domain::customer::ProviderRef;
+use crate::domain::customer::{ProviderRef, RefPart};
 use crate::domain::decision::DecisionKind;
 use crate::domain::verification::Provider;
 use crate::error::{AppError, ErrorKind};
@@ -79,6 +79,15 @@ pub struct Profile {
     pub push_policy: &'static str,
     /// The re-triggers it offers, as the case page words them.
     pub retriggers: &'static [Wording],
+    /// The parts of a reference to it, as "Add customer" asks for them.
+    pub ref_fields: &'static [RefField],
+}
+
+/// One field of a provider reference in "Add customer".
+pub struct RefField {
+    pub part: RefPart,
+    pub label: &'static str,
+    pub maxlength: u32,
 }
 
 /// How a re-trigger is offered.

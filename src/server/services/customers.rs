@@ -3,14 +3,18 @@
 
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::customer::NewCustomer;
+use crate::domain::customer::{form_field, CustomerInput, RefInput};
 use crate::domain::verification::Provider;
 use crate::error::AppError;
 use crate::server::clock::Clock;
 use crate::server::db::audit::{self as audit_log, change, Actor, NewEvent, Origin};
 use crate::server::db::{self, Db};
 use crate::server::pii::Personal;
+use crate::server::providers;
 use crate::server::views;
 use crate::view::{CustomerSummary, CustomerView, Page, VerificationView};
+use crate::view::{RefFieldView, RefFieldset};
+use std::collections::HashMap;
 
 pub const CUSTOMERS_PAGE_SIZE: i64 = 50;
 
@@ -67,6 +71,92 @@ pub async fn page(
         })
         .collect();
     Ok(Page { items, next_cursor })
+}
+
+/// The providers' fieldsets of "Add customer", as each provider asks for
+/// its references.
+pub fn ref_fieldsets() -> Vec<RefFieldset> {
+    Provider::ALL
+        .iter()
+        .map(|p| RefFieldset {
+            legend: p.label().to_string(),
+            fields: providers::profile(*p)
+                .ref_fields
+                .iter()
+                .map(|f| RefFieldView {
+                    name: form_field(*p, f.part),
+                    label: f.label.to_string(),
+                    maxlength: f.maxlength,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The references filled in on "Add customer" (`{provider}_{part}` fields),
+/// each with the provider it is for.
+pub fn refs_from_form(form: &HashMap<String, String>) -> Vec<(Provider, RefInput)> {
+    Provider::ALL
+        .iter()
+        .filter_map(|p| {
+            let mut r = RefInput {
+                provider: p.as_str().to_string(),
+                ..RefInput::default()
+            };
+            for f in providers::profile(*p).ref_fields {
+                if let Some(v) = form.get(&form_field(*p, f.part)) {
+                    r.set(f.part, v);
+                }
+            }
+            (!r.is_empty()).then_some((*p, r))
+        })
+        .collect()
+}
+
+/// "Add customer" as the form posts it.
+pub struct CustomerForm {
+    pub external_id: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub country: Option<String>,
+    /// The reference fields, by their form names (`{provider}_{part}`).
+    pub refs: HashMap<String, String>,
+}
+
+/// Registers a customer from "Add customer"; a bad field is named as the
+/// form names it (`biometric_kz_session_id`, not `refs[0].session_id`).
+pub async fn add_from_form(
+    db: &Db,
+    clock: &Clock,
+    actor: Actor,
+    origin: &Origin,
+    form: CustomerForm,
+) -> Result<Upserted, AppError> {
+    let (providers, refs): (Vec<Provider>, Vec<RefInput>) =
+        refs_from_form(&form.refs).into_iter().unzip();
+    let input = CustomerInput {
+        external_id: form.external_id,
+        display_name: form.display_name,
+        email: form.email,
+        country: form.country,
+        refs,
+    };
+    let new = input.validate().map_err(|e| {
+        let field = match e.field.strip_prefix("refs[") {
+            Some(rest) => {
+                let (i, part) = rest
+                    .split_once("].")
+                    .unwrap_or((rest.trim_end_matches(']'), "id"));
+                match i.parse::<usize>().ok().and_then(|i| providers.get(i)) {
+                    Some(p) => format!("{}_{part}", p.as_str()),
+                    None => "refs".to_string(),
+                }
+            }
+            None => e.field,
+        };
+        AppError::validation(field, e.message)
+    })?;
+    upsert(db, clock, actor, origin, new).await
 }
 
 pub struct Upserted {

@@ -8,10 +8,10 @@ use leptos::prelude::*;
 #[component]
 pub fn FieldError(
     #[prop(into)] error: Signal<Option<AppError>>,
-    name: &'static str,
+    #[prop(into)] name: String,
 ) -> impl IntoView {
     move || {
-        error.get().and_then(|e| e.field_message(name)).map(|m| {
+        error.get().and_then(|e| e.field_message(&name)).map(|m| {
             view! {
                 <p class="field-error" id=format!("{name}-error")>
                     {m}

@@ -1,6 +1,8 @@
-use crate::api::customers::AddCustomer;
+use crate::api::customers::{customer_form, AddCustomer};
 use crate::error::AppError;
+use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
+use crate::view::RefFieldset;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -27,11 +29,51 @@ fn TextField(
     }
 }
 
+/// One fieldset per provider; inputs are posted as `refs[{name}]`.
+#[component]
+fn RefFieldsets(sets: Vec<RefFieldset>, error: Signal<Option<AppError>>) -> impl IntoView {
+    sets.into_iter()
+        .map(|set| {
+            let fields = set
+                .fields
+                .into_iter()
+                .map(|f| {
+                    let described = format!("{}-error", f.name);
+                    let posted = format!("refs[{}]", f.name);
+                    let name = f.name.clone();
+                    let invalid = move || {
+                        error
+                            .get()
+                            .and_then(|e| e.field_message(&name))
+                            .map(|_| "true")
+                    };
+                    view! {
+                        <div class="field">
+                            <label for=f.name.clone()>{f.label}</label>
+                            <input id=f.name.clone() name=posted type="text" maxlength=f.maxlength
+                                autocomplete="off" aria-invalid=invalid aria-describedby=described />
+                            <FieldError error name=f.name />
+                        </div>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset>
+                    <legend>{set.legend}</legend>
+                    {fields}
+                </fieldset>
+            }
+        })
+        .collect_view()
+}
+
 /// Reviewers and officers register a customer with their provider references.
 #[component]
 pub fn NewCustomerPage() -> impl IntoView {
     let add = ServerAction::<AddCustomer>::new();
     let error = action_error(add);
+    // Each provider says which parts of a reference to it to ask for.
+    let fieldsets = Resource::new_blocking(|| (), |_| customer_form());
     view! {
         <Title text="Add customer" />
         <p><a href="/customers">"← Customers"</a></p>
@@ -50,25 +92,14 @@ pub fn NewCustomerPage() -> impl IntoView {
             <section class="card" aria-labelledby="refs">
                 <h2 id="refs">"Provider references"</h2>
                 <p class="hint">"Fill in the providers this customer went through; leave the others empty."</p>
-                <fieldset>
-                    <legend>"Eclipse"</legend>
-                    <TextField id="eclipse_tenant_id" name="eclipse_tenant_id" label="Tenant id" error maxlength=20 />
-                    <TextField id="eclipse_customer_id" name="eclipse_customer_id" label="Customer id" error maxlength=20 />
-                </fieldset>
-                <fieldset>
-                    <legend>"biometric.kz"</legend>
-                    <TextField id="biometric_kz_session_id" name="biometric_kz_session_id" label="Session id" error maxlength=36 />
-                </fieldset>
-                <fieldset>
-                    <legend>"Provide ident"</legend>
-                    <TextField id="ident_application_id" name="ident_application_id" label="Application id" error maxlength=36 />
-                </fieldset>
-                <fieldset>
-                    <legend>"WIDTH"</legend>
-                    <TextField id="width_execution_id" name="width_execution_id" label="Execution id" error maxlength=128 />
-                    <TextField id="width_customer_id" name="width_customer_id" label="WIDTH customer id (optional)" error maxlength=128 />
-                    <TextField id="width_reference_id" name="width_reference_id" label="Reference id (optional)" error maxlength=128 />
-                </fieldset>
+                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match fieldsets.await {
+                            Ok(sets) => view! { <RefFieldsets sets error /> }.into_any(),
+                            Err(error) => view! { <ErrorView error /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </section>
             <button type="submit" class="button-primary" disabled=move || add.pending().get()>"Add customer"</button>
         </ActionForm>

@@ -9,9 +9,12 @@ pub mod retrigger;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
 use super::job::{not_offered, DecisionPush, Delivered, OutboxJob};
-use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording};
+use super::{
+    Adapter, Profile, RefField, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording,
+};
 use crate::domain::case::Retrigger;
 use crate::domain::customer::ProviderRef;
+use crate::domain::customer::RefPart;
 use crate::domain::verification::Provider;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -117,6 +120,11 @@ pub const PROFILE: Profile = Profile {
         what: Retrigger::NewSession,
         label: "New biometric.kz session",
         warning: Some("Uses a paid transaction in production organisations."),
+    }],
+    ref_fields: &[RefField {
+        part: RefPart::SessionId,
+        label: "Session id",
+        maxlength: 36,
     }],
 };
 

@@ -8,9 +8,12 @@ pub mod retrigger;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
 use super::job::{not_offered, Delivered, OutboxJob};
-use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording};
+use super::{
+    Adapter, Profile, RefField, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording,
+};
 use crate::domain::case::Retrigger;
 use crate::domain::customer::ProviderRef;
+use crate::domain::customer::RefPart;
 use crate::domain::verification::{Check, Provider};
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -324,6 +327,18 @@ pub const PROFILE: Profile = Profile {
             what: Retrigger::Liveness,
             label: "New liveness check (Eclipse)",
             warning: Some("Costs a paid AWS liveness session."),
+        },
+    ],
+    ref_fields: &[
+        RefField {
+            part: RefPart::TenantId,
+            label: "Tenant id",
+            maxlength: 20,
+        },
+        RefField {
+            part: RefPart::CustomerId,
+            label: "Customer id",
+            maxlength: 20,
         },
     ],
 };

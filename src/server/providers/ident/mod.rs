@@ -8,8 +8,9 @@ pub mod push;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
 use super::job::{not_offered, DecisionPush, Delivered, OutboxJob};
-use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult};
+use super::{Adapter, Profile, RefField, UpstreamError, UpstreamErrorKind, UpstreamResult};
 use crate::domain::customer::ProviderRef;
+use crate::domain::customer::RefPart;
 use crate::domain::verification::Provider;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
@@ -144,6 +145,11 @@ impl Ident {
 pub const PROFILE: Profile = Profile {
     push_policy: "Decisions are sent to Provide ident (status accepted / rejected).",
     retriggers: &[],
+    ref_fields: &[RefField {
+        part: RefPart::ApplicationId,
+        label: "Application id",
+        maxlength: 36,
+    }],
 };
 
 #[async_trait]

@@ -8,9 +8,12 @@ pub mod retrigger;
 
 use super::http::{classify_by_status, Answer, HttpPolicy, Upstream};
 use super::job::{not_offered, Delivered, OutboxJob};
-use super::{Adapter, Profile, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording};
+use super::{
+    Adapter, Profile, RefField, UpstreamError, UpstreamErrorKind, UpstreamResult, Wording,
+};
 use crate::domain::case::Retrigger;
 use crate::domain::customer::ProviderRef;
+use crate::domain::customer::RefPart;
 use crate::domain::verification::Provider;
 use async_trait::async_trait;
 use serde_json::{json, Value};
@@ -130,6 +133,23 @@ pub const PROFILE: Profile = Profile {
         label: "New WIDTH workflow",
         warning: None,
     }],
+    ref_fields: &[
+        RefField {
+            part: RefPart::ExecutionId,
+            label: "Execution id",
+            maxlength: 128,
+        },
+        RefField {
+            part: RefPart::CustomerId,
+            label: "WIDTH customer id (optional)",
+            maxlength: 128,
+        },
+        RefField {
+            part: RefPart::ReferenceId,
+            label: "Reference id (optional)",
+            maxlength: 128,
+        },
+    ],
 };
 
 #[async_trait]
