@@ -13,6 +13,7 @@ mod faults;
 mod fuzz;
 mod helpers;
 mod ingest;
+mod layers;
 mod malformed;
 mod mapping;
 mod media;
