@@ -38,6 +38,19 @@ pub fn filled(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A value outside the closed set a field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotInSet;
+
+/// An optional choice from a closed set, as a form or a query string sends
+/// it: absent or blank is `None`; anything else must parse.
+pub fn choice<T>(
+    v: &Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, NotInSet> {
+    filled(v).map(|s| parse(s).ok_or(NotInSet)).transpose()
+}
+
 pub mod audit;
 pub mod case;
 pub mod customer;

@@ -258,33 +258,12 @@ async fn list_verifications(
     };
     let filter = ApiFilter {
         customer_id: int("customer_id", &q.customer_id)?,
-        provider: match crate::domain::filled(&q.provider) {
-            None => None,
-            Some(p) => Some(
-                Provider::parse(p)
-                    .ok_or_else(|| bad("provider", "One of eclipse, biometric_kz, ident, width."))?
-                    .as_str()
-                    .to_string(),
-            ),
-        },
-        upstream_status: match crate::domain::filled(&q.upstream_status) {
-            None => None,
-            Some(s) => Some(
-                UpstreamStatus::parse(s)
-                    .ok_or_else(|| bad("upstream_status", "Unknown status."))?
-                    .as_str()
-                    .to_string(),
-            ),
-        },
-        review_status: match crate::domain::filled(&q.review_status) {
-            None => None,
-            Some(s) => Some(
-                ReviewStatus::parse(s)
-                    .ok_or_else(|| bad("review_status", "Unknown status."))?
-                    .as_str()
-                    .to_string(),
-            ),
-        },
+        provider: crate::domain::choice(&q.provider, Provider::parse)
+            .map_err(|_| bad("provider", "One of eclipse, biometric_kz, ident, width."))?,
+        upstream_status: crate::domain::choice(&q.upstream_status, UpstreamStatus::parse)
+            .map_err(|_| bad("upstream_status", "Unknown status."))?,
+        review_status: crate::domain::choice(&q.review_status, ReviewStatus::parse)
+            .map_err(|_| bad("review_status", "Unknown status."))?,
     };
     let before = int("cursor", &q.cursor)?;
     let limit = int("limit", &q.limit)?.unwrap_or(50);

@@ -2,6 +2,7 @@
 //! decisions with four eyes, concurrency, and the outbox to the sandbox.
 
 use crate::helpers::TestApp;
+use kyc_desk::domain::verification::{Provider, ReviewStatus, UpstreamStatus};
 use kyc_desk::domain::Role;
 use kyc_desk::error::ErrorKind;
 use kyc_desk::server::db::cases::{explain_queue, Assigned, QueueFilter, Sort};
@@ -894,9 +895,9 @@ async fn every_filter_combination_of_the_queue_walks_an_index() {
                         1 => Assigned::To(1),
                         _ => Assigned::Nobody,
                     },
-                    provider: (mask & 4 != 0).then(|| "eclipse".into()),
-                    upstream_status: (mask & 8 != 0).then(|| "FAILED".into()),
-                    review_status: (mask & 16 != 0).then(|| "APPROVED".into()),
+                    provider: (mask & 4 != 0).then_some(Provider::Eclipse),
+                    upstream_status: (mask & 8 != 0).then_some(UpstreamStatus::Failed),
+                    review_status: (mask & 16 != 0).then_some(ReviewStatus::Approved),
                     failed_bit: (mask & 32 != 0).then_some(16),
                     created_before: (mask & 1 != 0 && mask & 2 != 0).then_some(1_700_000_000_000),
                     sort,

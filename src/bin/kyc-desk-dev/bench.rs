@@ -16,6 +16,7 @@
 
 use crate::seed;
 use kyc_desk::domain::user::{Email, PersonName};
+use kyc_desk::domain::verification::{Provider, ReviewStatus};
 use kyc_desk::domain::Role;
 use kyc_desk::server::assets;
 use kyc_desk::server::config::Settings;
@@ -458,9 +459,9 @@ async fn queue_bench(
     // to page 1,000 deep at 50 a page.
     let filter = QueueFilter {
         assigned: Assigned::Anyone,
-        provider: Some("eclipse".into()),
+        provider: Some(Provider::Eclipse),
         upstream_status: None,
-        review_status: Some("APPROVED".into()),
+        review_status: Some(ReviewStatus::Approved),
         failed_bit: None,
         created_before: None,
         sort: Sort::Age,

@@ -79,6 +79,15 @@ impl NewEvent {
         self.reason = Some(reason.into());
         self
     }
+
+    /// Adds the fields of `more` (an object) to the changes recorded so far.
+    pub fn more(mut self, more: serde_json::Value) -> Self {
+        match (&mut self.changes, more) {
+            (Some(serde_json::Value::Object(c)), serde_json::Value::Object(m)) => c.extend(m),
+            (changes, more) => *changes = Some(more),
+        }
+        self
+    }
 }
 
 /// One field's change, for `NewEvent::changes`.

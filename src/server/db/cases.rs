@@ -25,10 +25,10 @@ pub enum Assigned {
 #[derive(Debug, Clone)]
 pub struct QueueFilter {
     pub assigned: Assigned,
-    pub provider: Option<String>,
-    pub upstream_status: Option<String>,
+    pub provider: Option<Provider>,
+    pub upstream_status: Option<UpstreamStatus>,
     /// `None`: every open case.
-    pub review_status: Option<String>,
+    pub review_status: Option<ReviewStatus>,
     /// Bit of a check category that must have failed.
     pub failed_bit: Option<i64>,
     /// Only cases created at or before this time (older than N hours).
@@ -70,7 +70,7 @@ fn queue_query<'a>(
         // Open: UNREVIEWED, IN_REVIEW, PENDING_SECOND_APPROVAL, ESCALATED
         // (the generated `is_open` column).
         None => q.push("v.is_open = 1"),
-        Some(s) => q.push("v.review_status = ").push_bind(s.as_str()),
+        Some(s) => q.push("v.review_status = ").push_bind(*s),
     };
     match f.assigned {
         Assigned::Anyone => {}
@@ -82,10 +82,10 @@ fn queue_query<'a>(
         }
     }
     if let Some(p) = &f.provider {
-        q.push(" AND v.provider = ").push_bind(p.as_str());
+        q.push(" AND v.provider = ").push_bind(*p);
     }
     if let Some(s) = &f.upstream_status {
-        q.push(" AND v.upstream_status = ").push_bind(s.as_str());
+        q.push(" AND v.upstream_status = ").push_bind(*s);
     }
     if let Some(bit) = f.failed_bit {
         q.push(" AND (v.failed_checks & ")

@@ -211,7 +211,7 @@ pub async fn poll_soon(tx: &mut Tx, customer_ref_id: i64, now: i64) -> Result<()
 pub struct CustomerFilter {
     /// Name prefix, exact e-mail, exact external id or exact provider reference.
     pub q: Option<String>,
-    pub provider: Option<String>,
+    pub provider: Option<Provider>,
     pub country: Option<String>,
 }
 
@@ -236,7 +236,7 @@ pub async fn page(
     }
     if let Some(p) = &f.provider {
         q.push(" AND c.customer_id IN (SELECT customer_id FROM customer_ref WHERE provider = ")
-            .push_bind(p.clone());
+            .push_bind(*p);
         q.push(")");
     }
     if let Some(country) = &f.country {

@@ -327,9 +327,9 @@ pub async fn replace_checks(
 #[derive(Debug, Default, Clone)]
 pub struct ApiFilter {
     pub customer_id: Option<i64>,
-    pub provider: Option<String>,
-    pub upstream_status: Option<String>,
-    pub review_status: Option<String>,
+    pub provider: Option<Provider>,
+    pub upstream_status: Option<UpstreamStatus>,
+    pub review_status: Option<ReviewStatus>,
 }
 
 /// A keyset page, newest first, after the `before` id.
@@ -344,13 +344,13 @@ pub async fn api_page(
         q.push(" AND customer_id = ").push_bind(c);
     }
     if let Some(p) = &f.provider {
-        q.push(" AND provider = ").push_bind(p.clone());
+        q.push(" AND provider = ").push_bind(*p);
     }
     if let Some(s) = &f.upstream_status {
-        q.push(" AND upstream_status = ").push_bind(s.clone());
+        q.push(" AND upstream_status = ").push_bind(*s);
     }
     if let Some(s) = &f.review_status {
-        q.push(" AND review_status = ").push_bind(s.clone());
+        q.push(" AND review_status = ").push_bind(*s);
     }
     if let Some(b) = before {
         q.push(" AND verification_id < ").push_bind(b);

@@ -33,15 +33,8 @@ pub async fn page(
     after: Option<&str>,
 ) -> Result<Page<CustomerSummary>, AppError> {
     use crate::domain::filled;
-    let provider = match filled(&query.provider) {
-        None => None,
-        Some(p) => Some(
-            Provider::parse(p)
-                .ok_or_else(|| AppError::validation("provider", "Unknown provider."))?
-                .as_str()
-                .to_string(),
-        ),
-    };
+    let provider = crate::domain::choice(&query.provider, Provider::parse)
+        .map_err(|_| AppError::validation("provider", "Unknown provider."))?;
     let filter = db::customers::CustomerFilter {
         q: filled(&query.q).map(|q| q.chars().take(200).collect()),
         provider,

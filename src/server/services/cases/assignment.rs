@@ -1,6 +1,6 @@
 //! Who has a case: claiming, releasing, assigning; and notes.
 
-use super::{event, load, move_case, refuse, stale};
+use super::{event, load, move_case, refuse, stale, Move};
 use crate::domain::audit::AuditAction;
 use crate::domain::case;
 use crate::domain::decision;
@@ -8,7 +8,7 @@ use crate::domain::verification::ReviewStatus;
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::server::db;
-use crate::server::db::audit::{self as audit_log, change, Origin};
+use crate::server::db::audit::{self as audit_log, Origin};
 use crate::server::db::cases as db_cases;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
@@ -27,26 +27,13 @@ pub async fn claim(
         return Err(stale(st, &v).await);
     }
     case::may_claim(me.role, v.review_status).map_err(refuse)?;
-    move_case(
-        st,
-        &mut tx,
-        &v,
-        version,
-        me,
-        ReviewStatus::InReview,
-        Some(me.user_id),
-        now,
-    )
-    .await?;
-    audit_log::append(
-        &mut tx,
-        now,
-        event(me, AuditAction::CaseClaimed, &v, origin).changes(serde_json::json!({
-            "review_status": change(v.review_status, ReviewStatus::InReview.as_str()),
-            "assignee_id": change(v.assignee_id, me.user_id),
-        })),
-    )
-    .await?;
+    let to = Move {
+        to: ReviewStatus::InReview,
+        assignee: Some(me.user_id),
+        action: AuditAction::CaseClaimed,
+    };
+    let e = move_case(st, &mut tx, (&v, version), (me, origin), to, now).await?;
+    audit_log::append(&mut tx, now, e).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -66,26 +53,13 @@ pub async fn release(
     }
     let mine = v.assignee_id == Some(me.user_id);
     case::may_release(me.role, mine, v.review_status).map_err(refuse)?;
-    move_case(
-        st,
-        &mut tx,
-        &v,
-        version,
-        me,
-        ReviewStatus::Unreviewed,
-        None,
-        now,
-    )
-    .await?;
-    audit_log::append(
-        &mut tx,
-        now,
-        event(me, AuditAction::CaseReleased, &v, origin).changes(serde_json::json!({
-            "review_status": change(v.review_status, ReviewStatus::Unreviewed.as_str()),
-            "assignee_id": change(v.assignee_id, None::<i64>),
-        })),
-    )
-    .await?;
+    let to = Move {
+        to: ReviewStatus::Unreviewed,
+        assignee: None,
+        action: AuditAction::CaseReleased,
+    };
+    let e = move_case(st, &mut tx, (&v, version), (me, origin), to, now).await?;
+    audit_log::append(&mut tx, now, e).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -117,26 +91,13 @@ pub async fn assign(
     case::may_assign(me.role, v.review_status).map_err(refuse)?;
     case::may_assign_to(v.review_status, target.role)
         .map_err(|r| AppError::validation("assignee", r.0))?;
-    move_case(
-        st,
-        &mut tx,
-        &v,
-        version,
-        me,
-        ReviewStatus::InReview,
-        Some(target.user_id),
-        now,
-    )
-    .await?;
-    audit_log::append(
-        &mut tx,
-        now,
-        event(me, AuditAction::CaseAssigned, &v, origin).changes(serde_json::json!({
-            "review_status": change(v.review_status, ReviewStatus::InReview.as_str()),
-            "assignee_id": change(v.assignee_id, target.user_id),
-        })),
-    )
-    .await?;
+    let to = Move {
+        to: ReviewStatus::InReview,
+        assignee: Some(target.user_id),
+        action: AuditAction::CaseAssigned,
+    };
+    let e = move_case(st, &mut tx, (&v, version), (me, origin), to, now).await?;
+    audit_log::append(&mut tx, now, e).await?;
     tx.commit().await?;
     Ok(())
 }

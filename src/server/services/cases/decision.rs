@@ -1,7 +1,7 @@
 //! Deciding a case: final decisions, four-eyes proposals and their second
 //! approval, escalation, and what goes upstream.
 
-use super::{event, load, move_case, refuse, stale};
+use super::{load, move_case, refuse, stale, Move};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::case;
 use crate::domain::decision::{self, DecideAs, DecisionKind};
@@ -95,7 +95,12 @@ pub async fn decide(
     } else {
         Some(me.user_id)
     };
-    move_case(st, &mut tx, &v, version, me, to, assignee, now).await?;
+    let moved = Move {
+        to,
+        assignee,
+        action,
+    };
+    let e = move_case(st, &mut tx, (&v, version), (me, origin), moved, now).await?;
     let decision_id = db_cases::add_decision(
         &mut tx,
         &NewDecision {
@@ -111,21 +116,16 @@ pub async fn decide(
         },
     )
     .await?;
-    audit_log::append(
-        &mut tx,
-        now,
-        event(me, action, &v, origin)
-            .changes(serde_json::json!({
-                "review_status": change(v.review_status, to.as_str()),
-                "decision": kind.as_str(),
-                "reason_code": reason.code,
-                "four_eyes": four_eyes,
-                "evidence_hash": v.snapshot_hash,
-                "decision_id": decision_id,
-            }))
-            .reason(note.clone()),
-    )
-    .await?;
+    let e = e
+        .more(serde_json::json!({
+            "decision": kind.as_str(),
+            "reason_code": reason.code,
+            "four_eyes": four_eyes,
+            "evidence_hash": v.snapshot_hash,
+            "decision_id": decision_id,
+        }))
+        .reason(note.clone());
+    audit_log::append(&mut tx, now, e).await?;
     if how == DecideAs::Final {
         enqueue_push(&mut tx, &v, decision_id, kind, &note, now).await?;
     }
@@ -159,26 +159,14 @@ pub async fn escalate(
     }
     case::may_escalate(me.role, v.assignee_id == Some(me.user_id), v.review_status)
         .map_err(refuse)?;
-    move_case(
-        st,
-        &mut tx,
-        &v,
-        version,
-        me,
-        ReviewStatus::Escalated,
-        None,
-        now,
-    )
-    .await?;
+    let to = Move {
+        to: ReviewStatus::Escalated,
+        assignee: None,
+        action: AuditAction::CaseEscalated,
+    };
+    let e = move_case(st, &mut tx, (&v, version), (me, origin), to, now).await?;
     db_cases::add_note(&mut tx, id, me.user_id, &note, now).await?;
-    audit_log::append(
-        &mut tx,
-        now,
-        event(me, AuditAction::CaseEscalated, &v, origin)
-            .changes(serde_json::json!({ "review_status": change(v.review_status, ReviewStatus::Escalated.as_str()) }))
-            .reason(note),
-    )
-    .await?;
+    audit_log::append(&mut tx, now, e.reason(note)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -228,7 +216,12 @@ pub async fn second(
             AuditAction::DecisionRejected,
         ),
     };
-    move_case(st, &mut tx, &v, version, me, to, assignee, now).await?;
+    let moved = Move {
+        to,
+        assignee,
+        action,
+    };
+    let e = move_case(st, &mut tx, (&v, version), (me, origin), moved, now).await?;
     db_cases::close_proposal(
         &mut tx,
         proposal.decision_id,
@@ -238,18 +231,13 @@ pub async fn second(
         now,
     )
     .await?;
-    audit_log::append(
-        &mut tx,
-        now,
-        event(me, action, &v, origin)
-            .changes(serde_json::json!({
-                "review_status": change(v.review_status, to.as_str()),
-                "decision_id": proposal.decision_id,
-                "proposed_by": proposal.decided_by,
-            }))
-            .reason(note.clone()),
-    )
-    .await?;
+    let e = e
+        .more(serde_json::json!({
+            "decision_id": proposal.decision_id,
+            "proposed_by": proposal.decided_by,
+        }))
+        .reason(note.clone());
+    audit_log::append(&mut tx, now, e).await?;
     if confirm {
         enqueue_push(&mut tx, &v, proposal.decision_id, kind, &proposal.note, now).await?;
     }

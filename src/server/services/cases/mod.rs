@@ -22,7 +22,7 @@ use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::decision::Refusal;
 use crate::domain::verification::ReviewStatus;
 use crate::error::AppError;
-use crate::server::db::audit::{NewEvent, Origin};
+use crate::server::db::audit::{change, NewEvent, Origin};
 use crate::server::db::cases as db_cases;
 use crate::server::db::verifications::VerificationRow;
 use crate::server::db::{self, Tx};
@@ -76,31 +76,42 @@ pub(super) fn event(
     e
 }
 
-/// Changes status/assignee at the version seen, or answers 409.
-#[allow(clippy::too_many_arguments)]
+/// Where a case moves: its review status and assignee, recorded as `action`.
+pub(super) struct Move {
+    pub to: ReviewStatus,
+    pub assignee: Option<i64>,
+    pub action: AuditAction,
+}
+
+/// Moves the case at the version the person saw (else a 409 naming who
+/// changed it), and returns the move's audit event: the status change, and
+/// the assignee's when it changes. The caller adds what else happened and
+/// appends it in the same transaction.
 pub(super) async fn move_case(
     st: &AppState,
     tx: &mut Tx,
-    v: &VerificationRow,
-    version: i64,
-    me: &CurrentUser,
-    to: ReviewStatus,
-    assignee: Option<i64>,
+    (v, version): (&VerificationRow, i64),
+    (me, origin): (&CurrentUser, &Origin),
+    m: Move,
     now: i64,
-) -> Result<(), AppError> {
-    if v.version != version
-        || !db_cases::set_review(
+) -> Result<NewEvent, AppError> {
+    let moved = v.version == version
+        && db_cases::set_review(
             tx,
             v.verification_id,
             version,
-            to.as_str(),
-            assignee,
+            m.to.as_str(),
+            m.assignee,
             me.user_id,
             now,
         )
-        .await?
-    {
+        .await?;
+    if !moved {
         return Err(stale(st, v).await);
     }
-    Ok(())
+    let mut changes = serde_json::json!({ "review_status": change(v.review_status, m.to) });
+    if m.assignee != v.assignee_id {
+        changes["assignee_id"] = change(v.assignee_id, m.assignee);
+    }
+    Ok(event(me, m.action, v, origin).changes(changes))
 }

@@ -1,6 +1,7 @@
 //! The queue: a person's own cases, the unassigned ones, all open ones.
 
 use crate::domain::case;
+use crate::domain::choice;
 use crate::domain::verification::{
     CategorySet, CheckCategory, Provider, ReviewStatus, UpstreamStatus,
 };
@@ -48,33 +49,12 @@ impl QueueQuery {
             (None, Some("all")) => Assigned::Anyone,
             (None, Some(_)) => return Err(bad("view", "Choose mine, unassigned or all.")),
         };
-        let provider = match crate::domain::filled(&self.provider) {
-            None => None,
-            Some(p) => Some(
-                Provider::parse(p)
-                    .ok_or_else(|| bad("provider", "Unknown provider."))?
-                    .as_str()
-                    .to_string(),
-            ),
-        };
-        let upstream_status = match crate::domain::filled(&self.upstream) {
-            None => None,
-            Some(s) => Some(
-                UpstreamStatus::parse(s)
-                    .ok_or_else(|| bad("upstream", "Unknown status."))?
-                    .as_str()
-                    .to_string(),
-            ),
-        };
-        let review_status = match crate::domain::filled(&self.review) {
-            None => None,
-            Some(s) => Some(
-                ReviewStatus::parse(s)
-                    .ok_or_else(|| bad("review", "Unknown status."))?
-                    .as_str()
-                    .to_string(),
-            ),
-        };
+        let provider = choice(&self.provider, Provider::parse)
+            .map_err(|_| bad("provider", "Unknown provider."))?;
+        let upstream_status = choice(&self.upstream, UpstreamStatus::parse)
+            .map_err(|_| bad("upstream", "Unknown status."))?;
+        let review_status = choice(&self.review, ReviewStatus::parse)
+            .map_err(|_| bad("review", "Unknown status."))?;
         let failed_bit = match crate::domain::filled(&self.category) {
             None => None,
             Some(c) => {
