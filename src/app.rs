@@ -41,7 +41,9 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/kyc-desk.css" />
-        <Title formatter=|text: String| if text.is_empty() { "KYC Desk".to_string() } else { format!("{text} · KYC Desk") } />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "KYC Desk".to_string() } else { format!("{text} · KYC Desk") }
+        } />
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />

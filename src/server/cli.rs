@@ -138,10 +138,30 @@ enum UserCommand {
 pub fn main() -> ExitCode {
     super::password::return_large_blocks_to_the_system();
     let cli = Cli::parse();
-    let settings = match Settings::load(cli.config.as_deref()) {
+    launch("kyc-desk", cli.config.as_deref(), |settings| async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => migrate(&settings).await,
+            Command::User(cmd) => user(&settings, cmd).await,
+            Command::Token(cmd) => token(&settings, cmd).await,
+            Command::Audit(cmd) => audit(&settings, cmd).await,
+            Command::Sandbox { addr } => sandbox(addr).await,
+        }
+    })
+}
+
+/// How a `kyc-desk` binary runs a command: the settings (a bad one names
+/// itself and exits 2), logging, the async runtime, then `command`; its
+/// error is printed after `name:` with exit code 1.
+pub fn launch<F, Fut>(name: &str, config: Option<&std::path::Path>, command: F) -> ExitCode
+where
+    F: FnOnce(Settings) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let settings = match Settings::load(config) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("kyc-desk: {e}");
+            eprintln!("{name}: {e}");
             return ExitCode::from(2);
         }
     };
@@ -152,24 +172,14 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("kyc-desk: cannot start the async runtime: {e}");
+            eprintln!("{name}: cannot start the async runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => serve(settings).await,
-            Command::Migrate => migrate(&settings).await,
-            Command::User(cmd) => user(&settings, cmd).await,
-            Command::Token(cmd) => token(&settings, cmd).await,
-            Command::Audit(cmd) => audit(&settings, cmd).await,
-            Command::Sandbox { addr } => sandbox(addr).await,
-        }
-    });
-    match result {
+    match runtime.block_on(command(settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
-            eprintln!("kyc-desk: {msg}");
+            eprintln!("{name}: {msg}");
             ExitCode::FAILURE
         }
     }
@@ -232,7 +242,9 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn open_db(settings: &Settings) -> Result<Db, String> {
+/// The configured database, its schema brought up to date (one-off
+/// commands: commits checkpoint as SQLite does by default).
+pub async fn open_db(settings: &Settings) -> Result<Db, String> {
     let db = Db::connect(&settings.database_url, Checkpoints::OnCommit)
         .await
         .map_err(|e| format!("database {}: {e}", settings.database_url))?;

@@ -8,10 +8,8 @@ mod bench;
 mod seed;
 
 use clap::{Parser, Subcommand};
+use kyc_desk::server::cli::{self, open_db};
 use kyc_desk::server::clock::Clock;
-use kyc_desk::server::config::Settings;
-use kyc_desk::server::db::{Checkpoints, Db};
-use kyc_desk::server::telemetry;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -76,93 +74,63 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let settings = match Settings::load(cli.config.as_deref()) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("kyc-desk-dev: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    telemetry::init(settings.log_format, &settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("kyc-desk-dev: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(async move {
-        match cli.command {
-            Command::Seed {
-                customers,
-                verifications,
-                audit_events,
-                seed,
-            } => {
-                let plan = seed::Plan {
+    cli::launch(
+        "kyc-desk-dev",
+        cli.config.as_deref(),
+        |settings| async move {
+            match cli.command {
+                Command::Seed {
                     customers,
                     verifications,
                     audit_events,
                     seed,
-                    now_ms: Clock::default().now_ms(),
-                };
-                let db = open_db(&settings).await?;
-                let seeded = seed::command(&db, &plan).await;
-                db.close().await;
-                seeded
-            }
-            Command::Bench {
-                seconds,
-                reviewers,
-                load_seconds,
-                decisions,
-                only,
-                out,
-            } => {
-                let server_log = match &out {
-                    Some(path) => path.with_extension("server.log"),
-                    None => std::env::temp_dir().join(format!(
-                        "kyc-desk-bench-server-{}.log",
-                        std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0, |d| d.as_secs())
-                    )),
-                };
-                let opts = bench::Options {
+                } => {
+                    let plan = seed::Plan {
+                        customers,
+                        verifications,
+                        audit_events,
+                        seed,
+                        now_ms: Clock::default().now_ms(),
+                    };
+                    let db = open_db(&settings).await?;
+                    let seeded = seed::command(&db, &plan).await;
+                    db.close().await;
+                    seeded
+                }
+                Command::Bench {
                     seconds,
-                    reviewers: reviewers.max(1),
+                    reviewers,
                     load_seconds,
                     decisions,
                     only,
-                    server_log,
-                };
-                let report = bench::run(settings, opts).await?;
-                println!("\n{report}");
-                match out {
-                    Some(path) => std::fs::write(&path, report)
-                        .map_err(|e| format!("cannot write {}: {e}", path.display())),
-                    None => Ok(()),
+                    out,
+                } => {
+                    let server_log = match &out {
+                        Some(path) => path.with_extension("server.log"),
+                        None => std::env::temp_dir().join(format!(
+                            "kyc-desk-bench-server-{}.log",
+                            std::time::SystemTime::now()
+                                .duration_since(std::time::UNIX_EPOCH)
+                                .map_or(0, |d| d.as_secs())
+                        )),
+                    };
+                    let opts = bench::Options {
+                        seconds,
+                        reviewers: reviewers.max(1),
+                        load_seconds,
+                        decisions,
+                        only,
+                        server_log,
+                    };
+                    let report = bench::run(settings, opts).await?;
+                    println!("\n{report}");
+                    match out {
+                        Some(path) => std::fs::write(&path, report)
+                            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                        None => Ok(()),
+                    }
                 }
             }
-        }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("kyc-desk-dev: {msg}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The configured database, its schema brought up to date.
-async fn open_db(settings: &Settings) -> Result<Db, String> {
-    let db = Db::connect(&settings.database_url, Checkpoints::OnCommit)
-        .await
-        .map_err(|e| format!("database {}: {e}", settings.database_url))?;
-    db.migrate().await.map_err(|e| format!("migrations: {e}"))?;
-    Ok(db)
+        },
+    )
 }

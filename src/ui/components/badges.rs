@@ -49,7 +49,11 @@ pub fn UpstreamBadge(
     #[prop(optional, into)] raw: Option<String>,
 ) -> impl IntoView {
     let title = raw.map(|r| format!("Upstream said: {r}"));
-    view! { <span class=format!("badge {}", tone_upstream(status)) title=title>{human(status.as_str())}</span> }
+    view! {
+        <span class=format!("badge {}", tone_upstream(status)) title=title>
+            {human(status.as_str())}
+        </span>
+    }
 }
 
 #[component]

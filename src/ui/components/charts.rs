@@ -28,7 +28,17 @@ fn n(x: f64) -> String {
 pub fn Legend(series: &'static [Series]) -> impl IntoView {
     view! {
         <ul class="legend" aria-hidden="true">
-            {series.iter().map(|s| view! { <li><span class=format!("swatch {}", s.class)></span>{s.name}</li> }).collect_view()}
+            {series
+                .iter()
+                .map(|s| {
+                    view! {
+                        <li>
+                            <span class=format!("swatch {}", s.class)></span>
+                            {s.name}
+                        </li>
+                    }
+                })
+                .collect_view()}
         </ul>
     }
 }
@@ -69,17 +79,37 @@ pub fn ColumnChart(label: String, series: &'static [Series], rows: Vec<Row>) -> 
                 })
                 .collect_view();
             let tick = (i % every == 0).then(|| {
-                view! { <text class="tick" x=n(x + bar / 2.0) y=n(height - 10.0) text-anchor="middle">{r.label.clone()}</text> }
+                view! {
+                    <text class="tick" x=n(x + bar / 2.0) y=n(height - 10.0) text-anchor="middle">
+                        {r.label.clone()}
+                    </text>
+                }
             });
             view! { <g>{parts}{tick}</g> }
         })
         .collect_view();
     view! {
         <Legend series />
-        <svg class="chart" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=label preserveAspectRatio="xMinYMin meet">
-            <line class="axis" x1=n(left) y1=n(top + plot_h) x2=n(WIDTH - 8.0) y2=n(top + plot_h)></line>
-            <text class="tick" x=n(left - 6.0) y=n(top + 4.0) text-anchor="end">{max}</text>
-            <text class="tick" x=n(left - 6.0) y=n(top + plot_h) text-anchor="end">"0"</text>
+        <svg
+            class="chart"
+            viewBox=format!("0 0 {WIDTH} {height}")
+            role="img"
+            aria-label=label
+            preserveAspectRatio="xMinYMin meet"
+        >
+            <line
+                class="axis"
+                x1=n(left)
+                y1=n(top + plot_h)
+                x2=n(WIDTH - 8.0)
+                y2=n(top + plot_h)
+            ></line>
+            <text class="tick" x=n(left - 6.0) y=n(top + 4.0) text-anchor="end">
+                {max}
+            </text>
+            <text class="tick" x=n(left - 6.0) y=n(top + plot_h) text-anchor="end">
+                "0"
+            </text>
             {columns}
         </svg>
     }
@@ -131,21 +161,38 @@ pub fn BarChart(
                 .zip(series)
                 .enumerate()
                 .map(|(j, (v, s))| {
-                    let (bx, by) = if grouped { (label_w, top + bar_h * j as f64) } else { (x, top) };
+                    let (bx, by) = if grouped {
+                        (label_w, top + bar_h * j as f64)
+                    } else {
+                        (x, top)
+                    };
                     x += w(*v);
                     let text = grouped.then(|| {
-                        view! { <text class="value" x=n(bx + w(*v) + 4.0) y=n(by + bar_h - 3.0)>{value_label(*v)}</text> }
+                        view! {
+                            <text class="value" x=n(bx + w(*v) + 4.0) y=n(by + bar_h - 3.0)>
+                                {value_label(*v)}
+                            </text>
+                        }
                     });
-                    view! { <rect class=s.class x=n(bx) y=n(by) width=n(w(*v)) height=n(bar_h)></rect>{text} }
+                    view! {
+                        <rect class=s.class x=n(bx) y=n(by) width=n(w(*v)) height=n(bar_h)></rect>
+                        {text}
+                    }
                 })
                 .collect_view();
             let total = (!grouped).then(|| {
                 let sum: i64 = r.values.iter().sum();
-                view! { <text class="value" x=n(x + 4.0) y=n(top + bar_h - 3.0)>{value_label(sum)}</text> }
+                view! {
+                    <text class="value" x=n(x + 4.0) y=n(top + bar_h - 3.0)>
+                        {value_label(sum)}
+                    </text>
+                }
             });
             view! {
                 <g>
-                    <text class="tick" x=n(label_w - 6.0) y=n(top + bar_h - 3.0) text-anchor="end">{r.label}</text>
+                    <text class="tick" x=n(label_w - 6.0) y=n(top + bar_h - 3.0) text-anchor="end">
+                        {r.label}
+                    </text>
                     {parts}
                     {total}
                 </g>
@@ -154,7 +201,13 @@ pub fn BarChart(
         .collect_view();
     view! {
         <Legend series />
-        <svg class="chart" viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=label preserveAspectRatio="xMinYMin meet">
+        <svg
+            class="chart"
+            viewBox=format!("0 0 {WIDTH} {height}")
+            role="img"
+            aria-label=label
+            preserveAspectRatio="xMinYMin meet"
+        >
             {bars}
         </svg>
     }

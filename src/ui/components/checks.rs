@@ -26,25 +26,42 @@ pub fn CheckGroups(checks: Vec<CheckView>) -> impl IntoView {
     let groups = CheckCategory::ALL
         .iter()
         .filter_map(|cat| {
-            let mine: Vec<CheckView> = checks.iter().filter(|c| c.category == *cat).cloned().collect();
+            let mine: Vec<CheckView> = checks
+                .iter()
+                .filter(|c| c.category == *cat)
+                .cloned()
+                .collect();
             (!mine.is_empty()).then_some((*cat, mine))
         })
         .map(|(cat, mine)| {
             view! {
                 <tbody class="check-group">
-                    <tr><th scope="rowgroup" colspan="5" class="check-category">{cat.label()}</th></tr>
-                    {mine.into_iter().map(|c| {
-                        let score = score_text(&c);
-                        view! {
-                            <tr>
-                                <td>{c.name.clone()} <div class="muted small"><code>{c.key.clone()}</code></div></td>
-                                <td><OutcomeBadge outcome=c.outcome /></td>
-                                <td>{score}</td>
-                                <td>{c.reason.clone()}</td>
-                                <td>{c.comment.clone()}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    <tr>
+                        <th scope="rowgroup" colspan="5" class="check-category">
+                            {cat.label()}
+                        </th>
+                    </tr>
+                    {mine
+                        .into_iter()
+                        .map(|c| {
+                            let score = score_text(&c);
+                            view! {
+                                <tr>
+                                    <td>
+                                        {c.name.clone()} <div class="muted small">
+                                            <code>{c.key.clone()}</code>
+                                        </div>
+                                    </td>
+                                    <td>
+                                        <OutcomeBadge outcome=c.outcome />
+                                    </td>
+                                    <td>{score}</td>
+                                    <td>{c.reason.clone()}</td>
+                                    <td>{c.comment.clone()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             }
         })

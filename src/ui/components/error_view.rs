@@ -17,8 +17,17 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     view! {
         <div class="alert alert-error" role="alert">
             <p>{error.message()}</p>
-            {sign_in.then(|| view! { <p><a href="/login">"Sign in again"</a></p> })}
-            {error.reference.map(|r| view! { <p class="muted small">"Reference: " <code>{r}</code></p> })}
+            {sign_in
+                .then(|| {
+                    view! {
+                        <p>
+                            <a href="/login">"Sign in again"</a>
+                        </p>
+                    }
+                })}
+            {error
+                .reference
+                .map(|r| view! { <p class="muted small">"Reference: " <code>{r}</code></p> })}
         </div>
     }
 }

@@ -42,7 +42,11 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
             view! {
                 <div class="alert alert-error" role="alert">
                     <p>{e.message()}</p>
-                    {e.reference.map(|r| view! { <p class="muted small">"Reference: " <code>{r}</code></p> })}
+                    {e
+                        .reference
+                        .map(|r| {
+                            view! { <p class="muted small">"Reference: " <code>{r}</code></p> }
+                        })}
                 </div>
             }
         })

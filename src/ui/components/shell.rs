@@ -17,16 +17,25 @@ pub fn AppShell() -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
     provide_context(MeResource(me));
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        <a class="skip-link" href="#main">
+            "Skip to content"
+        </a>
         <header class="topbar">
-            <a class="brand" href="/">"KYC Desk"</a>
+            <a class="brand" href="/">
+                "KYC Desk"
+            </a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(me)) => view! { <SignedIn me /> }.into_any(),
-                        Ok(None) => view! {
-                            <p class="topbar-user">"You are signed out. " <a href="/login">"Sign in"</a></p>
-                        }.into_any(),
+                        Ok(None) => {
+                            view! {
+                                <p class="topbar-user">
+                                    "You are signed out. " <a href="/login">"Sign in"</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
                 })}
@@ -54,7 +63,15 @@ fn SignedIn(me: Me) -> impl IntoView {
     let links = NAV
         .iter()
         .filter(|(_, _, p)| me.role.can(*p))
-        .map(|(href, label, _)| view! { <li><A href=*href exact=true>{*label}</A></li> })
+        .map(|(href, label, _)| {
+            view! {
+                <li>
+                    <A href=*href exact=true>
+                        {*label}
+                    </A>
+                </li>
+            }
+        })
         .collect_view();
     view! {
         <nav aria-label="Main">
@@ -64,7 +81,9 @@ fn SignedIn(me: Me) -> impl IntoView {
             <span class="user-name">{me.name.clone()}</span>
             <span class="role-badge">{me.role.label()}</span>
             <ActionForm action=logout>
-                <button type="submit" class="button-link">"Sign out"</button>
+                <button type="submit" class="button-link">
+                    "Sign out"
+                </button>
             </ActionForm>
         </div>
     }

@@ -18,17 +18,46 @@ pub fn Shortcuts() -> impl IntoView {
     }
     view! {
         <Show when=move || help.get()>
-            <div class="shortcut-help" role="dialog" aria-modal="false" aria-labelledby="shortcut-title">
+            <div
+                class="shortcut-help"
+                role="dialog"
+                aria-modal="false"
+                aria-labelledby="shortcut-title"
+            >
                 <h2 id="shortcut-title">"Keyboard shortcuts"</h2>
                 <dl class="summary">
-                    <dt><kbd>"j"</kbd> " / " <kbd>"k"</kbd></dt><dd>"next / previous case in the queue (Enter opens it)"</dd>
-                    <dt><kbd>"c"</kbd></dt><dd>"claim the case"</dd>
-                    <dt><kbd>"a"</kbd> " / " <kbd>"d"</kbd></dt><dd>"approve / decline (then pick a reason and write the note)"</dd>
-                    <dt><kbd>"n"</kbd></dt><dd>"write a note"</dd>
-                    <dt><kbd>"/"</kbd></dt><dd>"search"</dd>
-                    <dt><kbd>"?"</kbd></dt><dd>"this help (Esc closes)"</dd>
+                    <dt>
+                        <kbd>"j"</kbd>
+                        " / "
+                        <kbd>"k"</kbd>
+                    </dt>
+                    <dd>"next / previous case in the queue (Enter opens it)"</dd>
+                    <dt>
+                        <kbd>"c"</kbd>
+                    </dt>
+                    <dd>"claim the case"</dd>
+                    <dt>
+                        <kbd>"a"</kbd>
+                        " / "
+                        <kbd>"d"</kbd>
+                    </dt>
+                    <dd>"approve / decline (then pick a reason and write the note)"</dd>
+                    <dt>
+                        <kbd>"n"</kbd>
+                    </dt>
+                    <dd>"write a note"</dd>
+                    <dt>
+                        <kbd>"/"</kbd>
+                    </dt>
+                    <dd>"search"</dd>
+                    <dt>
+                        <kbd>"?"</kbd>
+                    </dt>
+                    <dd>"this help (Esc closes)"</dd>
                 </dl>
-                <button type="button" on:click=move |_| help.set(false)>"Close"</button>
+                <button type="button" on:click=move |_| help.set(false)>
+                    "Close"
+                </button>
             </div>
         </Show>
     }

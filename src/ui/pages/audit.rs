@@ -45,7 +45,6 @@ pub fn AuditPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match status.await {
                     Ok(s) => view! { <ChainStatus s verify verify_error /> }.into_any(),
-                    // The event list below says what went wrong, once.
                     Err(_) => ().into_any(),
                 }
             })}
@@ -55,16 +54,40 @@ pub fn AuditPage() -> impl IntoView {
                 <label for="actor">"Actor"</label>
                 <select id="actor" name="actor">
                     <option value="">"Anyone"</option>
-                    {["system:poller", "system:auth", "system:sessions", "system:cli", "system:demo"].map(|v| view! {
-                        <option value=v selected=move || param("actor").as_deref() == Some(v)>{v.replace(':', ": ")}</option>
-                    }).collect_view()}
+                    {[
+                        "system:poller",
+                        "system:auth",
+                        "system:sessions",
+                        "system:cli",
+                        "system:demo",
+                    ]
+                        .map(|v| {
+                            view! {
+                                <option
+                                    value=v
+                                    selected=move || param("actor").as_deref() == Some(v)
+                                >
+                                    {v.replace(':', ": ")}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            actors.await.unwrap_or_default().into_iter().map(|a| {
-                                let v = a.user_id.to_string();
-                                let selected = param("actor") == Some(v.clone());
-                                view! { <option value=v selected=selected>{a.label}</option> }
-                            }).collect_view()
+                            actors
+                                .await
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|a| {
+                                    let v = a.user_id.to_string();
+                                    let selected = param("actor") == Some(v.clone());
+                                    view! {
+                                        <option value=v selected=selected>
+                                            {a.label}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
                         })}
                     </Suspense>
                 </select>
@@ -73,46 +96,93 @@ pub fn AuditPage() -> impl IntoView {
                 <label for="action">"Action"</label>
                 <select id="action" name="action">
                     <option value="">"Any"</option>
-                    {AuditAction::ALL.iter().map(|a| {
-                        let v = a.as_str();
-                        view! { <option value=v selected=move || param("action").as_deref() == Some(v)>{v}</option> }
-                    }).collect_view()}
+                    {AuditAction::ALL
+                        .iter()
+                        .map(|a| {
+                            let v = a.as_str();
+                            view! {
+                                <option
+                                    value=v
+                                    selected=move || param("action").as_deref() == Some(v)
+                                >
+                                    {v}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="customer">"Customer id"</label>
-                <input id="customer" name="customer" inputmode="numeric" size="8" prop:value=move || param("customer").unwrap_or_default() />
+                <input
+                    id="customer"
+                    name="customer"
+                    inputmode="numeric"
+                    size="8"
+                    prop:value=move || param("customer").unwrap_or_default()
+                />
             </div>
             <div class="field">
                 <label for="verification">"Verification id"</label>
-                <input id="verification" name="verification" inputmode="numeric" size="8" prop:value=move || param("verification").unwrap_or_default() />
+                <input
+                    id="verification"
+                    name="verification"
+                    inputmode="numeric"
+                    size="8"
+                    prop:value=move || param("verification").unwrap_or_default()
+                />
             </div>
             <div class="field">
                 <label for="from">"From (UTC)"</label>
-                <input id="from" name="from" type="date" prop:value=move || param("from").unwrap_or_default() />
+                <input
+                    id="from"
+                    name="from"
+                    type="date"
+                    prop:value=move || param("from").unwrap_or_default()
+                />
             </div>
             <div class="field">
                 <label for="to">"To (UTC)"</label>
-                <input id="to" name="to" type="date" prop:value=move || param("to").unwrap_or_default() />
+                <input
+                    id="to"
+                    name="to"
+                    type="date"
+                    prop:value=move || param("to").unwrap_or_default()
+                />
             </div>
             <button type="submit">"Filter"</button>
         </Form>
         <p class="export-links">
             "Export these events: "
-            <a href=move || format!("/audit/export.csv?{}", filter_query()) download>"CSV"</a>
-            " · "
-            <a href=move || format!("/audit/export.jsonl?{}", filter_query()) download>"JSONL"</a>
-            <span class="muted small">" — streamed, ending with a signed checkpoint; check a file with "<code>"kyc-desk audit verify-export FILE"</code></span>
+            <a href=move || format!("/audit/export.csv?{}", filter_query()) download>
+                "CSV"
+            </a> " · " <a href=move || format!("/audit/export.jsonl?{}", filter_query()) download>
+                "JSONL"
+            </a>
+            <span class="muted small">
+                " — streamed, ending with a signed checkpoint; check a file with "
+                <code>"kyc-desk audit verify-export FILE"</code>
+            </span>
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match events.await {
-                    Ok(page) if page.items.is_empty() => view! { <p class="muted">"No events match."</p> }.into_any(),
+                    Ok(page) if page.items.is_empty() => {
+                        view! { <p class="muted">"No events match."</p> }.into_any()
+                    }
                     Ok(page) => {
-                        let next = page.next_cursor.map(|c| {
-                            let fq = filter_query();
-                            if fq.is_empty() { format!("/audit?before={c}") } else { format!("/audit?{fq}&before={c}") }
-                        });
+                        let next = page
+                            .next_cursor
+                            .map(|c| {
+                                let fq = filter_query();
+                                if fq.is_empty() {
+                                    format!("/audit?before={c}")
+                                } else {
+                                    format!("/audit?{fq}&before={c}")
+                                }
+                            });
                         view! {
                             <table class="table audit">
                                 <caption class="visually-hidden">"Audit events"</caption>
@@ -127,22 +197,47 @@ pub fn AuditPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {page.items.into_iter().map(|e| view! {
-                                        <tr>
-                                            <td><a href=format!("/audit/{}", e.seq)>{e.seq}</a></td>
-                                            <td>{e.occurred_at.replace('T', " ").replace('Z', "")}</td>
-                                            <td>{e.actor}</td>
-                                            <td><code>{e.action}</code></td>
-                                            <td>{e.entity}</td>
-                                            <td>{e.reason}</td>
-                                        </tr>
-                                    }).collect_view()}
+                                    {page
+                                        .items
+                                        .into_iter()
+                                        .map(|e| {
+                                            view! {
+                                                <tr>
+                                                    <td>
+                                                        <a href=format!("/audit/{}", e.seq)>{e.seq}</a>
+                                                    </td>
+                                                    <td>{e.occurred_at.replace('T', " ").replace('Z', "")}</td>
+                                                    <td>{e.actor}</td>
+                                                    <td>
+                                                        <code>{e.action}</code>
+                                                    </td>
+                                                    <td>{e.entity}</td>
+                                                    <td>{e.reason}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </tbody>
                             </table>
-                            {next.map(|href| view! { <p><a href=href>"Older events →"</a></p> })}
-                        }.into_any()
+                            {next
+                                .map(|href| {
+                                    view! {
+                                        <p>
+                                            <a href=href>"Older events →"</a>
+                                        </p>
+                                    }
+                                })}
+                        }
+                            .into_any()
                     }
-                    Err(e) if e.is_validation() => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) if e.is_validation() => {
+                        view! {
+                            <p class="alert alert-error" role="alert">
+                                {e.message()}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}
@@ -157,17 +252,29 @@ fn ChainStatus(
     verify_error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
     let summary = match &s {
-        None => view! { <p class="muted">"The chain has not been checked since the server started; it is checked in the background."</p> }.into_any(),
+        None => view! {
+            <p class="muted">
+                "The chain has not been checked since the server started; it is checked in the background."
+            </p>
+        }.into_any(),
         Some(s) if s.ok => view! {
             <p class="alert alert-ok" role="status">
-                "Chain verified through #" {s.verified_through} " at " {s.at.replace('T', " ").replace('Z', " UTC")}
+                "Chain verified through #"
+                {s.verified_through}
+                " at "
+                {s.at.replace('T', " ").replace('Z', " UTC")}
                 {if s.full { " (full check)" } else { " (checked incrementally)" }}
                 {s.checkpoint_seq.map(|c| format!(" · newest signed checkpoint #{c}"))}
             </p>
         }.into_any(),
         Some(s) => view! {
             <div class="alert alert-error" role="alert">
-                <p><strong>"The audit chain does not verify."</strong> " Last good event #" {s.verified_through} "."</p>
+                <p>
+                    <strong>"The audit chain does not verify."</strong>
+                    " Last good event #"
+                    {s.verified_through}
+                    "."
+                </p>
                 <ul>{s.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
             </div>
         }.into_any(),
@@ -177,7 +284,9 @@ fn ChainStatus(
             {summary}
             <FormAlert error=verify_error />
             <ActionForm action=verify attr:class="inline">
-                <button type="submit" disabled=move || verify.pending().get()>"Verify the whole chain now"</button>
+                <button type="submit" disabled=move || verify.pending().get()>
+                    "Verify the whole chain now"
+                </button>
             </ActionForm>
         </section>
     }

@@ -20,47 +20,110 @@ pub fn AuditEventPage() -> impl IntoView {
     );
     view! {
         <Title text="Audit event" />
-        <p><a href="/audit">"← Audit log"</a></p>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <p>
+            <a href="/audit">"← Audit log"</a>
+        </p>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match event.await {
-                    Ok(e) => view! {
-                        <h1>"Event #" {e.seq} ": " <code>{e.action.clone()}</code></h1>
-                        <dl class="summary">
-                            <dt>"When (UTC)"</dt><dd>{e.occurred_at.replace('T', " ").replace('Z', "")}</dd>
-                            <dt>"Who"</dt><dd>{e.actor.clone()}</dd>
-                            <dt>"About"</dt><dd>{e.entity.clone()}</dd>
-                            {e.customer_id.map(|c| view! { <dt>"Customer"</dt><dd><a href=format!("/customers/{c}")>{c}</a></dd> })}
-                            {e.verification_id.map(|v| view! { <dt>"Verification"</dt><dd>{v}</dd> })}
-                            <dt>"Why"</dt><dd>{e.reason.clone().unwrap_or_else(|| "—".into())}</dd>
-                            <dt>"Request"</dt><dd><code>{e.request_id.clone().unwrap_or_else(|| "—".into())}</code></dd>
-                            <dt>"Client (keyed hash)"</dt><dd><code>{e.client_hash.clone().unwrap_or_else(|| "—".into())}</code></dd>
-                        </dl>
-                        <h2>"Changes"</h2>
-                        {if e.changes.is_empty() {
-                            view! { <p class="muted">"No field changes recorded."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="table diff">
-                                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
-                                    <tbody>
-                                        {e.changes.iter().map(|c| view! {
+                    Ok(e) => {
+                        view! {
+                            <h1>"Event #" {e.seq} ": " <code>{e.action.clone()}</code></h1>
+                            <dl class="summary">
+                                <dt>"When (UTC)"</dt>
+                                <dd>{e.occurred_at.replace('T', " ").replace('Z', "")}</dd>
+                                <dt>"Who"</dt>
+                                <dd>{e.actor.clone()}</dd>
+                                <dt>"About"</dt>
+                                <dd>{e.entity.clone()}</dd>
+                                {e
+                                    .customer_id
+                                    .map(|c| {
+                                        view! {
+                                            <dt>"Customer"</dt>
+                                            <dd>
+                                                <a href=format!("/customers/{c}")>{c}</a>
+                                            </dd>
+                                        }
+                                    })}
+                                {e
+                                    .verification_id
+                                    .map(|v| {
+                                        view! {
+                                            <dt>"Verification"</dt>
+                                            <dd>{v}</dd>
+                                        }
+                                    })}
+                                <dt>"Why"</dt>
+                                <dd>{e.reason.clone().unwrap_or_else(|| "—".into())}</dd>
+                                <dt>"Request"</dt>
+                                <dd>
+                                    <code>
+                                        {e.request_id.clone().unwrap_or_else(|| "—".into())}
+                                    </code>
+                                </dd>
+                                <dt>"Client (keyed hash)"</dt>
+                                <dd>
+                                    <code>
+                                        {e.client_hash.clone().unwrap_or_else(|| "—".into())}
+                                    </code>
+                                </dd>
+                            </dl>
+                            <h2>"Changes"</h2>
+                            {if e.changes.is_empty() {
+                                view! { <p class="muted">"No field changes recorded."</p> }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <table class="table diff">
+                                        <thead>
                                             <tr>
-                                                <td><code>{c.field.clone()}</code></td>
-                                                <td class="before">{c.before.clone().unwrap_or_else(|| "—".into())}</td>
-                                                <td class="after">{c.after.clone().unwrap_or_else(|| "—".into())}</td>
+                                                <th scope="col">"Field"</th>
+                                                <th scope="col">"Before"</th>
+                                                <th scope="col">"After"</th>
                                             </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
-                        <h2>"Chain"</h2>
-                        <dl class="summary hashes">
-                            <dt>"Previous hash"</dt><dd><code>{e.prev_hash.clone()}</code></dd>
-                            <dt>"Hash"</dt><dd><code>{e.hash.clone()}</code></dd>
-                        </dl>
-                    }.into_any(),
+                                        </thead>
+                                        <tbody>
+                                            {e
+                                                .changes
+                                                .iter()
+                                                .map(|c| {
+                                                    view! {
+                                                        <tr>
+                                                            <td>
+                                                                <code>{c.field.clone()}</code>
+                                                            </td>
+                                                            <td class="before">
+                                                                {c.before.clone().unwrap_or_else(|| "—".into())}
+                                                            </td>
+                                                            <td class="after">
+                                                                {c.after.clone().unwrap_or_else(|| "—".into())}
+                                                            </td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                }
+                                    .into_any()
+                            }}
+                            <h2>"Chain"</h2>
+                            <dl class="summary hashes">
+                                <dt>"Previous hash"</dt>
+                                <dd>
+                                    <code>{e.prev_hash.clone()}</code>
+                                </dd>
+                                <dt>"Hash"</dt>
+                                <dd>
+                                    <code>{e.hash.clone()}</code>
+                                </dd>
+                            </dl>
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}

@@ -84,15 +84,27 @@ pub fn CasePage() -> impl IntoView {
     let done = move || query.read().get("done");
     view! {
         <Title text="Case" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match case.await {
-                    Ok(c) => view! {
-                        {done().map(|d| view! {
-                            <p class="alert alert-ok" role="status">"Decision recorded on case #" {d} ". This is your next case."</p>
-                        })}
-                        <Case c actions />
-                    }.into_any(),
+                    Ok(c) => {
+                        view! {
+                            {done()
+                                .map(|d| {
+                                    view! {
+                                        <p class="alert alert-ok" role="status">
+                                            "Decision recorded on case #"
+                                            {d}
+                                            ". This is your next case."
+                                        </p>
+                                    }
+                                })}
+                            <Case c actions />
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}
@@ -108,52 +120,103 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
     let title = format!("{} · {}", c.customer.display_name, v.provider.label());
     view! {
         <header class="case-head">
-            <p><a href="/">"← Queue"</a></p>
+            <p>
+                <a href="/">"← Queue"</a>
+            </p>
             <h1>
-                <a href=format!("/customers/{}", c.customer.id)>{c.customer.display_name.clone()}</a>
+                <a href=format!(
+                    "/customers/{}",
+                    c.customer.id,
+                )>{c.customer.display_name.clone()}</a>
                 <span class="muted">" · " {v.provider.label()} " · case #" {id}</span>
             </h1>
             <div class="status-line">
-                <span>"Upstream: " <UpstreamBadge status=v.upstream_status raw=v.upstream_status_raw.clone() />
-                    " " <code title="as the provider sent it">{v.upstream_status_raw.clone()}</code></span>
+                <span>
+                    "Upstream: "
+                    <UpstreamBadge status=v.upstream_status raw=v.upstream_status_raw.clone() /> " "
+                    <code title="as the provider sent it">{v.upstream_status_raw.clone()}</code>
+                </span>
                 <span>"Review: " <ReviewBadge status=v.review_status /></span>
-                <span>"Assignee: " <strong>{c.assignee.clone().unwrap_or_else(|| "nobody".into())}</strong></span>
-                <span class="muted small">"version " {version} " · read " {v.last_polled_at.clone().unwrap_or_default().replace('T', " ").replace('Z', " UTC")}</span>
+                <span>
+                    "Assignee: "
+                    <strong>{c.assignee.clone().unwrap_or_else(|| "nobody".into())}</strong>
+                </span>
+                <span class="muted small">
+                    "version " {version} " · read "
+                    {v
+                        .last_polled_at
+                        .clone()
+                        .unwrap_or_default()
+                        .replace('T', " ")
+                        .replace('Z', " UTC")}
+                </span>
             </div>
         </header>
-        {c.sanctions_hit.then(|| view! {
-            <p class="alert alert-error" role="alert">
-                <strong>"Sanctions / PEP / AML hit."</strong>
-                " Deciding needs two compliance officers: one proposes, a different one confirms."
-            </p>
-        })}
-        {(c.upstream_failed && !c.sanctions_hit).then(|| view! {
-            <p class="alert">"The provider failed this verification: approving it overrides that and needs two compliance officers."</p>
-        })}
+        {c
+            .sanctions_hit
+            .then(|| {
+                view! {
+                    <p class="alert alert-error" role="alert">
+                        <strong>"Sanctions / PEP / AML hit."</strong>
+                        " Deciding needs two compliance officers: one proposes, a different one confirms."
+                    </p>
+                }
+            })}
+        {(c.upstream_failed && !c.sanctions_hit)
+            .then(|| {
+                view! {
+                    <p class="alert">
+                        "The provider failed this verification: approving it overrides that and needs two compliance officers."
+                    </p>
+                }
+            })}
         <ClaimBar c=c.clone() actions />
-        {c.proposal.clone().map(|p| view! { <Proposal p can_second=c.can.second id version actions /> })}
+        {c
+            .proposal
+            .clone()
+            .map(|p| view! { <Proposal p can_second=c.can.second id version actions /> })}
         {(c.can.decide || c.can.escalate).then(|| view! { <DecisionForm c=c.clone() actions /> })}
-        {c.can.decide_blocked.clone().filter(|_| !c.can.decide && !c.can.escalate && c.proposal.is_none()).map(|why| view! {
-            <p class="muted">{why}</p>
-        })}
+        {c
+            .can
+            .decide_blocked
+            .clone()
+            .filter(|_| !c.can.decide && !c.can.escalate && c.proposal.is_none())
+            .map(|why| view! { <p class="muted">{why}</p> })}
         <section aria-labelledby="checks-title">
             <h2 id="checks-title">"Checks"</h2>
             {if c.pii_revealed {
-                view! { <p class="muted small"><span class="badge badge-warn">"revealed"</span> " Personal data is shown in full."</p> }.into_any()
+                view! {
+                    <p class="muted small">
+                        <span class="badge badge-warn">"revealed"</span>
+                        " Personal data is shown in full."
+                    </p>
+                }
+                    .into_any()
             } else {
                 view! { <Reveal c=c.clone() actions /> }.into_any()
             }}
-            {(!c.failure_reasons.is_empty()).then(|| view! {
-                <ul class="failure-reasons">{c.failure_reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
-            })}
+            {(!c.failure_reasons.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="failure-reasons">
+                            {c
+                                .failure_reasons
+                                .iter()
+                                .map(|r| view! { <li>{r.clone()}</li> })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
             <CheckGroups checks=v.checks.clone() />
             {(!c.media.is_empty()).then(|| view! { <Photos c=c.clone() /> })}
             <details class="snapshot">
-                <summary>{if c.pii_revealed {
-                    "Raw upstream payload (redacted)"
-                } else {
-                    "Raw upstream payload (redacted; personal values masked)"
-                }}</summary>
+                <summary>
+                    {if c.pii_revealed {
+                        "Raw upstream payload (redacted)"
+                    } else {
+                        "Raw upstream payload (redacted; personal values masked)"
+                    }}
+                </summary>
                 <pre>{c.snapshot.clone()}</pre>
             </details>
         </section>
@@ -163,27 +226,54 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
         <section aria-labelledby="customer-title">
             <h2 id="customer-title">"Customer"</h2>
             <dl class="summary">
-                <dt>"External id"</dt><dd><code>{c.customer.external_id.clone()}</code></dd>
-                <dt>"E-mail"</dt><dd>{c.customer.email.clone().unwrap_or_else(|| "—".into())}
-                    {(!c.pii_revealed && c.customer.email.is_some()).then(|| view! {
-                        " " <a href="#reveal">"reveal"</a>
-                    })}
+                <dt>"External id"</dt>
+                <dd>
+                    <code>{c.customer.external_id.clone()}</code>
                 </dd>
-                <dt>"Country"</dt><dd>{c.customer.country.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"E-mail"</dt>
+                <dd>
+                    {c.customer.email.clone().unwrap_or_else(|| "—".into())}
+                    {(!c.pii_revealed && c.customer.email.is_some())
+                        .then(|| {
+                            view! {
+                                " "
+                                <a href="#reveal">"reveal"</a>
+                            }
+                        })}
+                </dd>
+                <dt>"Country"</dt>
+                <dd>{c.customer.country.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
-            {(!c.others.is_empty()).then(|| view! {
-                <h3>"Other verifications of this customer"</h3>
-                <ul>
-                    {c.others.iter().map(|o| view! {
-                        <li>
-                            <a href=format!("/cases/{}", o.id)>{o.provider.label()} " · case #" {o.id}</a>
-                            " " <UpstreamBadge status=o.upstream_status /> " " <ReviewBadge status=o.review_status />
-                        </li>
-                    }).collect_view()}
-                </ul>
-            })}
+            {(!c.others.is_empty())
+                .then(|| {
+                    view! {
+                        <h3>"Other verifications of this customer"</h3>
+                        <ul>
+                            {c
+                                .others
+                                .iter()
+                                .map(|o| {
+                                    view! {
+                                        <li>
+                                            <a href=format!(
+                                                "/cases/{}",
+                                                o.id,
+                                            )>{o.provider.label()} " · case #" {o.id}</a>
+                                            " "
+                                            <UpstreamBadge status=o.upstream_status />
+                                            " "
+                                            <ReviewBadge status=o.review_status />
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
         </section>
-        <p class="visually-hidden" aria-live="polite">{title}</p>
+        <p class="visually-hidden" aria-live="polite">
+            {title}
+        </p>
     }
 }
 
@@ -199,34 +289,62 @@ fn ClaimBar(c: CaseView, actions: Actions) -> impl IntoView {
             <FormAlert error=claim_error />
             <FormAlert error=release_error />
             <FormAlert error=assign_error />
-            {c.can.claim.then(|| view! {
-                <ActionForm action=actions.claim attr:class="inline">
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="version" value=version />
-                    <button type="submit" class="button-primary" data-shortcut="c">"Claim (c)"</button>
-                </ActionForm>
-            })}
-            {c.can.release.then(|| view! {
-                <ActionForm action=actions.release attr:class="inline">
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="version" value=version />
-                    <button type="submit">"Release"</button>
-                </ActionForm>
-            })}
-            {c.can.assign.then(|| view! {
-                <ActionForm action=actions.assign attr:class="inline">
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="version" value=version />
-                    <label for="assignee">"Assign to "</label>
-                    <select id="assignee" name="assignee">
-                        {c.assignable.iter().map(|a| view! {
-                            <option value=a.user_id selected=Some(a.user_id) == c.assignee_id>{a.label.clone()}</option>
-                        }).collect_view()}
-                    </select>
-                    " "
-                    <button type="submit">"Assign"</button>
-                </ActionForm>
-            })}
+            {c
+                .can
+                .claim
+                .then(|| {
+                    view! {
+                        <ActionForm action=actions.claim attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="version" value=version />
+                            <button type="submit" class="button-primary" data-shortcut="c">
+                                "Claim (c)"
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            {c
+                .can
+                .release
+                .then(|| {
+                    view! {
+                        <ActionForm action=actions.release attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="version" value=version />
+                            <button type="submit">"Release"</button>
+                        </ActionForm>
+                    }
+                })}
+            {c
+                .can
+                .assign
+                .then(|| {
+                    view! {
+                        <ActionForm action=actions.assign attr:class="inline">
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="version" value=version />
+                            <label for="assignee">"Assign to "</label>
+                            <select id="assignee" name="assignee">
+                                {c
+                                    .assignable
+                                    .iter()
+                                    .map(|a| {
+                                        view! {
+                                            <option
+                                                value=a.user_id
+                                                selected=Some(a.user_id) == c.assignee_id
+                                            >
+                                                {a.label.clone()}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </select>
+                            " "
+                            <button type="submit">"Assign"</button>
+                        </ActionForm>
+                    }
+                })}
         </div>
     }
     .into_any()
@@ -241,57 +359,126 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
     let proposing = c.can.propose;
     view! {
         <section class="card decision" aria-labelledby="decision-title">
-            <h2 id="decision-title">{if proposing { "Propose a decision (a second officer confirms)" } else { "Decision" }}</h2>
-            {c.can.decide.then(|| view! {
-                <ActionForm action=actions.decide>
-                    <FormAlert error />
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="version" value=version />
-                    <fieldset class="segmented" aria-describedby="decision-error">
-                        <legend>"Decision"</legend>
-                        <label><input type="radio" name="decision" value="approve" required data-shortcut="a" />"Approve (a)"</label>
-                        <label><input type="radio" name="decision" value="decline" required data-shortcut="d" />"Decline (d)"</label>
-                    </fieldset>
-                    <FieldError error name="decision" />
-                    <div class="field">
-                        <label for="reason">"Reason"</label>
-                        <select id="reason" name="reason" required aria-invalid=invalid(error, "reason") aria-describedby="reason-error">
-                            <option value="">"Choose a reason…"</option>
-                            <optgroup label="Approve">
-                                {REASONS.iter().filter(|r| r.kind == DecisionKind::Approve).map(|r| view! { <option value=r.code>{r.label}</option> }).collect_view()}
-                            </optgroup>
-                            <optgroup label="Decline">
-                                {REASONS.iter().filter(|r| r.kind == DecisionKind::Decline).map(|r| view! { <option value=r.code>{r.label}</option> }).collect_view()}
-                            </optgroup>
-                        </select>
-                        <FieldError error name="reason" />
-                    </div>
-                    <div class="field wide">
-                        <label for="decision-note">"Note (what you checked and why)"</label>
-                        <textarea id="decision-note" name="note" rows="4" required minlength="10" maxlength="4000"
-                            aria-invalid=invalid(error, "note") aria-describedby="note-error"></textarea>
-                        <FieldError error name="note" />
-                    </div>
-                    <button type="submit" class="button-primary" disabled=move || actions.decide.pending().get()>
-                        {if proposing { "Propose" } else { "Record decision" }}
-                    </button>
-                </ActionForm>
-            })}
-            {c.can.escalate.then(|| view! {
-                <ActionForm action=actions.escalate attr:class="escalate">
-                    <FormAlert error=escalate_error />
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="version" value=version />
-                    <p class="hint">"This case needs two compliance officers. Hand it to them with a note."</p>
-                    <div class="field wide">
-                        <label for="escalate-note">"Escalation note"</label>
-                        <textarea id="escalate-note" name="note" rows="3" required minlength="10" maxlength="4000"
-                            aria-describedby="escalate-note-error"></textarea>
-                        <FieldError error=escalate_error name="note" />
-                    </div>
-                    <button type="submit">"Escalate to compliance officers"</button>
-                </ActionForm>
-            })}
+            <h2 id="decision-title">
+                {if proposing {
+                    "Propose a decision (a second officer confirms)"
+                } else {
+                    "Decision"
+                }}
+            </h2>
+            {c
+                .can
+                .decide
+                .then(|| {
+                    view! {
+                        <ActionForm action=actions.decide>
+                            <FormAlert error />
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="version" value=version />
+                            <fieldset class="segmented" aria-describedby="decision-error">
+                                <legend>"Decision"</legend>
+                                <label>
+                                    <input
+                                        type="radio"
+                                        name="decision"
+                                        value="approve"
+                                        required
+                                        data-shortcut="a"
+                                    />
+                                    "Approve (a)"
+                                </label>
+                                <label>
+                                    <input
+                                        type="radio"
+                                        name="decision"
+                                        value="decline"
+                                        required
+                                        data-shortcut="d"
+                                    />
+                                    "Decline (d)"
+                                </label>
+                            </fieldset>
+                            <FieldError error name="decision" />
+                            <div class="field">
+                                <label for="reason">"Reason"</label>
+                                <select
+                                    id="reason"
+                                    name="reason"
+                                    required
+                                    aria-invalid=invalid(error, "reason")
+                                    aria-describedby="reason-error"
+                                >
+                                    <option value="">"Choose a reason…"</option>
+                                    <optgroup label="Approve">
+                                        {REASONS
+                                            .iter()
+                                            .filter(|r| r.kind == DecisionKind::Approve)
+                                            .map(|r| view! { <option value=r.code>{r.label}</option> })
+                                            .collect_view()}
+                                    </optgroup>
+                                    <optgroup label="Decline">
+                                        {REASONS
+                                            .iter()
+                                            .filter(|r| r.kind == DecisionKind::Decline)
+                                            .map(|r| view! { <option value=r.code>{r.label}</option> })
+                                            .collect_view()}
+                                    </optgroup>
+                                </select>
+                                <FieldError error name="reason" />
+                            </div>
+                            <div class="field wide">
+                                <label for="decision-note">"Note (what you checked and why)"</label>
+                                <textarea
+                                    id="decision-note"
+                                    name="note"
+                                    rows="4"
+                                    required
+                                    minlength="10"
+                                    maxlength="4000"
+                                    aria-invalid=invalid(error, "note")
+                                    aria-describedby="note-error"
+                                ></textarea>
+                                <FieldError error name="note" />
+                            </div>
+                            <button
+                                type="submit"
+                                class="button-primary"
+                                disabled=move || actions.decide.pending().get()
+                            >
+                                {if proposing { "Propose" } else { "Record decision" }}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            {c
+                .can
+                .escalate
+                .then(|| {
+                    view! {
+                        <ActionForm action=actions.escalate attr:class="escalate">
+                            <FormAlert error=escalate_error />
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="version" value=version />
+                            <p class="hint">
+                                "This case needs two compliance officers. Hand it to them with a note."
+                            </p>
+                            <div class="field wide">
+                                <label for="escalate-note">"Escalation note"</label>
+                                <textarea
+                                    id="escalate-note"
+                                    name="note"
+                                    rows="3"
+                                    required
+                                    minlength="10"
+                                    maxlength="4000"
+                                    aria-describedby="escalate-note-error"
+                                ></textarea>
+                                <FieldError error=escalate_error name="note" />
+                            </div>
+                            <button type="submit">"Escalate to compliance officers"</button>
+                        </ActionForm>
+                    }
+                })}
         </section>
     }
     .into_any()
@@ -310,26 +497,51 @@ fn Proposal(
         <section class="card proposal" aria-labelledby="proposal-title">
             <h2 id="proposal-title">"Waiting for a second compliance officer"</h2>
             <p>
-                <strong>{p.by.clone()}</strong> " proposes to " <strong>{human(p.kind.as_str())}</strong>
-                ": " {p.reason.clone()} " (" {p.at.replace('T', " ").replace('Z', " UTC")} ")"
+                <strong>{p.by.clone()}</strong>
+                " proposes to "
+                <strong>{human(p.kind.as_str())}</strong>
+                ": "
+                {p.reason.clone()}
+                " ("
+                {p.at.replace('T', " ").replace('Z', " UTC")}
+                ")"
             </p>
             <blockquote class="note-body">{p.note.clone()}</blockquote>
-            {can_second.then(|| view! {
-                <ActionForm action=actions.second>
-                    <FormAlert error />
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="version" value=version />
-                    <div class="field wide">
-                        <label for="second-note">"Your note"</label>
-                        <textarea id="second-note" name="note" rows="3" required minlength="10" maxlength="4000"
-                            aria-describedby="second-note-error"></textarea>
-                        <FieldError error name="note" />
-                    </div>
-                    <button type="submit" name="verdict" value="confirm" class="button-primary">"Confirm"</button>
-                    " "
-                    <button type="submit" name="verdict" value="reject">"Reject"</button>
-                </ActionForm>
-            })}
+            {can_second
+                .then(|| {
+                    view! {
+                        <ActionForm action=actions.second>
+                            <FormAlert error />
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="version" value=version />
+                            <div class="field wide">
+                                <label for="second-note">"Your note"</label>
+                                <textarea
+                                    id="second-note"
+                                    name="note"
+                                    rows="3"
+                                    required
+                                    minlength="10"
+                                    maxlength="4000"
+                                    aria-describedby="second-note-error"
+                                ></textarea>
+                                <FieldError error name="note" />
+                            </div>
+                            <button
+                                type="submit"
+                                name="verdict"
+                                value="confirm"
+                                class="button-primary"
+                            >
+                                "Confirm"
+                            </button>
+                            " "
+                            <button type="submit" name="verdict" value="reject">
+                                "Reject"
+                            </button>
+                        </ActionForm>
+                    }
+                })}
         </section>
     }
     .into_any()
@@ -346,56 +558,135 @@ fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
             <h2 id="upstream-title">"Upstream"</h2>
             <p class="muted">{c.push_policy.clone()}</p>
             <FormAlert error=retry_error />
-            {(!pushes.is_empty()).then(move || view! {
-                <table class="table pushes">
-                    <thead><tr><th scope="col">"Action"</th><th scope="col">"State"</th><th scope="col">"Attempts"</th><th scope="col">"Details"</th></tr></thead>
-                    <tbody>
-                        {pushes.into_iter().map(|p| {
-                            let state = match p.state.as_str() {
-                                "DONE" => "pushed",
-                                "FAILED" => "failed",
-                                _ => "pending",
-                            };
-                            view! {
+            {(!pushes.is_empty())
+                .then(move || {
+                    view! {
+                        <table class="table pushes">
+                            <thead>
                                 <tr>
-                                    <td>{human(&p.kind)}</td>
-                                    <td><span class=format!("badge {}", match state { "pushed" => "badge-ok", "failed" => "badge-bad", _ => "badge-info" })>{state}</span></td>
-                                    <td>{p.attempts}</td>
-                                    <td>
-                                        {p.result.clone()}
-                                        {p.last_error.clone().filter(|_| state != "pushed").map(|e| view! {
-                                            <span class="small">{e.message} {e.code.map(|c| view! { " · code " <code>{c}</code> })}
-                                                {e.trace_id.map(|t| view! { " · trace " <code>{t}</code> })}</span>
-                                        })}
-                                        {p.next_attempt_at.clone().filter(|_| state == "pending").map(|t| view! {
-                                            <span class="muted small">" next try " {t.replace('T', " ").replace('Z', " UTC")}</span>
-                                        })}
-                                        {(can_retry && state == "failed").then(|| view! {
-                                            <ActionForm action=actions.retry attr:class="inline">
-                                                <input type="hidden" name="outbox_id" value=p.id />
-                                                <button type="submit">"Retry"</button>
-                                            </ActionForm>
-                                        })}
-                                    </td>
+                                    <th scope="col">"Action"</th>
+                                    <th scope="col">"State"</th>
+                                    <th scope="col">"Attempts"</th>
+                                    <th scope="col">"Details"</th>
                                 </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
-            {(!decisions.is_empty()).then(move || view! {
-                <h3>"Decisions"</h3>
-                <ul class="decisions">
-                    {decisions.into_iter().map(|d| view! {
-                        <li>
-                            <strong>{human(d.kind.as_str())}</strong> " — " {d.reason.clone()} " · " {human(&d.status)}
-                            " · by " {d.by.clone()} " at " {d.at.replace('T', " ").replace('Z', " UTC")}
-                            {d.second_by.clone().map(|s| view! { " · second: " {s} })}
-                            <blockquote class="note-body">{d.note.clone()}</blockquote>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            })}
+                            </thead>
+                            <tbody>
+                                {pushes
+                                    .into_iter()
+                                    .map(|p| {
+                                        let state = match p.state.as_str() {
+                                            "DONE" => "pushed",
+                                            "FAILED" => "failed",
+                                            _ => "pending",
+                                        };
+                                        view! {
+                                            <tr>
+                                                <td>{human(&p.kind)}</td>
+                                                <td>
+                                                    <span class=format!(
+                                                        "badge {}",
+                                                        match state {
+                                                            "pushed" => "badge-ok",
+                                                            "failed" => "badge-bad",
+                                                            _ => "badge-info",
+                                                        },
+                                                    )>{state}</span>
+                                                </td>
+                                                <td>{p.attempts}</td>
+                                                <td>
+                                                    {p.result.clone()}
+                                                    {p
+                                                        .last_error
+                                                        .clone()
+                                                        .filter(|_| state != "pushed")
+                                                        .map(|e| {
+                                                            view! {
+                                                                <span class="small">
+                                                                    {e.message}
+                                                                    {e
+                                                                        .code
+                                                                        .map(|c| {
+                                                                            view! {
+                                                                                " · code "
+                                                                                <code>{c}</code>
+                                                                            }
+                                                                        })}
+                                                                    {e
+                                                                        .trace_id
+                                                                        .map(|t| {
+                                                                            view! {
+                                                                                " · trace "
+                                                                                <code>{t}</code>
+                                                                            }
+                                                                        })}
+                                                                </span>
+                                                            }
+                                                        })}
+                                                    {p
+                                                        .next_attempt_at
+                                                        .clone()
+                                                        .filter(|_| state == "pending")
+                                                        .map(|t| {
+                                                            view! {
+                                                                <span class="muted small">
+                                                                    " next try " {t.replace('T', " ").replace('Z', " UTC")}
+                                                                </span>
+                                                            }
+                                                        })}
+                                                    {(can_retry && state == "failed")
+                                                        .then(|| {
+                                                            view! {
+                                                                <ActionForm action=actions.retry attr:class="inline">
+                                                                    <input type="hidden" name="outbox_id" value=p.id />
+                                                                    <button type="submit">"Retry"</button>
+                                                                </ActionForm>
+                                                            }
+                                                        })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
+            {(!decisions.is_empty())
+                .then(move || {
+                    view! {
+                        <h3>"Decisions"</h3>
+                        <ul class="decisions">
+                            {decisions
+                                .into_iter()
+                                .map(|d| {
+                                    view! {
+                                        <li>
+                                            <strong>{human(d.kind.as_str())}</strong>
+                                            " — "
+                                            {d.reason.clone()}
+                                            " · "
+                                            {human(&d.status)}
+                                            " · by "
+                                            {d.by.clone()}
+                                            " at "
+                                            {d.at.replace('T', " ").replace('Z', " UTC")}
+                                            {d
+                                                .second_by
+                                                .clone()
+                                                .map(|s| {
+                                                    view! {
+                                                        " · second: "
+                                                        {s}
+                                                    }
+                                                })}
+                                            <blockquote class="note-body">{d.note.clone()}</blockquote>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
         </section>
     }
     .into_any()
@@ -413,28 +704,50 @@ fn Notes(c: CaseView, actions: Actions) -> impl IntoView {
             } else {
                 view! {
                     <ol class="notes">
-                        {c.notes.iter().map(|n| view! {
-                            <li>
-                                <div class="muted small">{n.author.clone()} " · " {n.at.replace('T', " ").replace('Z', " UTC")}</div>
-                                <div class="note-body">{n.body.clone()}</div>
-                            </li>
-                        }).collect_view()}
+                        {c
+                            .notes
+                            .iter()
+                            .map(|n| {
+                                view! {
+                                    <li>
+                                        <div class="muted small">
+                                            {n.author.clone()} " · "
+                                            {n.at.replace('T', " ").replace('Z', " UTC")}
+                                        </div>
+                                        <div class="note-body">{n.body.clone()}</div>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ol>
-                }.into_any()
+                }
+                    .into_any()
             }}
-            {c.can.note.then(|| view! {
-                <ActionForm action=actions.note>
-                    <FormAlert error />
-                    <input type="hidden" name="id" value=id />
-                    <div class="field wide">
-                        <label for="note-body">"Add a note (n)"</label>
-                        <textarea id="note-body" name="body" rows="3" required maxlength="4000" data-shortcut="n"
-                            aria-describedby="body-error"></textarea>
-                        <FieldError error name="body" />
-                    </div>
-                    <button type="submit">"Add note"</button>
-                </ActionForm>
-            })}
+            {c
+                .can
+                .note
+                .then(|| {
+                    view! {
+                        <ActionForm action=actions.note>
+                            <FormAlert error />
+                            <input type="hidden" name="id" value=id />
+                            <div class="field wide">
+                                <label for="note-body">"Add a note (n)"</label>
+                                <textarea
+                                    id="note-body"
+                                    name="body"
+                                    rows="3"
+                                    required
+                                    maxlength="4000"
+                                    data-shortcut="n"
+                                    aria-describedby="body-error"
+                                ></textarea>
+                                <FieldError error name="body" />
+                            </div>
+                            <button type="submit">"Add note"</button>
+                        </ActionForm>
+                    }
+                })}
         </section>
     }
     .into_any()
@@ -451,33 +764,57 @@ fn Retriggers(c: CaseView, actions: Actions) -> impl IntoView {
         <section class="card retriggers" aria-labelledby="retrigger-title">
             <h2 id="retrigger-title">"Ask the provider again"</h2>
             <FormAlert error />
-            {c.retriggers.into_iter().map(|r| {
-                let field = format!("retrigger-{}", r.action);
-                view! {
-                    <ActionForm action=actions.retrigger attr:class="retrigger">
-                        <input type="hidden" name="id" value=id />
-                        <input type="hidden" name="action" value=r.action.clone() />
-                        <h3>{r.label.clone()}</h3>
-                        {r.warning.clone().map(|w| view! { <p class="hint">{w}</p> })}
-                        {match r.blocked.clone() {
-                            Some(why) => view! { <p class="muted">{why}</p> }.into_any(),
-                            None => view! {
-                                <div class="field wide">
-                                    <label for=format!("{field}-reason")>"Why ask again (for the audit trail)"</label>
-                                    <input id=format!("{field}-reason") name="reason" required minlength="10" maxlength="500" />
-                                </div>
-                                {r.confirm.then(|| view! {
-                                    <label class="confirm">
-                                        <input type="checkbox" name="confirm" value="yes" required />
-                                        " I understand, do it"
-                                    </label>
-                                })}
-                                <button type="submit">{r.label.clone()}</button>
-                            }.into_any(),
-                        }}
-                    </ActionForm>
-                }
-            }).collect_view()}
+            {c
+                .retriggers
+                .into_iter()
+                .map(|r| {
+                    let field = format!("retrigger-{}", r.action);
+                    view! {
+                        <ActionForm action=actions.retrigger attr:class="retrigger">
+                            <input type="hidden" name="id" value=id />
+                            <input type="hidden" name="action" value=r.action.clone() />
+                            <h3>{r.label.clone()}</h3>
+                            {r.warning.clone().map(|w| view! { <p class="hint">{w}</p> })}
+                            {match r.blocked.clone() {
+                                Some(why) => view! { <p class="muted">{why}</p> }.into_any(),
+                                None => {
+                                    view! {
+                                        <div class="field wide">
+                                            <label for=format!(
+                                                "{field}-reason",
+                                            )>"Why ask again (for the audit trail)"</label>
+                                            <input
+                                                id=format!("{field}-reason")
+                                                name="reason"
+                                                required
+                                                minlength="10"
+                                                maxlength="500"
+                                            />
+                                        </div>
+                                        {r
+                                            .confirm
+                                            .then(|| {
+                                                view! {
+                                                    <label class="confirm">
+                                                        <input
+                                                            type="checkbox"
+                                                            name="confirm"
+                                                            value="yes"
+                                                            required
+                                                        />
+                                                        " I understand, do it"
+                                                    </label>
+                                                }
+                                            })}
+                                        <button type="submit">{r.label.clone()}</button>
+                                    }
+                                        .into_any()
+                                }
+                            }}
+                        </ActionForm>
+                    }
+                })
+                .collect_view()}
         </section>
     }
     .into_any()
@@ -497,11 +834,19 @@ fn Reveal(c: CaseView, actions: Actions) -> impl IntoView {
                 <input type="hidden" name="case_id" value=c.verification.id />
                 <div class="field wide">
                     <label for="case-reveal-reason">"Why do you need to see it?"</label>
-                    <input id="case-reveal-reason" name="reason" required minlength="10" maxlength="500"
-                        aria-describedby="reason-error" />
+                    <input
+                        id="case-reveal-reason"
+                        name="reason"
+                        required
+                        minlength="10"
+                        maxlength="500"
+                        aria-describedby="reason-error"
+                    />
                     <FieldError error name="reason" />
                 </div>
-                <p class="hint">"The e-mail, the photos and the provider's payload, for 10 minutes; your reason is recorded in the audit trail."</p>
+                <p class="hint">
+                    "The e-mail, the photos and the provider's payload, for 10 minutes; your reason is recorded in the audit trail."
+                </p>
                 <button type="submit">"Reveal personal data"</button>
             </ActionForm>
         </details>
@@ -519,24 +864,37 @@ fn Photos(c: CaseView) -> impl IntoView {
             {if c.pii_revealed {
                 view! {
                     <ul class="photo-list">
-                        {c.media.into_iter().map(|m| view! {
-                            <li>
-                                <figure>
-                                    <img src=m.url.unwrap_or_default() alt=m.label.clone() loading="lazy" />
-                                    <figcaption>{m.label}</figcaption>
-                                </figure>
-                            </li>
-                        }).collect_view()}
+                        {c
+                            .media
+                            .into_iter()
+                            .map(|m| {
+                                view! {
+                                    <li>
+                                        <figure>
+                                            <img
+                                                src=m.url.unwrap_or_default()
+                                                alt=m.label.clone()
+                                                loading="lazy"
+                                            />
+                                            <figcaption>{m.label}</figcaption>
+                                        </figure>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ul>
-                }.into_any()
+                }
+                    .into_any()
             } else {
                 view! {
                     <p class="muted">
-                        {format!("{count} photo(s) from the provider, hidden with the customer's personal data. ")}
-                        <a href="#reveal">"Reveal it"</a>
+                        {format!(
+                            "{count} photo(s) from the provider, hidden with the customer's personal data. ",
+                        )} <a href="#reveal">"Reveal it"</a>
                         " (with a reason, recorded) to see them here."
                     </p>
-                }.into_any()
+                }
+                    .into_any()
             }}
         </section>
     }

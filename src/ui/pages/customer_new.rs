@@ -21,8 +21,16 @@ fn TextField(
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id name=name type=kind required=required maxlength=maxlength autocomplete="off"
-                aria-invalid=invalid(error, name) aria-describedby=described />
+            <input
+                id=id
+                name=name
+                type=kind
+                required=required
+                maxlength=maxlength
+                autocomplete="off"
+                aria-invalid=invalid(error, name)
+                aria-describedby=described
+            />
             {hint.map(|h| view! { <p class="hint">{h}</p> })}
             <FieldError error name />
         </div>
@@ -50,8 +58,15 @@ fn RefFieldsets(sets: Vec<RefFieldset>, error: Signal<Option<AppError>>) -> impl
                     view! {
                         <div class="field">
                             <label for=f.name.clone()>{f.label}</label>
-                            <input id=f.name.clone() name=posted type="text" maxlength=f.maxlength
-                                autocomplete="off" aria-invalid=invalid aria-describedby=described />
+                            <input
+                                id=f.name.clone()
+                                name=posted
+                                type="text"
+                                maxlength=f.maxlength
+                                autocomplete="off"
+                                aria-invalid=invalid
+                                aria-describedby=described
+                            />
                             <FieldError error name=f.name />
                         </div>
                     }
@@ -76,23 +91,56 @@ pub fn NewCustomerPage() -> impl IntoView {
     let fieldsets = Resource::new_blocking(|| (), |_| customer_form());
     view! {
         <Title text="Add customer" />
-        <p><a href="/customers">"← Customers"</a></p>
+        <p>
+            <a href="/customers">"← Customers"</a>
+        </p>
         <h1>"Add customer"</h1>
         <ActionForm action=add>
             <FormAlert error />
             <section class="card" aria-labelledby="who">
                 <h2 id="who">"Customer"</h2>
-                <TextField id="external_id" name="external_id" label="External id" error required=true maxlength=128
-                    hint="The customer's id in the onboarding app." />
-                <TextField id="display_name" name="display_name" label="Name" error required=true maxlength=100 />
-                <TextField id="email" name="email" label="E-mail (optional)" error kind="email" maxlength=254 />
-                <TextField id="country" name="country" label="Country (optional)" error maxlength=2
-                    hint="Two letters, e.g. KZ or ZA." />
+                <TextField
+                    id="external_id"
+                    name="external_id"
+                    label="External id"
+                    error
+                    required=true
+                    maxlength=128
+                    hint="The customer's id in the onboarding app."
+                />
+                <TextField
+                    id="display_name"
+                    name="display_name"
+                    label="Name"
+                    error
+                    required=true
+                    maxlength=100
+                />
+                <TextField
+                    id="email"
+                    name="email"
+                    label="E-mail (optional)"
+                    error
+                    kind="email"
+                    maxlength=254
+                />
+                <TextField
+                    id="country"
+                    name="country"
+                    label="Country (optional)"
+                    error
+                    maxlength=2
+                    hint="Two letters, e.g. KZ or ZA."
+                />
             </section>
             <section class="card" aria-labelledby="refs">
                 <h2 id="refs">"Provider references"</h2>
-                <p class="hint">"Fill in the providers this customer went through; leave the others empty."</p>
-                <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <p class="hint">
+                    "Fill in the providers this customer went through; leave the others empty."
+                </p>
+                <Suspense fallback=|| {
+                    view! { <p class="muted">"Loading…"</p> }
+                }>
                     {move || Suspend::new(async move {
                         match fieldsets.await {
                             Ok(sets) => view! { <RefFieldsets sets error /> }.into_any(),
@@ -101,7 +149,9 @@ pub fn NewCustomerPage() -> impl IntoView {
                     })}
                 </Suspense>
             </section>
-            <button type="submit" class="button-primary" disabled=move || add.pending().get()>"Add customer"</button>
+            <button type="submit" class="button-primary" disabled=move || add.pending().get()>
+                "Add customer"
+            </button>
         </ActionForm>
     }
 }

@@ -58,68 +58,137 @@ pub fn CustomersPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Customers"</h1>
             <Suspense fallback=|| ()>
-                {move || can_add().then(|| view! {
-                    <div class="actions">
-                        <ActionForm action=import attr:class="inline">
-                            <button type="submit" disabled=move || import.pending().get()>"Import from Provide ident"</button>
-                        </ActionForm>
-                        <a class="button button-primary" href="/customers/new">"Add customer"</a>
-                    </div>
-                })}
+                {move || {
+                    can_add()
+                        .then(|| {
+                            view! {
+                                <div class="actions">
+                                    <ActionForm action=import attr:class="inline">
+                                        <button
+                                            type="submit"
+                                            disabled=move || import.pending().get()
+                                        >
+                                            "Import from Provide ident"
+                                        </button>
+                                    </ActionForm>
+                                    <a class="button button-primary" href="/customers/new">
+                                        "Add customer"
+                                    </a>
+                                </div>
+                            }
+                        })
+                }}
             </Suspense>
         </div>
         <FormAlert error=import_error />
-        {move || imported().map(|m| view! { <p class="alert alert-ok" role="status">{m}</p> })}
+        {move || {
+            imported()
+                .map(|m| {
+                    view! {
+                        <p class="alert alert-ok" role="status">
+                            {m}
+                        </p>
+                    }
+                })
+        }}
         <Form method="GET" action="/customers" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for="q">"Search"</label>
-                <input id="q" name="q" type="search" placeholder="Name, e-mail, external id or provider ref"
-                    prop:value=move || param("q").unwrap_or_default() />
+                <input
+                    id="q"
+                    name="q"
+                    type="search"
+                    placeholder="Name, e-mail, external id or provider ref"
+                    prop:value=move || param("q").unwrap_or_default()
+                />
             </div>
             <div class="field">
                 <label for="provider">"Provider"</label>
                 <select id="provider" name="provider">
                     <option value="">"Any"</option>
-                    {Provider::ALL.iter().map(|p| {
-                        let v = p.as_str();
-                        view! { <option value=v selected=move || param("provider").as_deref() == Some(v)>{p.label()}</option> }
-                    }).collect_view()}
+                    {Provider::ALL
+                        .iter()
+                        .map(|p| {
+                            let v = p.as_str();
+                            view! {
+                                <option
+                                    value=v
+                                    selected=move || param("provider").as_deref() == Some(v)
+                                >
+                                    {p.label()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="country">"Country"</label>
-                <input id="country" name="country" maxlength="2" size="3" prop:value=move || param("country").unwrap_or_default() />
+                <input
+                    id="country"
+                    name="country"
+                    maxlength="2"
+                    size="3"
+                    prop:value=move || param("country").unwrap_or_default()
+                />
             </div>
             <button type="submit">"Search"</button>
         </Form>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match customers.await {
-                    Ok(page) if page.items.is_empty() => view! { <p class="muted">"No customers match."</p> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="table">
-                            <caption class="visually-hidden">"Customers"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"External id"</th>
-                                    <th scope="col">"Country"</th>
-                                    <th scope="col">"Registered"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {page.items.into_iter().map(|c| view! {
+                    Ok(page) if page.items.is_empty() => {
+                        view! { <p class="muted">"No customers match."</p> }.into_any()
+                    }
+                    Ok(page) => {
+                        view! {
+                            <table class="table">
+                                <caption class="visually-hidden">"Customers"</caption>
+                                <thead>
                                     <tr>
-                                        <td><a href=format!("/customers/{}", c.id)>{c.display_name}</a></td>
-                                        <td><code>{c.external_id}</code></td>
-                                        <td>{c.country}</td>
-                                        <td>{c.created_at.replace('T', " ").replace('Z', " UTC")}</td>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"External id"</th>
+                                        <th scope="col">"Country"</th>
+                                        <th scope="col">"Registered"</th>
                                     </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        {page.next_cursor.map(|c| view! { <p><a href=next_href(c)>"Next page →"</a></p> })}
-                    }.into_any(),
+                                </thead>
+                                <tbody>
+                                    {page
+                                        .items
+                                        .into_iter()
+                                        .map(|c| {
+                                            view! {
+                                                <tr>
+                                                    <td>
+                                                        <a href=format!("/customers/{}", c.id)>{c.display_name}</a>
+                                                    </td>
+                                                    <td>
+                                                        <code>{c.external_id}</code>
+                                                    </td>
+                                                    <td>{c.country}</td>
+                                                    <td>
+                                                        {c.created_at.replace('T', " ").replace('Z', " UTC")}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                            {page
+                                .next_cursor
+                                .map(|c| {
+                                    view! {
+                                        <p>
+                                            <a href=next_href(c)>"Next page →"</a>
+                                        </p>
+                                    }
+                                })}
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}

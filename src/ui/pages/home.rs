@@ -12,29 +12,49 @@ pub fn HomePage() -> impl IntoView {
     let queue = me.map(queue_resource);
     view! {
         <Title text="Home" />
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || me.map(|me| Suspend::new(async move {
-                match me.await {
-                    Ok(Some(me)) if me.role.can(Permission::ViewCases) => {
-                        queue.map(|queue| view! { <QueuePage queue /> })
-                    }.into_any(),
-                    Ok(Some(me)) => {
-                        let admin = me.role.can(Permission::ManageUsers);
-                        view! {
-                            <h1>"Welcome, " {me.name.clone()}</h1>
-                            <p>"You are signed in as " <strong>{me.role.label()}</strong> " (" {me.email.clone()} ")."</p>
-                            {admin.then(|| view! {
-                                <section class="card">
-                                    <h2>"Administration"</h2>
-                                    <p><a href="/admin/users">"Manage users and roles"</a></p>
-                                </section>
-                            })}
-                        }.into_any()
+        <Suspense fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || {
+                me.map(|me| Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) if me.role.can(Permission::ViewCases) => {
+                            { queue.map(|queue| view! { <QueuePage queue /> }) }.into_any()
+                        }
+                        Ok(Some(me)) => {
+                            let admin = me.role.can(Permission::ManageUsers);
+                            view! {
+                                <h1>"Welcome, " {me.name.clone()}</h1>
+                                <p>
+                                    "You are signed in as " <strong>{me.role.label()}</strong> " ("
+                                    {me.email.clone()} ")."
+                                </p>
+                                {admin
+                                    .then(|| {
+                                        view! {
+                                            <section class="card">
+                                                <h2>"Administration"</h2>
+                                                <p>
+                                                    <a href="/admin/users">"Manage users and roles"</a>
+                                                </p>
+                                            </section>
+                                        }
+                                    })}
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            view! {
+                                <p>
+                                    <a href="/login">"Sign in"</a>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
-                    Ok(None) => view! { <p><a href="/login">"Sign in"</a></p> }.into_any(),
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
-            }))}
+                }))
+            }}
         </Suspense>
     }
 }

@@ -40,7 +40,11 @@ pub fn LoginPage() -> impl IntoView {
                             maxlength="1024"
                         />
                     </div>
-                    <button type="submit" class="button-primary" disabled=move || login.pending().get()>
+                    <button
+                        type="submit"
+                        class="button-primary"
+                        disabled=move || login.pending().get()
+                    >
                         "Sign in"
                     </button>
                 </ActionForm>

@@ -94,19 +94,38 @@ pub fn MetricsPage() -> impl IntoView {
         <Form method="GET" action="/metrics" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for="from">"From (UTC)"</label>
-                <input id="from" name="from" type="date" prop:value=move || param("from").unwrap_or_default() />
+                <input
+                    id="from"
+                    name="from"
+                    type="date"
+                    prop:value=move || param("from").unwrap_or_default()
+                />
             </div>
             <div class="field">
                 <label for="to">"To (UTC)"</label>
-                <input id="to" name="to" type="date" prop:value=move || param("to").unwrap_or_default() />
+                <input
+                    id="to"
+                    name="to"
+                    type="date"
+                    prop:value=move || param("to").unwrap_or_default()
+                />
             </div>
             <button type="submit">"Show"</button>
         </Form>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match metrics.await {
                     Ok(m) => view! { <Metrics m /> }.into_any(),
-                    Err(e) if e.is_validation() => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) if e.is_validation() => {
+                        view! {
+                            <p class="alert alert-error" role="alert">
+                                {e.message()}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}
@@ -185,31 +204,79 @@ fn Metrics(m: MetricsView) -> impl IntoView {
         .collect();
     view! {
         <p class="muted">
-            {format!("{window} (UTC, {} days) · SLA {sla} h from receipt to decision · computed at ", m.days.len())}
-            {m.generated_at.replace('T', " ").replace('Z', " UTC")}
+            {format!(
+                "{window} (UTC, {} days) · SLA {sla} h from receipt to decision · computed at ",
+                m.days.len(),
+            )} {m.generated_at.replace('T', " ").replace('Z', " UTC")}
         </p>
         <dl class="stats">
-            <div><dt>"Decisions"</dt><dd>{approved + declined}</dd></div>
-            <div><dt>"Approval rate"</dt><dd>{maybe_percent(percent(approved, approved + declined))}</dd></div>
-            <div><dt>"Time to decision, p50 / p90"</dt><dd>
-                {maybe_duration(overall.as_ref().and_then(|o| o.p50_ms))} " / " {maybe_duration(overall.as_ref().and_then(|o| o.p90_ms))}
-            </dd></div>
-            <div><dt>"Decided past the SLA"</dt><dd>{overall.as_ref().map_or(0, |o| o.over_sla)}</dd></div>
-            <div><dt>"Open cases past the SLA"</dt><dd class:warn=late>{m.open_over_sla}</dd></div>
+            <div>
+                <dt>"Decisions"</dt>
+                <dd>{approved + declined}</dd>
+            </div>
+            <div>
+                <dt>"Approval rate"</dt>
+                <dd>{maybe_percent(percent(approved, approved + declined))}</dd>
+            </div>
+            <div>
+                <dt>"Time to decision, p50 / p90"</dt>
+                <dd>
+                    {maybe_duration(overall.as_ref().and_then(|o| o.p50_ms))} " / "
+                    {maybe_duration(overall.as_ref().and_then(|o| o.p90_ms))}
+                </dd>
+            </div>
+            <div>
+                <dt>"Decided past the SLA"</dt>
+                <dd>{overall.as_ref().map_or(0, |o| o.over_sla)}</dd>
+            </div>
+            <div>
+                <dt>"Open cases past the SLA"</dt>
+                <dd class:warn=late>{m.open_over_sla}</dd>
+            </div>
         </dl>
 
         <section class="metric" aria-labelledby="m-days">
             <h2 id="m-days">"Decisions per day"</h2>
-            <ColumnChart label=format!("Chart of approved and declined decisions per day, {window}; the figures are in the table below.") series=DECISIONS rows=day_rows />
+            <ColumnChart
+                label=format!(
+                    "Chart of approved and declined decisions per day, {window}; the figures are in the table below.",
+                )
+                series=DECISIONS
+                rows=day_rows
+            />
             <details>
                 <summary>"Figures per day"</summary>
                 <table class="table compact">
                     <caption class="visually-hidden">"Decisions per day"</caption>
-                    <thead><tr><th scope="col">"Day (UTC)"</th><th scope="col" class="num">"Approved"</th><th scope="col" class="num">"Declined"</th><th scope="col" class="num">"Total"</th></tr></thead>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Day (UTC)"</th>
+                            <th scope="col" class="num">
+                                "Approved"
+                            </th>
+                            <th scope="col" class="num">
+                                "Declined"
+                            </th>
+                            <th scope="col" class="num">
+                                "Total"
+                            </th>
+                        </tr>
+                    </thead>
                     <tbody>
-                        {m.days.into_iter().map(|d| view! {
-                            <tr><th scope="row">{d.day}</th><td class="num">{d.approved}</td><td class="num">{d.declined}</td><td class="num">{d.approved + d.declined}</td></tr>
-                        }).collect_view()}
+                        {m
+                            .days
+                            .into_iter()
+                            .map(|d| {
+                                view! {
+                                    <tr>
+                                        <th scope="row">{d.day}</th>
+                                        <td class="num">{d.approved}</td>
+                                        <td class="num">{d.declined}</td>
+                                        <td class="num">{d.approved + d.declined}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
                     </tbody>
                 </table>
             </details>
@@ -220,103 +287,293 @@ fn Metrics(m: MetricsView) -> impl IntoView {
             {if provider_rows.is_empty() {
                 view! { <p class="muted">"No decisions in this window."</p> }.into_any()
             } else {
-                view! { <BarChart label="Chart of approved and declined decisions by provider; the figures are in the table below.".to_string() series=DECISIONS rows=provider_rows /> }.into_any()
+                view! {
+                    <BarChart
+                        label="Chart of approved and declined decisions by provider; the figures are in the table below."
+                            .to_string()
+                        series=DECISIONS
+                        rows=provider_rows
+                    />
+                }
+                    .into_any()
             }}
             <table class="table compact">
                 <caption class="visually-hidden">"Decisions by provider"</caption>
-                <thead><tr><th scope="col">"Provider"</th><th scope="col" class="num">"Approved"</th><th scope="col" class="num">"Declined"</th><th scope="col" class="num">"Approval rate"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Provider"</th>
+                        <th scope="col" class="num">
+                            "Approved"
+                        </th>
+                        <th scope="col" class="num">
+                            "Declined"
+                        </th>
+                        <th scope="col" class="num">
+                            "Approval rate"
+                        </th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {m.by_provider.into_iter().map(|p| view! {
-                        <tr><th scope="row">{p.label}</th><td class="num">{p.approved}</td><td class="num">{p.declined}</td><td class="num">{maybe_percent(p.approval_rate)}</td></tr>
-                    }).collect_view()}
+                    {m
+                        .by_provider
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{p.label}</th>
+                                    <td class="num">{p.approved}</td>
+                                    <td class="num">{p.declined}</td>
+                                    <td class="num">{maybe_percent(p.approval_rate)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </section>
 
         <section class="metric" aria-labelledby="m-reasons">
             <h2 id="m-reasons">"Decisions by reason"</h2>
-            {(!reason_rows.is_empty()).then(|| view! {
-                <BarChart label="Chart of decisions by reason; the figures are in the table below.".to_string() series=REASONS rows=reason_rows />
-            })}
+            {(!reason_rows.is_empty())
+                .then(|| {
+                    view! {
+                        <BarChart
+                            label="Chart of decisions by reason; the figures are in the table below."
+                                .to_string()
+                            series=REASONS
+                            rows=reason_rows
+                        />
+                    }
+                })}
             <table class="table compact">
                 <caption class="visually-hidden">"Decisions by reason"</caption>
-                <thead><tr><th scope="col">"Reason"</th><th scope="col">"Decision"</th><th scope="col" class="num">"Decisions"</th><th scope="col" class="num">"Share of its kind"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Reason"</th>
+                        <th scope="col">"Decision"</th>
+                        <th scope="col" class="num">
+                            "Decisions"
+                        </th>
+                        <th scope="col" class="num">
+                            "Share of its kind"
+                        </th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {m.by_reason.into_iter().map(|r| view! {
-                        <tr><th scope="row">{r.label}</th><td>{r.kind}</td><td class="num">{r.count}</td><td class="num">{maybe_percent(r.share)}</td></tr>
-                    }).collect_view()}
+                    {m
+                        .by_reason
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{r.label}</th>
+                                    <td>{r.kind}</td>
+                                    <td class="num">{r.count}</td>
+                                    <td class="num">{maybe_percent(r.share)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </section>
 
         <section class="metric" aria-labelledby="m-time">
             <h2 id="m-time">"Time to decision"</h2>
-            <p class="muted small">"From when KYC Desk received the case to when the decision took effect (for four-eyes cases, the second officer's confirmation)."</p>
-            {(!time_rows.is_empty()).then(|| view! {
-                <BarChart label="Chart of the median and 90th percentile time to decision by provider; the figures are in the table below.".to_string() series=TIMES rows=time_rows grouped=true value_label=minutes_label />
-            })}
+            <p class="muted small">
+                "From when KYC Desk received the case to when the decision took effect (for four-eyes cases, the second officer's confirmation)."
+            </p>
+            {(!time_rows.is_empty())
+                .then(|| {
+                    view! {
+                        <BarChart
+                            label="Chart of the median and 90th percentile time to decision by provider; the figures are in the table below."
+                                .to_string()
+                            series=TIMES
+                            rows=time_rows
+                            grouped=true
+                            value_label=minutes_label
+                        />
+                    }
+                })}
             <table class="table compact">
                 <caption class="visually-hidden">"Time to decision"</caption>
-                <thead><tr><th scope="col">"Provider"</th><th scope="col" class="num">"Decisions"</th><th scope="col" class="num">"p50"</th><th scope="col" class="num">"p90"</th><th scope="col" class="num">{format!("Over the {sla} h SLA")}</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Provider"</th>
+                        <th scope="col" class="num">
+                            "Decisions"
+                        </th>
+                        <th scope="col" class="num">
+                            "p50"
+                        </th>
+                        <th scope="col" class="num">
+                            "p90"
+                        </th>
+                        <th scope="col" class="num">
+                            {format!("Over the {sla} h SLA")}
+                        </th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {m.time_to_decision.into_iter().map(|t| view! {
-                        <tr><th scope="row">{t.label}</th><td class="num">{t.decisions}</td><td class="num">{maybe_duration(t.p50_ms)}</td><td class="num">{maybe_duration(t.p90_ms)}</td><td class="num">{t.over_sla}</td></tr>
-                    }).collect_view()}
+                    {m
+                        .time_to_decision
+                        .into_iter()
+                        .map(|t| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{t.label}</th>
+                                    <td class="num">{t.decisions}</td>
+                                    <td class="num">{maybe_duration(t.p50_ms)}</td>
+                                    <td class="num">{maybe_duration(t.p90_ms)}</td>
+                                    <td class="num">{t.over_sla}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </section>
 
         <section class="metric" aria-labelledby="m-aging">
             <h2 id="m-aging">"Open queue by age"</h2>
-            <p class="muted small">"Cases waiting for a decision now, by how long ago KYC Desk received them."</p>
-            <BarChart label=format!("Chart of open cases by age; {} are past the SLA. The figures are in the table below.", m.open_over_sla) series=AGING rows=aging_rows />
+            <p class="muted small">
+                "Cases waiting for a decision now, by how long ago KYC Desk received them."
+            </p>
+            <BarChart
+                label=format!(
+                    "Chart of open cases by age; {} are past the SLA. The figures are in the table below.",
+                    m.open_over_sla,
+                )
+                series=AGING
+                rows=aging_rows
+            />
             <table class="table compact">
                 <caption class="visually-hidden">"Open cases by age"</caption>
-                <thead><tr><th scope="col">"Waiting"</th><th scope="col" class="num">"Open cases"</th><th scope="col">"SLA"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Waiting"</th>
+                        <th scope="col" class="num">
+                            "Open cases"
+                        </th>
+                        <th scope="col">"SLA"</th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {m.aging.into_iter().map(|a| view! {
-                        <tr><th scope="row">{a.label}</th><td class="num">{a.count}</td><td>{if a.past_sla { "past" } else { "" }}</td></tr>
-                    }).collect_view()}
+                    {m
+                        .aging
+                        .into_iter()
+                        .map(|a| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{a.label}</th>
+                                    <td class="num">{a.count}</td>
+                                    <td>{if a.past_sla { "past" } else { "" }}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
-            {(!m.oldest_open.is_empty()).then(|| view! {
-                <h3>{format!("Oldest open cases past the {sla} h SLA")}</h3>
-                <table class="table compact">
-                    <thead><tr><th scope="col">"Case"</th><th scope="col">"Provider"</th><th scope="col">"Status"</th><th scope="col">"Assignee"</th><th scope="col" class="num">"Waiting"</th></tr></thead>
-                    <tbody>
-                        {m.oldest_open.into_iter().map(|c| view! {
-                            <tr>
-                                <td><a href=format!("/cases/{}", c.id)>{format!("#{}", c.id)}</a></td>
-                                <td>{c.provider}</td>
-                                <td>{c.review_status}</td>
-                                <td>{c.assignee.unwrap_or_else(|| "unassigned".into())}</td>
-                                <td class="num">{duration_label(c.age_ms)}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
+            {(!m.oldest_open.is_empty())
+                .then(|| {
+                    view! {
+                        <h3>{format!("Oldest open cases past the {sla} h SLA")}</h3>
+                        <table class="table compact">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Case"</th>
+                                    <th scope="col">"Provider"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Assignee"</th>
+                                    <th scope="col" class="num">
+                                        "Waiting"
+                                    </th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {m
+                                    .oldest_open
+                                    .into_iter()
+                                    .map(|c| {
+                                        view! {
+                                            <tr>
+                                                <td>
+                                                    <a href=format!(
+                                                        "/cases/{}",
+                                                        c.id,
+                                                    )>{format!("#{}", c.id)}</a>
+                                                </td>
+                                                <td>{c.provider}</td>
+                                                <td>{c.review_status}</td>
+                                                <td>{c.assignee.unwrap_or_else(|| "unassigned".into())}</td>
+                                                <td class="num">{duration_label(c.age_ms)}</td>
+                                            </tr>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                })}
         </section>
 
         <section class="metric" aria-labelledby="m-reviewers">
             <h2 id="m-reviewers">"Per reviewer"</h2>
-            {(!reviewer_rows.is_empty()).then(|| view! {
-                <BarChart label="Chart of decisions and second-officer confirmations by reviewer; the figures are in the table below.".to_string() series=REVIEWERS rows=reviewer_rows />
-            })}
+            {(!reviewer_rows.is_empty())
+                .then(|| {
+                    view! {
+                        <BarChart
+                            label="Chart of decisions and second-officer confirmations by reviewer; the figures are in the table below."
+                                .to_string()
+                            series=REVIEWERS
+                            rows=reviewer_rows
+                        />
+                    }
+                })}
             <table class="table compact">
                 <caption class="visually-hidden">"Per reviewer"</caption>
-                <thead><tr>
-                    <th scope="col">"Reviewer"</th><th scope="col" class="num">"Decisions"</th><th scope="col" class="num">"Approved"</th>
-                    <th scope="col" class="num">"Declined"</th><th scope="col" class="num">"Per day"</th><th scope="col" class="num">"p50 time to decision"</th>
-                    <th scope="col" class="num">"Confirmed as second officer"</th>
-                </tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">"Reviewer"</th>
+                        <th scope="col" class="num">
+                            "Decisions"
+                        </th>
+                        <th scope="col" class="num">
+                            "Approved"
+                        </th>
+                        <th scope="col" class="num">
+                            "Declined"
+                        </th>
+                        <th scope="col" class="num">
+                            "Per day"
+                        </th>
+                        <th scope="col" class="num">
+                            "p50 time to decision"
+                        </th>
+                        <th scope="col" class="num">
+                            "Confirmed as second officer"
+                        </th>
+                    </tr>
+                </thead>
                 <tbody>
-                    {m.reviewers.into_iter().map(|r| view! {
-                        <tr>
-                            <th scope="row">{r.name}</th><td class="num">{r.decisions}</td><td class="num">{r.approved}</td><td class="num">{r.declined}</td>
-                            <td class="num">{r.per_day}</td><td class="num">{maybe_duration(r.p50_ms)}</td><td class="num">{r.confirmations}</td>
-                        </tr>
-                    }).collect_view()}
+                    {m
+                        .reviewers
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{r.name}</th>
+                                    <td class="num">{r.decisions}</td>
+                                    <td class="num">{r.approved}</td>
+                                    <td class="num">{r.declined}</td>
+                                    <td class="num">{r.per_day}</td>
+                                    <td class="num">{maybe_duration(r.p50_ms)}</td>
+                                    <td class="num">{r.confirmations}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </section>

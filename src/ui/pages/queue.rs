@@ -67,9 +67,16 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
                 <label for=name>{label}</label>
                 <select id=name name=name>
                     <option value="">{any}</option>
-                    {options.into_iter().map(|(v, l)| view! {
-                        <option value=v selected=move || param(name).as_deref() == Some(v)>{l}</option>
-                    }).collect_view()}
+                    {options
+                        .into_iter()
+                        .map(|(v, l)| {
+                            view! {
+                                <option value=v selected=move || param(name).as_deref() == Some(v)>
+                                    {l}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
             </div>
         }
@@ -80,39 +87,104 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
         <Form method="GET" action="/" attr:class="filters" attr:role="search">
             <fieldset class="segmented">
                 <legend>"Show"</legend>
-                {[("mine", "Mine"), ("unassigned", "Unassigned"), ("all", "All")].map(|(v, l)| view! {
-                    <label><input type="radio" name="view" value=v checked=move || view_is(v) />{l}</label>
-                }).collect_view()}
+                {[("mine", "Mine"), ("unassigned", "Unassigned"), ("all", "All")]
+                    .map(|(v, l)| {
+                        view! {
+                            <label>
+                                <input
+                                    type="radio"
+                                    name="view"
+                                    value=v
+                                    checked=move || view_is(v)
+                                />
+                                {l}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
             </fieldset>
-            {select("provider", "Provider", "Any", Provider::ALL.iter().map(|p| (p.as_str(), p.label().to_string())).collect())}
-            {select("upstream", "Upstream status", "Any", UpstreamStatus::ALL.iter().map(|s| (s.as_str(), human(s.as_str()))).collect())}
-            {select("review", "Review status", "Open", ReviewStatus::ALL.iter().map(|s| (s.as_str(), human(s.as_str()))).collect())}
-            {select("category", "Failed check", "Any", CheckCategory::ALL.iter().map(|c| (c.as_str(), c.label().to_string())).collect())}
+            {select(
+                "provider",
+                "Provider",
+                "Any",
+                Provider::ALL.iter().map(|p| (p.as_str(), p.label().to_string())).collect(),
+            )}
+            {select(
+                "upstream",
+                "Upstream status",
+                "Any",
+                UpstreamStatus::ALL.iter().map(|s| (s.as_str(), human(s.as_str()))).collect(),
+            )}
+            {select(
+                "review",
+                "Review status",
+                "Open",
+                ReviewStatus::ALL.iter().map(|s| (s.as_str(), human(s.as_str()))).collect(),
+            )}
+            {select(
+                "category",
+                "Failed check",
+                "Any",
+                CheckCategory::ALL.iter().map(|c| (c.as_str(), c.label().to_string())).collect(),
+            )}
             <div class="field">
                 <label for="age">"Older than (hours)"</label>
-                <input id="age" name="age" inputmode="numeric" size="4" prop:value=move || param("age").unwrap_or_default() />
+                <input
+                    id="age"
+                    name="age"
+                    inputmode="numeric"
+                    size="4"
+                    prop:value=move || param("age").unwrap_or_default()
+                />
             </div>
-            {select("sort", "Sort", "Oldest first", vec![("updated", "Recently updated".to_string())])}
+            {select(
+                "sort",
+                "Sort",
+                "Oldest first",
+                vec![("updated", "Recently updated".to_string())],
+            )}
             <div class="field">
                 <label for="search-cases">"Find a customer"</label>
-                <input id="search-cases" type="search" form="customer-search" name="q" data-shortcut="/"
-                    placeholder="Name, e-mail, id" />
+                <input
+                    id="search-cases"
+                    type="search"
+                    form="customer-search"
+                    name="q"
+                    data-shortcut="/"
+                    placeholder="Name, e-mail, id"
+                />
             </div>
             <button type="submit">"Apply"</button>
         </Form>
         <form id="customer-search" method="get" action="/customers" class="visually-hidden"></form>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match queue.await {
-                    Ok(None) => view! { <p class="muted">"Your role does not show cases."</p> }.into_any(),
-                    Ok(Some(page)) if page.items.is_empty() => view! {
-                        <p class="muted">"Nothing here. Try "<a href="/?view=unassigned">"unassigned cases"</a>"."</p>
-                    }.into_any(),
+                    Ok(None) => {
+                        view! { <p class="muted">"Your role does not show cases."</p> }.into_any()
+                    }
+                    Ok(Some(page)) if page.items.is_empty() => {
+                        view! {
+                            <p class="muted">
+                                "Nothing here. Try "
+                                <a href="/?view=unassigned">"unassigned cases"</a>"."
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Ok(Some(page)) => {
-                        let next = page.next_cursor.map(|c| {
-                            let fq = filter_query();
-                            if fq.is_empty() { format!("/?after={c}") } else { format!("/?{fq}&after={c}") }
-                        });
+                        let next = page
+                            .next_cursor
+                            .map(|c| {
+                                let fq = filter_query();
+                                if fq.is_empty() {
+                                    format!("/?after={c}")
+                                } else {
+                                    format!("/?{fq}&after={c}")
+                                }
+                            });
                         view! {
                             <table class="table queue">
                                 <caption class="visually-hidden">"Cases"</caption>
@@ -128,23 +200,61 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {page.items.into_iter().map(|c| view! {
-                                        <tr data-shortcut-row="">
-                                            <td><a href=format!("/cases/{}", c.id)>{c.customer}</a></td>
-                                            <td>{c.provider.label()}</td>
-                                            <td><UpstreamBadge status=c.upstream_status raw=c.upstream_status_raw /></td>
-                                            <td><ReviewBadge status=c.review_status /></td>
-                                            <td>{c.failed.iter().map(|f| view! { <span class="tag tag-bad">{f.label()}</span> }).collect_view()}</td>
-                                            <td>{c.assignee.unwrap_or_else(|| "—".into())}</td>
-                                            <td title=c.created_at>{c.age}</td>
-                                        </tr>
-                                    }).collect_view()}
+                                    {page
+                                        .items
+                                        .into_iter()
+                                        .map(|c| {
+                                            view! {
+                                                <tr data-shortcut-row="">
+                                                    <td>
+                                                        <a href=format!("/cases/{}", c.id)>{c.customer}</a>
+                                                    </td>
+                                                    <td>{c.provider.label()}</td>
+                                                    <td>
+                                                        <UpstreamBadge
+                                                            status=c.upstream_status
+                                                            raw=c.upstream_status_raw
+                                                        />
+                                                    </td>
+                                                    <td>
+                                                        <ReviewBadge status=c.review_status />
+                                                    </td>
+                                                    <td>
+                                                        {c
+                                                            .failed
+                                                            .iter()
+                                                            .map(|f| {
+                                                                view! { <span class="tag tag-bad">{f.label()}</span> }
+                                                            })
+                                                            .collect_view()}
+                                                    </td>
+                                                    <td>{c.assignee.unwrap_or_else(|| "—".into())}</td>
+                                                    <td title=c.created_at>{c.age}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </tbody>
                             </table>
-                            {next.map(|href| view! { <p><a href=href>"More →"</a></p> })}
-                        }.into_any()
+                            {next
+                                .map(|href| {
+                                    view! {
+                                        <p>
+                                            <a href=href>"More →"</a>
+                                        </p>
+                                    }
+                                })}
+                        }
+                            .into_any()
                     }
-                    Err(e) if e.is_validation() => view! { <p class="alert alert-error" role="alert">{e.message()}</p> }.into_any(),
+                    Err(e) if e.is_validation() => {
+                        view! {
+                            <p class="alert alert-error" role="alert">
+                                {e.message()}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}

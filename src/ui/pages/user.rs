@@ -39,8 +39,12 @@ pub fn UserPage() -> impl IntoView {
     };
     view! {
         <Title text="User" />
-        <p><a href="/admin/users">"← All users"</a></p>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <p>
+            <a href="/admin/users">"← All users"</a>
+        </p>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let my_id = match me {
                     Some(me) => me.await.ok().flatten().map(|m| m.user_id),
@@ -52,15 +56,22 @@ pub fn UserPage() -> impl IntoView {
                         view! {
                             <UserSummary user=u.clone() />
                             {if is_me {
-                                view! { <p class="alert">"This is your own account. Another admin changes its role, access or password."</p> }.into_any()
+                                view! {
+                                    <p class="alert">
+                                        "This is your own account. Another admin changes its role, access or password."
+                                    </p>
+                                }
+                                    .into_any()
                             } else {
                                 view! {
                                     <RoleForm user=u.clone() action=change_role />
                                     <AccessForm user=u.clone() action=set_disabled />
                                     <PasswordForm user=u action=reset was_reset />
-                                }.into_any()
+                                }
+                                    .into_any()
                             }}
-                        }.into_any()
+                        }
+                            .into_any()
                     }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
@@ -74,11 +85,16 @@ fn UserSummary(user: UserView) -> impl IntoView {
     view! {
         <h1>{user.name.clone()}</h1>
         <dl class="summary">
-            <dt>"E-mail"</dt><dd>{user.email}</dd>
-            <dt>"Role"</dt><dd>{user.role.label()}</dd>
-            <dt>"Status"</dt><dd>{if user.disabled { "Disabled" } else { "Active" }}</dd>
-            <dt>"Created"</dt><dd>{user.created_at}</dd>
-            <dt>"Last changed"</dt><dd>{user.updated_at}</dd>
+            <dt>"E-mail"</dt>
+            <dd>{user.email}</dd>
+            <dt>"Role"</dt>
+            <dd>{user.role.label()}</dd>
+            <dt>"Status"</dt>
+            <dd>{if user.disabled { "Disabled" } else { "Active" }}</dd>
+            <dt>"Created"</dt>
+            <dd>{user.created_at}</dd>
+            <dt>"Last changed"</dt>
+            <dd>{user.updated_at}</dd>
         </dl>
     }
 }
@@ -94,10 +110,22 @@ fn RoleForm(user: UserView, action: ServerAction<ChangeRole>) -> impl IntoView {
                 <input type="hidden" name="user_id" value=user.user_id />
                 <div class="field">
                     <label for="role">"Role"</label>
-                    <select id="role" name="role" aria-invalid=invalid(error, "role") aria-describedby="role-error">
-                        {Role::ALL.into_iter().map(|r| view! {
-                            <option value=r.as_str() selected=r == user.role>{r.label()}</option>
-                        }).collect_view()}
+                    <select
+                        id="role"
+                        name="role"
+                        aria-invalid=invalid(error, "role")
+                        aria-describedby="role-error"
+                    >
+                        {Role::ALL
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <option value=r.as_str() selected=r == user.role>
+                                        {r.label()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
                     </select>
                     <FieldError error name="role" />
                 </div>
@@ -128,7 +156,9 @@ fn AccessForm(user: UserView, action: ServerAction<SetUserDisabled>) -> impl Int
                 <input type="hidden" name="user_id" value=user.user_id />
                 <input type="hidden" name="disabled" value=value />
                 <p class="hint">{hint}</p>
-                <button type="submit" class=if user.disabled { "" } else { "button-danger" }>{label}</button>
+                <button type="submit" class=if user.disabled { "" } else { "button-danger" }>
+                    {label}
+                </button>
             </ActionForm>
         </section>
     }
@@ -144,14 +174,32 @@ fn PasswordForm(
     view! {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">"Password"</h2>
-            {move || was_reset().then(|| view! { <p class="alert alert-ok" role="status">"Password reset. The person's sessions have ended."</p> })}
+            {move || {
+                was_reset()
+                    .then(|| {
+                        view! {
+                            <p class="alert alert-ok" role="status">
+                                "Password reset. The person's sessions have ended."
+                            </p>
+                        }
+                    })
+            }}
             <ActionForm action>
                 <FormAlert error />
                 <input type="hidden" name="user_id" value=user.user_id />
                 <div class="field">
                     <label for="reset-password">"New password"</label>
-                    <input id="reset-password" name="password" type="password" required minlength="12" maxlength="128"
-                        autocomplete="new-password" aria-invalid=invalid(error, "password") aria-describedby="password-error" />
+                    <input
+                        id="reset-password"
+                        name="password"
+                        type="password"
+                        required
+                        minlength="12"
+                        maxlength="128"
+                        autocomplete="new-password"
+                        aria-invalid=invalid(error, "password")
+                        aria-describedby="password-error"
+                    />
                     <FieldError error name="password" />
                 </div>
                 <button type="submit">"Reset password"</button>

@@ -18,41 +18,66 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Users" />
         <h1>"Users"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || Suspend::new(async move {
                 match users.await {
-                    Ok(page) => view! {
-                        <table class="table">
-                            <caption class="visually-hidden">"Users"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"E-mail"</th>
-                                    <th scope="col">"Role"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Created"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {page.items.into_iter().map(|u| view! {
+                    Ok(page) => {
+                        view! {
+                            <table class="table">
+                                <caption class="visually-hidden">"Users"</caption>
+                                <thead>
                                     <tr>
-                                        <td><a href=format!("/admin/users/{}", u.user_id)>{u.name}</a></td>
-                                        <td>{u.email}</td>
-                                        <td>{u.role.label()}</td>
-                                        <td>{if u.disabled {
-                                            view! { <span class="badge badge-muted">"Disabled"</span> }.into_any()
-                                        } else {
-                                            view! { <span class="badge badge-ok">"Active"</span> }.into_any()
-                                        }}</td>
-                                        <td>{u.created_at}</td>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"E-mail"</th>
+                                        <th scope="col">"Role"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"Created"</th>
                                     </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        {page.next_cursor.map(|c| view! {
-                            <p><a href=format!("/admin/users?after={c}")>"Next page →"</a></p>
-                        })}
-                    }.into_any(),
+                                </thead>
+                                <tbody>
+                                    {page
+                                        .items
+                                        .into_iter()
+                                        .map(|u| {
+                                            view! {
+                                                <tr>
+                                                    <td>
+                                                        <a href=format!("/admin/users/{}", u.user_id)>{u.name}</a>
+                                                    </td>
+                                                    <td>{u.email}</td>
+                                                    <td>{u.role.label()}</td>
+                                                    <td>
+                                                        {if u.disabled {
+                                                            view! { <span class="badge badge-muted">"Disabled"</span> }
+                                                                .into_any()
+                                                        } else {
+                                                            view! { <span class="badge badge-ok">"Active"</span> }
+                                                                .into_any()
+                                                        }}
+                                                    </td>
+                                                    <td>{u.created_at}</td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                            {page
+                                .next_cursor
+                                .map(|c| {
+                                    view! {
+                                        <p>
+                                            <a href=format!(
+                                                "/admin/users?after={c}",
+                                            )>"Next page →"</a>
+                                        </p>
+                                    }
+                                })}
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorView error /> }.into_any(),
                 }
             })}
@@ -71,31 +96,72 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                 <FormAlert error />
                 <div class="field">
                     <label for="new-email">"E-mail"</label>
-                    <input id="new-email" name="email" type="email" required maxlength="254"
-                        autocomplete="off" aria-invalid=invalid(error, "email") aria-describedby="email-error" />
+                    <input
+                        id="new-email"
+                        name="email"
+                        type="email"
+                        required
+                        maxlength="254"
+                        autocomplete="off"
+                        aria-invalid=invalid(error, "email")
+                        aria-describedby="email-error"
+                    />
                     <FieldError error name="email" />
                 </div>
                 <div class="field">
                     <label for="new-name">"Name"</label>
-                    <input id="new-name" name="name" type="text" required maxlength="100"
-                        autocomplete="off" aria-invalid=invalid(error, "name") aria-describedby="name-error" />
+                    <input
+                        id="new-name"
+                        name="name"
+                        type="text"
+                        required
+                        maxlength="100"
+                        autocomplete="off"
+                        aria-invalid=invalid(error, "name")
+                        aria-describedby="name-error"
+                    />
                     <FieldError error name="name" />
                 </div>
                 <div class="field">
                     <label for="new-role">"Role"</label>
-                    <select id="new-role" name="role" aria-invalid=invalid(error, "role") aria-describedby="role-error">
-                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                    <select
+                        id="new-role"
+                        name="role"
+                        aria-invalid=invalid(error, "role")
+                        aria-describedby="role-error"
+                    >
+                        {Role::ALL
+                            .into_iter()
+                            .map(|r| view! { <option value=r.as_str()>{r.label()}</option> })
+                            .collect_view()}
                     </select>
                     <FieldError error name="role" />
                 </div>
                 <div class="field">
                     <label for="new-password">"Initial password"</label>
-                    <input id="new-password" name="password" type="password" required minlength="12" maxlength="128"
-                        autocomplete="new-password" aria-invalid=invalid(error, "password") aria-describedby="password-hint password-error" />
-                    <p class="hint" id="password-hint">"At least 12 characters. Share it with the person privately."</p>
+                    <input
+                        id="new-password"
+                        name="password"
+                        type="password"
+                        required
+                        minlength="12"
+                        maxlength="128"
+                        autocomplete="new-password"
+                        aria-invalid=invalid(error, "password")
+                        aria-describedby="password-hint password-error"
+                    />
+                    <p class="hint" id="password-hint">
+                        "At least 12 characters. Share it with the person privately."
+                    </p>
                     <FieldError error name="password" />
                 </div>
-                <button type="submit" class="button-primary" disabled=move || create.pending().get()>"Add user"</button>
+                <button
+                    type="submit"
+                    class="button-primary"
+                    disabled=move || create.pending().get()
+                >
+                    "Add user"
+                </button>
             </ActionForm>
         </section>
     }
