@@ -17,6 +17,7 @@ run: setup build
 ## Every test: formatting, lints, Rust unit and integration tests, Playwright.
 test: setup
 	.ci/setup --browser
+	leptosfmt --check src
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --no-default-features --features hydrate --target wasm32-unknown-unknown -- -D warnings

@@ -440,12 +440,16 @@ impl Settings {
     pub fn require_secret_key(&self) -> Result<(), ConfigError> {
         if self.secret_key.is_none() && !self.demo {
             return Err(ConfigError::Invalid(
-                "KYC_DESK_SECRET_KEY (secret_key) is required outside demo mode (32+ random characters)".into(),
+                "KYC_DESK_SECRET_KEY (secret_key) is required outside demo mode \
+                 (32+ random characters)"
+                    .into(),
             ));
         }
         if self.audit_signing_key.is_none() && !self.demo {
             return Err(ConfigError::Invalid(
-                "KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) is required outside demo mode (make one with `kyc-desk audit keygen`)".into(),
+                "KYC_DESK_AUDIT_SIGNING_KEY (audit_signing_key) is required outside demo mode \
+                 (make one with `kyc-desk audit keygen`)"
+                    .into(),
             ));
         }
         Ok(())

@@ -161,19 +161,23 @@ async fn start(
     let mut filter = st.db.read_blocking(move |conn| query.filter(conn)).await?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
-    audit_db::append(
-        &mut tx,
-        now,
-        NewEvent::new(me.actor(), AuditAction::AuditExported, AuditEntity::Export, origin).changes(serde_json::json!({
-            "format": if format == Format::Csv { "csv" } else { "jsonl" },
-            "filters": {
-                "actor_user_id": filter.actor_user_id, "actor_system": filter.actor_system, "action": filter.action,
-                "customer_id": filter.customer_id, "verification_id": filter.verification_id,
-                "min_seq": filter.min_seq, "max_seq": filter.max_seq,
-            },
-        })),
+    let exported = serde_json::json!({
+        "format": if format == Format::Csv { "csv" } else { "jsonl" },
+        "filters": {
+            "actor_user_id": filter.actor_user_id, "actor_system": filter.actor_system,
+            "action": filter.action, "customer_id": filter.customer_id,
+            "verification_id": filter.verification_id,
+            "min_seq": filter.min_seq, "max_seq": filter.max_seq,
+        },
+    });
+    let event = NewEvent::new(
+        me.actor(),
+        AuditAction::AuditExported,
+        AuditEntity::Export,
+        origin,
     )
-    .await?;
+    .changes(exported);
+    audit_db::append(&mut tx, now, event).await?;
     tx.commit().await?;
     let checkpoint = audit::checkpoint(&st.db, &st.audit_keys, now, "export").await?;
     filter.max_seq = Some(

@@ -321,7 +321,8 @@ pub fn router(state: AppState) -> Router {
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("-");
-                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                    let (method, path) = (req.method(), req.uri().path());
+                    tracing::info_span!("request", request_id = %id, %method, %path)
                 })
                 // The server's time for each request, in microseconds: from
                 // the request read to the response ready to write (pages are

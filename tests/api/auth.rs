@@ -422,8 +422,7 @@ async fn is_signed_in(app: &TestApp, browser: &reqwest::Client) -> bool {
 }
 
 #[tokio::test]
-async fn a_request_in_flight_across_a_password_reset_a_disable_or_a_role_change_leaves_no_usable_session(
-) {
+async fn a_request_in_flight_across_a_reset_a_disable_or_a_role_change_leaves_no_usable_session() {
     use kyc_desk::server::db::audit::{Actor, Origin};
     use kyc_desk::server::services::users::{self, Deps};
     for change in ["password reset", "disable", "role change"] {

@@ -506,7 +506,10 @@ async fn an_ident_decision_reaches_ident_once_even_if_ident_is_down_at_first() {
     // ident refuses the first four updates (503, not applied); reads work,
     // so each refused update is sent again only after a read showed it had
     // not arrived.
-    app.sandbox_fault(json!({"provider": "ident", "kind": "status", "status": 503, "count": 4, "match": "\"status\""})).await;
+    app.sandbox_fault(json!({
+        "provider": "ident", "kind": "status", "status": 503, "count": 4, "match": "\"status\"",
+    }))
+    .await;
     // The reviewer's request does not wait for ident.
     let res = decide(
         &app,

@@ -351,7 +351,9 @@ async fn every_re_trigger_whose_answer_was_lost_reached_its_provider_once_and_wa
             "session/create",
         ),
         (
-            json!({"provider": "width", "execution_id": "exec-sbx-failed", "customer_id": "C_sbx_failed"}),
+            json!({
+                "provider": "width", "execution_id": "exec-sbx-failed", "customer_id": "C_sbx_failed",
+            }),
             "new_workflow",
             false,
             Role::ComplianceOfficer,

@@ -13,7 +13,11 @@ fn all_four() -> Value {
             {"provider": "eclipse", "tenant_id": 100, "customer_id": "1592545"},
             {"provider": "biometric_kz", "session_id": "b10e0000-0000-4000-8000-000000000001"},
             {"provider": "ident", "application_id": "1de70000-0000-4000-8000-000000000004"},
-            {"provider": "width", "execution_id": "exec-sbx-waiting-liveness", "customer_id": "C_sbx_waiting-liveness"}
+            {
+                "provider": "width",
+                "execution_id": "exec-sbx-waiting-liveness",
+                "customer_id": "C_sbx_waiting-liveness"
+            }
         ]
     })
 }
@@ -92,7 +96,10 @@ async fn bad_input_is_a_422_naming_the_field_and_stores_nothing() {
     let cases = [
         (json!({"display_name": "A"}), "external_id"),
         (
-            json!({"external_id": "x", "display_name": "A", "refs": [{"provider": "biometric_kz", "session_id": "nope"}]}),
+            json!({
+                "external_id": "x", "display_name": "A",
+                "refs": [{"provider": "biometric_kz", "session_id": "nope"}],
+            }),
             "refs[0].session_id",
         ),
         (

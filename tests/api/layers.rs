@@ -186,3 +186,85 @@ fn no_two_server_modules_import_each_other() {
         "the scan sees the server's modules: {edges:?}"
     );
 }
+
+/// Byte ranges of the string literals in `src` (plain, byte and raw);
+/// comments are skipped, never read as strings.
+fn string_literals(src: &str) -> Vec<(usize, usize)> {
+    let b = src.as_bytes();
+    let (mut out, mut i) = (Vec::new(), 0);
+    let word = |i: usize| i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+    while i < b.len() {
+        if b[i..].starts_with(b"//") {
+            i = src[i..].find('\n').map_or(b.len(), |j| i + j);
+        } else if b[i..].starts_with(b"/*") {
+            i = src[i + 2..].find("*/").map_or(b.len(), |j| i + 2 + j + 2);
+        } else if (b[i] == b'r' || b[i..].starts_with(b"br")) && !word(i) {
+            let start = i;
+            let mut j = i + if b[i] == b'b' { 2 } else { 1 };
+            let hashes = b[j..].iter().take_while(|c| **c == b'#').count();
+            j += hashes;
+            if b.get(j) == Some(&b'"') {
+                let end = format!("\"{}", "#".repeat(hashes));
+                i = src[j + 1..]
+                    .find(&end)
+                    .map_or(b.len(), |k| j + 1 + k + end.len());
+                out.push((start, i));
+            } else {
+                i += 1;
+            }
+        } else if b[i] == b'"' {
+            let start = i;
+            i += 1;
+            while i < b.len() && b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            out.push((start, i.min(b.len())));
+        } else if b[i] == b'\'' && b.get(i + 2) == Some(&b'\'') {
+            i += 3;
+        } else if b[i..].starts_with(b"'\\") {
+            i = src[i + 2..].find('\'').map_or(b.len(), |j| i + 2 + j + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn no_line_is_over_100_characters_but_for_string_literals() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut long = Vec::new();
+    for dir in ["src", "tests"] {
+        let mut files = Vec::new();
+        let mut todo = vec![root.join(dir)];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).expect("dir").flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        for file in files {
+            let src = std::fs::read_to_string(&file).expect("read");
+            let strings = string_literals(&src);
+            let in_string = |k: usize| strings.iter().any(|(a, b)| (*a..*b).contains(&k));
+            let mut at = 0;
+            for (n, line) in src.split('\n').enumerate() {
+                let chars: Vec<(usize, char)> = line.char_indices().collect();
+                let over = chars
+                    .iter()
+                    .skip(100)
+                    .all(|(i, c)| in_string(at + i) || matches!(c, ' ' | ',' | ';' | ')'));
+                if chars.len() > 100 && !over {
+                    long.push(format!("{}:{}", file.display(), n + 1));
+                }
+                at += line.len() + 1;
+            }
+        }
+    }
+    assert!(long.is_empty(), "lines over 100 characters: {long:#?}");
+}

@@ -237,19 +237,50 @@ async fn the_json_api_answers_unreadable_requests_with_a_4xx() {
     let token = app.api_token("ingest").await;
     let client = Client::new();
     let bodies: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("not JSON", b"{\"external_id\": ".to_vec(), "application/json"),
-        ("wrong types", br#"{"external_id": 5, "display_name": [], "refs": "x"}"#.to_vec(), "application/json"),
+        (
+            "not JSON",
+            b"{\"external_id\": ".to_vec(),
+            "application/json",
+        ),
+        (
+            "wrong types",
+            br#"{"external_id": 5, "display_name": [], "refs": "x"}"#.to_vec(),
+            "application/json",
+        ),
         ("missing fields", b"{}".to_vec(), "application/json"),
         (
             "a repeated field",
-            br#"{"external_id": "a-1", "external_id": "a-2", "display_name": "X", "refs": []}"#.to_vec(),
+            br#"{"external_id": "a-1", "external_id": "a-2", "display_name": "X", "refs": []}"#
+                .to_vec(),
             "application/json",
         ),
-        ("an overflow", br#"{"external_id": "a-1", "display_name": "X", "refs": [{"provider": "eclipse", "tenant_id": 1e400}]}"#.to_vec(), "application/json"),
-        ("invalid UTF-8", b"{\"external_id\": \"\xff\xfe\"}".to_vec(), "application/json"),
-        ("deep nesting", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(), "application/json"),
-        ("a form", b"external_id=a-1&display_name=X".to_vec(), "application/x-www-form-urlencoded"),
-        ("a multipart body", b"--x\r\n\r\n--x--\r\n".to_vec(), "multipart/form-data; boundary=x"),
+        (
+            "an overflow",
+            br#"{"external_id": "a-1", "display_name": "X",
+                "refs": [{"provider": "eclipse", "tenant_id": 1e400}]}"#
+                .to_vec(),
+            "application/json",
+        ),
+        (
+            "invalid UTF-8",
+            b"{\"external_id\": \"\xff\xfe\"}".to_vec(),
+            "application/json",
+        ),
+        (
+            "deep nesting",
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(),
+            "application/json",
+        ),
+        (
+            "a form",
+            b"external_id=a-1&display_name=X".to_vec(),
+            "application/x-www-form-urlencoded",
+        ),
+        (
+            "a multipart body",
+            b"--x\r\n\r\n--x--\r\n".to_vec(),
+            "multipart/form-data; boundary=x",
+        ),
     ];
     for (case, body, content_type) in bodies {
         let res = client

@@ -268,8 +268,7 @@ fn eclipse_unknown_status_is_unknown_not_terminal_and_keeps_the_raw_string() {
 }
 
 #[test]
-fn eclipse_every_catalogue_check_gets_its_category_and_unknown_names_become_other_with_a_readable_name(
-) {
+fn eclipse_catalogue_checks_get_their_category_and_unknown_names_become_other_readably() {
     let r = eclipse_one("eclipse/result_unknown_status_and_check_names.json");
     let c = expect_row(&r, "selfieIsASelfie", Cat::Liveness, Out::Passed);
     assert_eq!(c.name, "Selfie is a selfie");
@@ -318,7 +317,8 @@ fn eclipse_every_catalogue_check_gets_its_category_and_unknown_names_become_othe
     assert_eq!(c.name, "Passport matches national identity");
     let c = expect_row(&r, "fooBarCheck", Cat::Other, Out::Passed);
     assert_eq!(c.name, "Foo bar check");
-    // customerId (number), meta (no flags), selfieVideoCheck (null), addressCheck ({}) are not checks.
+    // customerId (number), meta (no flags), selfieVideoCheck (null), addressCheck ({})
+    // are not checks.
     for k in ["customerId", "meta", "selfieVideoCheck", "addressCheck"] {
         assert!(r.check(k).is_none(), "{k} is not a check");
     }
@@ -884,8 +884,7 @@ fn biometric_kz_every_block_kind_gets_its_category() {
 }
 
 #[test]
-fn biometric_kz_junk_prediction_gives_no_score_and_result_false_without_reason_is_failed_without_reason(
-) {
+fn biometric_kz_junk_prediction_has_no_score_and_result_false_without_reason_fails_bare() {
     let r = bio("biometric_kz/synthetic_prediction_junk_and_null_reason.json");
     let c = expect_row(&r, "liveness_result", Cat::Liveness, Out::Failed);
     assert_eq!(
@@ -969,8 +968,7 @@ fn biometric_kz_session_created_yields_the_session_id_and_technologies_in_both_s
 }
 
 #[test]
-fn biometric_kz_a_payload_that_is_not_an_object_is_a_type_error_and_a_blank_id_falls_back_to_the_body(
-) {
+fn biometric_kz_a_payload_not_an_object_is_a_type_error_and_a_blank_id_falls_back() {
     let v = fixture("biometric_kz/synthetic_not_an_object.json");
     assert!(matches!(
         biometric_kz::map_session(BIO_SID, &v),
@@ -1001,8 +999,7 @@ fn biometric_kz_a_payload_that_is_not_an_object_is_a_type_error_and_a_blank_id_f
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn ident_seed_list_maps_failed_to_error_remediate_to_a_failed_duplicate_check_and_accepted_to_passed(
-) {
+fn ident_seed_list_maps_failed_to_error_remediate_to_a_failed_duplicate_accepted_to_passed() {
     let body = fixture("ident/seed_list.json");
     let items = ident::applications(&body);
     assert_eq!(items.len(), 3);
@@ -1020,7 +1017,10 @@ fn ident_seed_list_maps_failed_to_error_remediate_to_a_failed_duplicate_check_an
     );
     assert_eq!(
         failed.failure_reasons,
-        [reason(None, Some("No national id country specified, and invalid format for US Social Security Number"))]
+        [reason(
+            None,
+            Some("No national id country specified, and invalid format for US Social Security Number")
+        )]
     );
 
     let remediate = &all[1];
@@ -1326,8 +1326,7 @@ fn ident_several_vouched_errors_on_one_row_list_each_type_once_and_join_their_me
 }
 
 #[test]
-fn ident_identitymind_rejection_has_a_failed_decision_a_failed_fired_rule_and_uninterpreted_etr_tests(
-) {
+fn ident_identitymind_rejection_fails_decision_and_fired_rule_leaves_etr_tests_unread() {
     let r = app("ident/identitymind_rejected_fired_rules.json");
     expect_status(&r, "rejected", St::Failed, true);
     assert_eq!(
@@ -1410,8 +1409,7 @@ fn ident_identitymind_p2_example_passes_its_decision_row_while_the_application_i
 }
 
 #[test]
-fn ident_identitymind_review_uses_the_reported_rule_when_frn_is_absent_and_nested_params_are_redacted(
-) {
+fn ident_identitymind_review_uses_the_reported_rule_without_frn_and_redacts_nested_params() {
     let r = app("ident/identitymind_review_nested_params.json");
     expect_status(&r, "review", St::InUpstreamReview, false);
     let c = expect_row(&r, "identitymind:state", Cat::Other, Out::Pending);
@@ -1677,8 +1675,7 @@ fn width_completed_result_may_be_a_json_string_and_its_presigned_urls_are_redact
 }
 
 #[test]
-fn width_completed_result_with_invalid_json_needs_review_flagged_unreadable_and_the_raw_string_is_kept(
-) {
+fn width_completed_result_of_invalid_json_needs_review_is_flagged_and_keeps_the_raw_string() {
     let v = fixture("width/completed_result_invalid_json_string.json");
     let r = width::map_execution(&v).expect("maps");
     expect_status(&r, "COMPLETED", St::NeedsReview, true);

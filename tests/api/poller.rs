@@ -170,7 +170,10 @@ async fn the_poller_reads_at_most_the_configured_number_at_once() {
         .await;
     let refs: Vec<_> = ["01", "02", "03", "04", "05", "06", "07", "08"]
         .iter()
-        .map(|n| json!({"provider": "biometric_kz", "session_id": format!("b10e0000-0000-4000-8000-0000000000{n}")}))
+        .map(|n| {
+            let session_id = format!("b10e0000-0000-4000-8000-0000000000{n}");
+            json!({"provider": "biometric_kz", "session_id": session_id})
+        })
         .collect();
     register(&app, json!(refs)).await;
     let started = std::time::Instant::now();

@@ -237,7 +237,11 @@ async fn re_ratifying_starts_a_new_result_and_is_sent_exactly_once_even_on_a_5xx
         Ratified::Started(r) => assert_eq!(r.status, UpstreamStatus::Processing),
         other => panic!("expected a new ratification, got {other:?}"),
     }
-    env.fault(json!({"provider": "eclipse", "kind": "status", "status": 503, "count": 1, "match": "1592545/ratify"})).await;
+    env.fault(json!({
+        "provider": "eclipse", "kind": "status", "status": 503, "count": 1,
+        "match": "1592545/ratify",
+    }))
+    .await;
     let err = e.ratify("100", "1592545").await.expect_err("503");
     assert_eq!(err.kind, UpstreamErrorKind::Server);
     assert_eq!(

@@ -372,7 +372,9 @@ async fn a_new_width_workflow_is_registered_submitted_and_followed() {
     let id = case(
         &app,
         "r-7",
-        json!({"provider": "width", "execution_id": "exec-sbx-failed", "customer_id": "C_sbx_failed"}),
+        json!({
+            "provider": "width", "execution_id": "exec-sbx-failed", "customer_id": "C_sbx_failed",
+        }),
     )
     .await;
     let officer = app.signed_in(Role::ComplianceOfficer).await;

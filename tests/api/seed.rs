@@ -99,11 +99,11 @@ async fn seeded_cases_are_consistent_the_way_the_workspace_makes_them() {
         assert!(n > 0, "no {status} cases");
     }
     // Decided cases have exactly their decision; open ones none.
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM verification v WHERE review_status IN ('APPROVED', 'DECLINED') \
-                     AND (SELECT COUNT(*) FROM decision d WHERE d.verification_id = v.verification_id) <> 1").await,
-        0
-    );
+    let undecided = "SELECT COUNT(*) FROM verification v \
+                     WHERE review_status IN ('APPROVED', 'DECLINED') \
+                     AND (SELECT COUNT(*) FROM decision d \
+                          WHERE d.verification_id = v.verification_id) <> 1";
+    assert_eq!(count(&app, undecided).await, 0);
     assert_eq!(
         count(
             &app,
@@ -138,10 +138,9 @@ async fn seeded_cases_are_consistent_the_way_the_workspace_makes_them() {
         0
     );
     // Only the assignee of an open case holds it.
-    assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM verification WHERE review_status = 'IN_REVIEW' AND assignee_id IS NULL").await,
-        0
-    );
+    let unheld =
+        "SELECT COUNT(*) FROM verification WHERE review_status = 'IN_REVIEW' AND assignee_id IS NULL";
+    assert_eq!(count(&app, unheld).await, 0);
 
     // And the app reads it: the queue and a case page.
     let officer = app.signed_in(Role::ComplianceOfficer).await;

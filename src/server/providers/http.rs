@@ -194,11 +194,17 @@ impl Upstream {
         match &result {
             Ok(a) => {
                 self.breaker.record(true);
-                tracing::info!(provider = %self.provider, %method, %path, status = a.status.as_u16(), ms, "upstream call");
+                tracing::info!(
+                    provider = %self.provider, %method, %path, status = a.status.as_u16(), ms,
+                    "upstream call"
+                );
             }
             Err(e) => {
                 self.breaker.record(!e.counts_against_breaker());
-                tracing::warn!(provider = %self.provider, %method, %path, kind = ?e.kind, code = ?e.code, trace_id = ?e.trace_id, ms, "upstream call failed");
+                tracing::warn!(
+                    provider = %self.provider, %method, %path, kind = ?e.kind, code = ?e.code,
+                    trace_id = ?e.trace_id, ms, "upstream call failed"
+                );
             }
         }
         result

@@ -18,8 +18,8 @@ pub struct FailureReason {
 /// One upstream attempt, normalized.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UpstreamResult {
-    /// Stable id of this upstream attempt: eclipse "{customerId}@{lastModified}", biometric.kz session id,
-    /// ident kyc_application id, WIDTH executionId.
+    /// Stable id of this upstream attempt: eclipse "{customerId}@{lastModified}",
+    /// biometric.kz session id, ident kyc_application id, WIDTH executionId.
     pub upstream_ref: String,
     /// The exact status string received ("" when absent).
     pub status_raw: String,

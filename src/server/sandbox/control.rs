@@ -1,18 +1,20 @@
 //! The control API under `/__sandbox/` (JSON). Not part of any upstream
 //! contract; never subject to faults and never in the request log.
 //!
-//! | route | effect |
-//! |---|---|
-//! | `POST /__sandbox/faults` | add a fault rule `{provider, kind, ms?, status?, count?, match?}` → 201 |
-//! | `GET /__sandbox/faults` | the active rules |
-//! | `DELETE /__sandbox/faults` | remove every rule → `{"cleared": n}` |
-//! | `POST /__sandbox/reset` | state, faults and log back to the catalogue (issued JWTs stay valid) |
-//! | `POST /__sandbox/eclipse/expire-tokens` | every JWT issued so far is expired |
-//! | `GET /__sandbox/scenarios` | the scenario catalogue |
-//! | `GET /__sandbox/requests` | the upstream request log (oldest first) |
-//! | `DELETE /__sandbox/requests` | empty the log |
-//! | `GET /__sandbox/eclipse/liveness/{code}` | the Eclipse "hosted liveness" page: redirects to `landingUrl?status=COMPLETED` |
-//! | `GET /__sandbox/media/{session}/{name}` | the image behind biometric.kz S3-style URLs |
+//! - `POST /__sandbox/faults`: add a fault rule
+//!   `{provider, kind, ms?, status?, count?, match?}` → 201
+//! - `GET /__sandbox/faults`: the active rules
+//! - `DELETE /__sandbox/faults`: remove every rule → `{"cleared": n}`
+//! - `POST /__sandbox/reset`: state, faults and log back to the catalogue
+//!   (issued JWTs stay valid)
+//! - `POST /__sandbox/eclipse/expire-tokens`: every JWT issued so far is expired
+//! - `GET /__sandbox/scenarios`: the scenario catalogue
+//! - `GET /__sandbox/requests`: the upstream request log (oldest first)
+//! - `DELETE /__sandbox/requests`: empty the log
+//! - `GET /__sandbox/eclipse/liveness/{code}`: the Eclipse "hosted liveness"
+//!   page: redirects to `landingUrl?status=COMPLETED`
+//! - `GET /__sandbox/media/{session}/{name}`: the image behind biometric.kz
+//!   S3-style URLs
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};

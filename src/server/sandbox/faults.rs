@@ -7,15 +7,18 @@
 //! carries the header
 //! ignores the rules.
 //!
-//! | kind | effect |
-//! |---|---|
-//! | `latency` | waits `ms` (default 1000), then answers normally |
-//! | `status` | answers `status` (default 500) in the provider's error shape; not processed |
-//! | `rate_limit` | 429 in the provider's error shape (Eclipse `RLT001`) + `Retry-After: 1`; not processed |
-//! | `malformed` | processes the request, then answers 200 with its JSON body cut in half |
-//! | `drop` | closes the connection without a response; not processed |
-//! | `drop_after` | processes the request, then closes the connection without a response |
-//! | `slow_answer` | processes the request, then waits `ms` (default 1000) before answering |
+//! - `latency`: waits `ms` (default 1000), then answers normally
+//! - `status`: answers `status` (default 500) in the provider's error shape;
+//!   not processed
+//! - `rate_limit`: 429 in the provider's error shape (Eclipse `RLT001`) +
+//!   `Retry-After: 1`; not processed
+//! - `malformed`: processes the request, then answers 200 with its JSON body
+//!   cut in half
+//! - `drop`: closes the connection without a response; not processed
+//! - `drop_after`: processes the request, then closes the connection without
+//!   a response
+//! - `slow_answer`: processes the request, then waits `ms` (default 1000)
+//!   before answering
 
 use std::collections::VecDeque;
 use std::pin::Pin;

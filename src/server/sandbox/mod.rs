@@ -22,12 +22,19 @@
 //!
 //! # Default credentials ([`SandboxConfig::default`])
 //!
-//! | provider | credential |
-//! |---|---|
-//! | Eclipse | identity `sandbox-admin`, password `sandbox-password`, tenant `100` (role `TENANT_ADMIN`). A second identity `sandbox-viewer` / `sandbox-password` has role `TENANT_VIEWER` and gets 403 `SEC001` on KYC endpoints. JWT TTL 3600 s. |
-//! | biometric.kz | flow key [`DEFAULT_BIOMETRIC_FLOW_API_KEY`] (REST `api_key` / `flow_api_key`), organization key [`DEFAULT_BIOMETRIC_ORG_API_KEY`] (MCP `Authorization: Bearer …` or `X-Org-API-Key`) |
-//! | Provide ident | application token `sandbox-ident-app-token`, sent as `Authorization: bearer sandbox-ident-app-token` (lower-case `bearer ` only) |
-//! | WIDTH | `apiKey=ak_sandbox` (query), `x-domain: dom_sandbox`, `x-signature` = hex HMAC-SHA256 of the raw body with `sk_sandbox` (see `width/signing.rs`) |
+//! - **Eclipse**: identity `sandbox-admin`, password `sandbox-password`, tenant
+//!   `100` (role `TENANT_ADMIN`). A second identity `sandbox-viewer` /
+//!   `sandbox-password` has role `TENANT_VIEWER` and gets 403 `SEC001` on KYC
+//!   endpoints. JWT TTL 3600 s.
+//! - **biometric.kz**: flow key [`DEFAULT_BIOMETRIC_FLOW_API_KEY`] (REST
+//!   `api_key` / `flow_api_key`), organization key
+//!   [`DEFAULT_BIOMETRIC_ORG_API_KEY`] (MCP `Authorization: Bearer …` or
+//!   `X-Org-API-Key`).
+//! - **Provide ident**: application token `sandbox-ident-app-token`, sent as
+//!   `Authorization: bearer sandbox-ident-app-token` (lower-case `bearer ` only).
+//! - **WIDTH**: `apiKey=ak_sandbox` (query), `x-domain: dom_sandbox`,
+//!   `x-signature` = hex HMAC-SHA256 of the raw body with `sk_sandbox` (see
+//!   `width/signing.rs`).
 //!
 //! # Moving statuses
 //!
@@ -46,20 +53,29 @@
 //! once, next to the scenario ids in `scenarios.rs` (`WALK_IN_*`, `is_walk_in`),
 //! and listed by [`Sandbox::scenarios`] under the key `walk_in`.
 //!
-//! | provider | walk-in ids | moves like |
-//! |---|---|---|
-//! | Eclipse | tenant `100`, customer `1600000`–`1699999` (first `GET`/`POST …/ratify`, profile or document call) | `pending_then_passed`: one PENDING result → PASSED (seed clean-pass checks) |
-//! | biometric.kz | session `b10e9999-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any hex UUID with that prefix; REST results and MCP) | `moving_to_finished`: CREATED → PROGRESS → FINISHED (empty blocks for one poll) → clean blocks |
-//! | Provide ident | application `1de79999-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any hex UUID with that prefix; detail GET or PUT) | `pending_then_accepted`: pending → submitted → accepted (vouched, clean confidences) |
-//! | WIDTH | execution `exec-sbx-new-` + 1–64 of `[A-Za-z0-9_-]` (any call naming the `executionId`) | `running_then_completed`: RUNNING → COMPLETED, result APPROVED |
+//! - **Eclipse**: tenant `100`, customer `1600000`–`1699999` (first `GET`/`POST
+//!   …/ratify`, profile or document call); moves like `pending_then_passed`: one
+//!   PENDING result → PASSED (seed clean-pass checks).
+//! - **biometric.kz**: session `b10e9999-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any hex
+//!   UUID with that prefix; REST results and MCP); moves like
+//!   `moving_to_finished`: CREATED → PROGRESS → FINISHED (empty blocks for one
+//!   poll) → clean blocks.
+//! - **Provide ident**: application `1de79999-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (any
+//!   hex UUID with that prefix; detail GET or PUT); moves like
+//!   `pending_then_accepted`: pending → submitted → accepted (vouched, clean
+//!   confidences).
+//! - **WIDTH**: execution `exec-sbx-new-` + 1–64 of `[A-Za-z0-9_-]` (any call
+//!   naming the `executionId`); moves like `running_then_completed`: RUNNING →
+//!   COMPLETED, result APPROVED.
 //!
 //! # Control endpoints (`/__sandbox/`)
 //!
 //! `POST/GET/DELETE /__sandbox/faults`, `POST /__sandbox/reset`,
 //! `POST /__sandbox/eclipse/expire-tokens`, `GET /__sandbox/scenarios`,
 //! `GET/DELETE /__sandbox/requests`. A request header
-//! `x-sandbox-fault: latency=1500 | status=503 | rate_limit | malformed | drop | drop_after | slow_answer=1500`
-//! injects a fault into a single upstream request. See `faults.rs`.
+//! `x-sandbox-fault` (`latency=1500`, `status=503`, `rate_limit`, `malformed`,
+//! `drop`, `drop_after`, `slow_answer=1500`) injects a fault into a single
+//! upstream request. See `faults.rs`.
 //!
 //! # Layout
 //!

@@ -348,9 +348,17 @@ pub async fn verify_now(
     let status =
         super::audit::refresh_status(&st.db, &st.audit_keys, &st.chain_status, now, true).await?;
     let mut tx = st.db.begin_write().await?;
-    let mut event = NewEvent::new(me.actor(), AuditAction::AuditVerified, AuditEntity::AuditLog, origin).changes(
-        serde_json::json!({ "verified_through": status.report.chain.verified_through, "ok": status.report.ok() }),
-    );
+    let verified = serde_json::json!({
+        "verified_through": status.report.chain.verified_through,
+        "ok": status.report.ok(),
+    });
+    let mut event = NewEvent::new(
+        me.actor(),
+        AuditAction::AuditVerified,
+        AuditEntity::AuditLog,
+        origin,
+    )
+    .changes(verified);
     if !status.report.ok() {
         event = event.reason(status.report.problems.join("; "));
     }

@@ -168,7 +168,9 @@ pub async fn seed_customers(db: &Db, clock: &Clock) -> Result<usize, AppError> {
         let new = match input.validate() {
             Ok(n) => n,
             Err(e) => {
-                tracing::warn!(scenario = s.key, field = %e.field, "demo scenario skipped: {}", e.message);
+                tracing::warn!(
+                    scenario = s.key, field = %e.field, "demo scenario skipped: {}", e.message
+                );
                 continue;
             }
         };

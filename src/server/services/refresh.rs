@@ -151,16 +151,21 @@ pub async fn store(
                 let older = db::verifications::current_for_ref(tx, r.customer_ref_id).await?;
                 let id = db::verifications::insert(tx, &row).await?;
                 db::verifications::replace_checks(tx, id, &result.checks).await?;
-                audit_log::append(
-                    tx,
-                    now,
-                    verification_event(actor.clone(), AuditAction::VerificationReceived, origin, &result.upstream_ref, r, id)
-                        .changes(serde_json::json!({
-                            "upstream_status": change(None::<&str>, format!("{} ({})", result.status.as_str(), result.status_raw)),
-                            "evidence_hash": change(None::<&str>, &hash),
-                        })),
+                let status = format!("{} ({})", result.status.as_str(), result.status_raw);
+                let received = AuditAction::VerificationReceived;
+                let e = verification_event(
+                    actor.clone(),
+                    received,
+                    origin,
+                    &result.upstream_ref,
+                    r,
+                    id,
                 )
-                .await?;
+                .changes(serde_json::json!({
+                    "upstream_status": change(None::<&str>, status),
+                    "evidence_hash": change(None::<&str>, &hash),
+                }));
+                audit_log::append(tx, now, e).await?;
                 out.received += 1;
                 for old in older {
                     db::verifications::set_review_status(
@@ -170,14 +175,21 @@ pub async fn store(
                         now,
                     )
                     .await?;
-                    audit_log::append(
-                        tx,
-                        now,
-                        verification_event(actor.clone(), AuditAction::VerificationSuperseded, origin, &old.upstream_ref, r, old.verification_id)
-                            .changes(serde_json::json!({ "review_status": change(old.review_status, ReviewStatus::Superseded.as_str()) }))
-                            .reason(format!("superseded by verification {id}")),
+                    let superseded = AuditAction::VerificationSuperseded;
+                    let (old_ref, old_id) = (&old.upstream_ref, old.verification_id);
+                    let e = verification_event(
+                        actor.clone(),
+                        superseded,
+                        origin,
+                        old_ref,
+                        r,
+                        old_id,
                     )
-                    .await?;
+                    .changes(serde_json::json!({
+                        "review_status": change(old.review_status, ReviewStatus::Superseded),
+                    }))
+                    .reason(format!("superseded by verification {id}"));
+                    audit_log::append(tx, now, e).await?;
                     out.superseded += 1;
                 }
             }

@@ -99,10 +99,18 @@ pub async fn request(
         },
     )
     .await?;
-    let mut e = NewEvent::new(me.actor(), AuditAction::RetriggerRequested, AuditEntity::Verification, origin)
-        .entity_id(id)
-        .changes(serde_json::json!({ "action": what.as_str(), "provider": provider.as_str(), "confirmed": confirmed, "outbox_id": outbox_id }))
-        .reason(reason);
+    let mut e = NewEvent::new(
+        me.actor(),
+        AuditAction::RetriggerRequested,
+        AuditEntity::Verification,
+        origin,
+    )
+    .entity_id(id)
+    .changes(serde_json::json!({
+        "action": what.as_str(), "provider": provider.as_str(), "confirmed": confirmed,
+        "outbox_id": outbox_id,
+    }))
+    .reason(reason);
     e.customer_id = Some(v.customer_id);
     e.verification_id = Some(id);
     audit_log::append(&mut tx, now, e).await?;

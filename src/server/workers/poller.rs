@@ -25,10 +25,15 @@ pub async fn tick(st: &AppState) -> usize {
     for r in due {
         let (st, permits) = (st.clone(), permits.clone());
         tasks.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else { return };
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
             match refresh::poll_ref(&st, &r, &POLLER, &Origin::default(), None).await {
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::info!(provider = %e.provider, kind = ?e.kind, code = ?e.code, trace_id = ?e.trace_id, "poll failed; will retry later"),
+                Ok(Err(e)) => tracing::info!(
+                    provider = %e.provider, kind = ?e.kind, code = ?e.code,
+                    trace_id = ?e.trace_id, "poll failed; will retry later"
+                ),
                 Err(e) => tracing::error!(error = %e, "poll could not be stored"),
             }
         });

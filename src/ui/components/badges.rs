@@ -63,5 +63,6 @@ pub fn ReviewBadge(status: ReviewStatus) -> impl IntoView {
 
 #[component]
 pub fn OutcomeBadge(outcome: CheckOutcome) -> impl IntoView {
-    view! { <span class=format!("badge {}", tone_outcome(outcome))>{human(outcome.as_str())}</span> }
+    let class = format!("badge {}", tone_outcome(outcome));
+    view! { <span class=class>{human(outcome.as_str())}</span> }
 }

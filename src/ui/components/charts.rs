@@ -75,7 +75,8 @@ pub fn ColumnChart(label: String, series: &'static [Series], rows: Vec<Row>) -> 
                 .map(|(v, s)| {
                     let (y0, y1) = (y(base), y(base + v));
                     base += v;
-                    view! { <rect class=s.class x=n(x) y=n(y1) width=n(bar) height=n(y0 - y1)></rect> }
+                    let (top, height) = (n(y1), n(y0 - y1));
+                    view! { <rect class=s.class x=n(x) y=top width=n(bar) height=height></rect> }
                 })
                 .collect_view();
             let tick = (i % every == 0).then(|| {

@@ -3,7 +3,7 @@ use crate::domain::audit::AuditAction;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, FormAlert};
 use crate::ui::pages::customers::urlencoding;
-use crate::view::ChainStatusView;
+use crate::view::{AuditEventView, ChainStatusView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -200,22 +200,7 @@ pub fn AuditPage() -> impl IntoView {
                                     {page
                                         .items
                                         .into_iter()
-                                        .map(|e| {
-                                            view! {
-                                                <tr>
-                                                    <td>
-                                                        <a href=format!("/audit/{}", e.seq)>{e.seq}</a>
-                                                    </td>
-                                                    <td>{e.occurred_at.replace('T', " ").replace('Z', "")}</td>
-                                                    <td>{e.actor}</td>
-                                                    <td>
-                                                        <code>{e.action}</code>
-                                                    </td>
-                                                    <td>{e.entity}</td>
-                                                    <td>{e.reason}</td>
-                                                </tr>
-                                            }
-                                        })
+                                        .map(|e| view! { <EventRow e /> })
                                         .collect_view()}
                                 </tbody>
                             </table>
@@ -289,5 +274,25 @@ fn ChainStatus(
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+/// One event of the log.
+#[component]
+fn EventRow(e: AuditEventView) -> impl IntoView {
+    let when = e.occurred_at.replace('T', " ").replace('Z', "");
+    view! {
+        <tr>
+            <td>
+                <a href=format!("/audit/{}", e.seq)>{e.seq}</a>
+            </td>
+            <td>{when}</td>
+            <td>{e.actor}</td>
+            <td>
+                <code>{e.action}</code>
+            </td>
+            <td>{e.entity}</td>
+            <td>{e.reason}</td>
+        </tr>
     }
 }

@@ -1,6 +1,7 @@
 use crate::api::audit::get_audit_event;
 use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
+use crate::view::ChangeView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -89,21 +90,8 @@ pub fn AuditEventPage() -> impl IntoView {
                                             {e
                                                 .changes
                                                 .iter()
-                                                .map(|c| {
-                                                    view! {
-                                                        <tr>
-                                                            <td>
-                                                                <code>{c.field.clone()}</code>
-                                                            </td>
-                                                            <td class="before">
-                                                                {c.before.clone().unwrap_or_else(|| "—".into())}
-                                                            </td>
-                                                            <td class="after">
-                                                                {c.after.clone().unwrap_or_else(|| "—".into())}
-                                                            </td>
-                                                        </tr>
-                                                    }
-                                                })
+                                                .cloned()
+                                                .map(|c| view! { <ChangeRow c /> })
                                                 .collect_view()}
                                         </tbody>
                                     </table>
@@ -128,5 +116,20 @@ pub fn AuditEventPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// One field's change: before and after (a dash for none).
+#[component]
+fn ChangeRow(c: ChangeView) -> impl IntoView {
+    let dash = || "—".to_string();
+    view! {
+        <tr>
+            <td>
+                <code>{c.field}</code>
+            </td>
+            <td class="before">{c.before.unwrap_or_else(dash)}</td>
+            <td class="after">{c.after.unwrap_or_else(dash)}</td>
+        </tr>
     }
 }

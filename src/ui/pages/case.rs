@@ -10,7 +10,7 @@ use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
 use crate::ui::components::checks::CheckGroups;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
-use crate::view::{CaseView, DecisionView};
+use crate::view::{CaseView, DecisionView, PushView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -410,18 +410,10 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                                 >
                                     <option value="">"Choose a reason…"</option>
                                     <optgroup label="Approve">
-                                        {REASONS
-                                            .iter()
-                                            .filter(|r| r.kind == DecisionKind::Approve)
-                                            .map(|r| view! { <option value=r.code>{r.label}</option> })
-                                            .collect_view()}
+                                        {reason_options(DecisionKind::Approve)}
                                     </optgroup>
                                     <optgroup label="Decline">
-                                        {REASONS
-                                            .iter()
-                                            .filter(|r| r.kind == DecisionKind::Decline)
-                                            .map(|r| view! { <option value=r.code>{r.label}</option> })
-                                            .collect_view()}
+                                        {reason_options(DecisionKind::Decline)}
                                     </optgroup>
                                 </select>
                                 <FieldError error name="reason" />
@@ -573,79 +565,7 @@ fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
                             <tbody>
                                 {pushes
                                     .into_iter()
-                                    .map(|p| {
-                                        let state = match p.state.as_str() {
-                                            "DONE" => "pushed",
-                                            "FAILED" => "failed",
-                                            _ => "pending",
-                                        };
-                                        view! {
-                                            <tr>
-                                                <td>{human(&p.kind)}</td>
-                                                <td>
-                                                    <span class=format!(
-                                                        "badge {}",
-                                                        match state {
-                                                            "pushed" => "badge-ok",
-                                                            "failed" => "badge-bad",
-                                                            _ => "badge-info",
-                                                        },
-                                                    )>{state}</span>
-                                                </td>
-                                                <td>{p.attempts}</td>
-                                                <td>
-                                                    {p.result.clone()}
-                                                    {p
-                                                        .last_error
-                                                        .clone()
-                                                        .filter(|_| state != "pushed")
-                                                        .map(|e| {
-                                                            view! {
-                                                                <span class="small">
-                                                                    {e.message}
-                                                                    {e
-                                                                        .code
-                                                                        .map(|c| {
-                                                                            view! {
-                                                                                " · code "
-                                                                                <code>{c}</code>
-                                                                            }
-                                                                        })}
-                                                                    {e
-                                                                        .trace_id
-                                                                        .map(|t| {
-                                                                            view! {
-                                                                                " · trace "
-                                                                                <code>{t}</code>
-                                                                            }
-                                                                        })}
-                                                                </span>
-                                                            }
-                                                        })}
-                                                    {p
-                                                        .next_attempt_at
-                                                        .clone()
-                                                        .filter(|_| state == "pending")
-                                                        .map(|t| {
-                                                            view! {
-                                                                <span class="muted small">
-                                                                    " next try " {t.replace('T', " ").replace('Z', " UTC")}
-                                                                </span>
-                                                            }
-                                                        })}
-                                                    {(can_retry && state == "failed")
-                                                        .then(|| {
-                                                            view! {
-                                                                <ActionForm action=actions.retry attr:class="inline">
-                                                                    <input type="hidden" name="outbox_id" value=p.id />
-                                                                    <button type="submit">"Retry"</button>
-                                                                </ActionForm>
-                                                            }
-                                                        })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    })
+                                    .map(|p| view! { <PushRow p can_retry retry=actions.retry /> })
                                     .collect_view()}
                             </tbody>
                         </table>
@@ -658,31 +578,7 @@ fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
                         <ul class="decisions">
                             {decisions
                                 .into_iter()
-                                .map(|d| {
-                                    view! {
-                                        <li>
-                                            <strong>{human(d.kind.as_str())}</strong>
-                                            " — "
-                                            {d.reason.clone()}
-                                            " · "
-                                            {human(&d.status)}
-                                            " · by "
-                                            {d.by.clone()}
-                                            " at "
-                                            {d.at.replace('T', " ").replace('Z', " UTC")}
-                                            {d
-                                                .second_by
-                                                .clone()
-                                                .map(|s| {
-                                                    view! {
-                                                        " · second: "
-                                                        {s}
-                                                    }
-                                                })}
-                                            <blockquote class="note-body">{d.note.clone()}</blockquote>
-                                        </li>
-                                    }
-                                })
+                                .map(|d| view! { <DecisionItem d /> })
                                 .collect_view()}
                         </ul>
                     }
@@ -897,5 +793,94 @@ fn Photos(c: CaseView) -> impl IntoView {
                     .into_any()
             }}
         </section>
+    }
+}
+
+/// The reasons of one kind of decision, as `<option>`s.
+fn reason_options(kind: DecisionKind) -> impl IntoView {
+    REASONS
+        .iter()
+        .filter(|r| r.kind == kind)
+        .map(|r| view! { <option value=r.code>{r.label}</option> })
+        .collect_view()
+}
+
+/// One upstream action of the case: its state, what came back, and (for an
+/// officer, when it failed) a retry.
+#[component]
+fn PushRow(p: PushView, can_retry: bool, retry: ServerAction<RetryPush>) -> impl IntoView {
+    let (state, tone) = match p.state.as_str() {
+        "DONE" => ("pushed", "badge-ok"),
+        "FAILED" => ("failed", "badge-bad"),
+        "SENDING" => ("sending", "badge-info"),
+        _ => ("pending", "badge-info"),
+    };
+    let error = p.last_error.clone().filter(|_| state != "pushed").map(|e| {
+        let code = e.code.map(|c| {
+            view! {
+                " · code "
+                <code>{c}</code>
+            }
+        });
+        let trace = e.trace_id.map(|t| {
+            view! {
+                " · trace "
+                <code>{t}</code>
+            }
+        });
+        view! { <span class="small">{e.message} {code} {trace}</span> }
+    });
+    let next_try = p
+        .next_attempt_at
+        .clone()
+        .filter(|_| state == "pending")
+        .map(|t| {
+            let when = t.replace('T', " ").replace('Z', " UTC");
+            view! { <span class="muted small">" next try " {when}</span> }
+        });
+    let retry = (can_retry && state == "failed").then(|| {
+        view! {
+            <ActionForm action=retry attr:class="inline">
+                <input type="hidden" name="outbox_id" value=p.id />
+                <button type="submit">"Retry"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <tr>
+            <td>{human(&p.kind)}</td>
+            <td>
+                <span class=format!("badge {tone}")>{state}</span>
+            </td>
+            <td>{p.attempts}</td>
+            <td>{p.result.clone()} {error} {next_try} {retry}</td>
+        </tr>
+    }
+}
+
+/// One decision (final, proposed, confirmed …) with its note.
+#[component]
+fn DecisionItem(d: DecisionView) -> impl IntoView {
+    let at = d.at.replace('T', " ").replace('Z', " UTC");
+    let second = d.second_by.clone().map(|s| {
+        view! {
+            " · second: "
+            {s}
+        }
+    });
+    view! {
+        <li>
+            <strong>{human(d.kind.as_str())}</strong>
+            " — "
+            {d.reason.clone()}
+            " · "
+            {human(&d.status)}
+            " · by "
+            {d.by.clone()}
+            " at "
+            {at}
+            {second}
+            <blockquote class="note-body">{d.note.clone()}</blockquote>
+        </li>
     }
 }

@@ -4,6 +4,7 @@ use crate::domain::Permission;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, FormAlert};
 use crate::ui::components::shell::MeResource;
+use crate::view::CustomerSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -158,22 +159,7 @@ pub fn CustomersPage() -> impl IntoView {
                                     {page
                                         .items
                                         .into_iter()
-                                        .map(|c| {
-                                            view! {
-                                                <tr>
-                                                    <td>
-                                                        <a href=format!("/customers/{}", c.id)>{c.display_name}</a>
-                                                    </td>
-                                                    <td>
-                                                        <code>{c.external_id}</code>
-                                                    </td>
-                                                    <td>{c.country}</td>
-                                                    <td>
-                                                        {c.created_at.replace('T', " ").replace('Z', " UTC")}
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
+                                        .map(|c| view! { <CustomerRow c /> })
                                         .collect_view()}
                                 </tbody>
                             </table>
@@ -206,4 +192,21 @@ pub fn urlencoding(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[component]
+fn CustomerRow(c: CustomerSummary) -> impl IntoView {
+    let registered = c.created_at.replace('T', " ").replace('Z', " UTC");
+    view! {
+        <tr>
+            <td>
+                <a href=format!("/customers/{}", c.id)>{c.display_name}</a>
+            </td>
+            <td>
+                <code>{c.external_id}</code>
+            </td>
+            <td>{c.country}</td>
+            <td>{registered}</td>
+        </tr>
+    }
 }

@@ -29,17 +29,7 @@ pub fn HomePage() -> impl IntoView {
                                     "You are signed in as " <strong>{me.role.label()}</strong> " ("
                                     {me.email.clone()} ")."
                                 </p>
-                                {admin
-                                    .then(|| {
-                                        view! {
-                                            <section class="card">
-                                                <h2>"Administration"</h2>
-                                                <p>
-                                                    <a href="/admin/users">"Manage users and roles"</a>
-                                                </p>
-                                            </section>
-                                        }
-                                    })}
+                                {admin.then(|| view! { <AdminCard /> })}
                             }
                                 .into_any()
                         }
@@ -56,5 +46,17 @@ pub fn HomePage() -> impl IntoView {
                 }))
             }}
         </Suspense>
+    }
+}
+
+#[component]
+fn AdminCard() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Administration"</h2>
+            <p>
+                <a href="/admin/users">"Manage users and roles"</a>
+            </p>
+        </section>
     }
 }

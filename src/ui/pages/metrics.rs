@@ -496,6 +496,9 @@ fn Metrics(m: MetricsView) -> impl IntoView {
                                     .oldest_open
                                     .into_iter()
                                     .map(|c| {
+                                        let assignee = c
+                                            .assignee
+                                            .unwrap_or_else(|| "unassigned".into());
                                         view! {
                                             <tr>
                                                 <td>
@@ -506,7 +509,7 @@ fn Metrics(m: MetricsView) -> impl IntoView {
                                                 </td>
                                                 <td>{c.provider}</td>
                                                 <td>{c.review_status}</td>
-                                                <td>{c.assignee.unwrap_or_else(|| "unassigned".into())}</td>
+                                                <td>{assignee}</td>
                                                 <td class="num">{duration_label(c.age_ms)}</td>
                                             </tr>
                                         }

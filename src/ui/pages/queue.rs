@@ -27,7 +27,8 @@ pub fn queue_resource(me: Resource<Result<Option<Me>, AppError>>) -> QueueResour
     let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
     Resource::new(
         move || (PARAMS.map(param), param("after")),
-        move |([view, provider, upstream, review, category, age, sort, assignee], after)| async move {
+        move |(params, after)| async move {
+            let [view, provider, upstream, review, category, age, sort, assignee] = params;
             match me.await? {
                 Some(me) if me.role.can(Permission::ViewCases) => list_queue(
                     view, provider, upstream, review, category, age, sort, assignee, after,
@@ -203,36 +204,7 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
                                     {page
                                         .items
                                         .into_iter()
-                                        .map(|c| {
-                                            view! {
-                                                <tr data-shortcut-row="">
-                                                    <td>
-                                                        <a href=format!("/cases/{}", c.id)>{c.customer}</a>
-                                                    </td>
-                                                    <td>{c.provider.label()}</td>
-                                                    <td>
-                                                        <UpstreamBadge
-                                                            status=c.upstream_status
-                                                            raw=c.upstream_status_raw
-                                                        />
-                                                    </td>
-                                                    <td>
-                                                        <ReviewBadge status=c.review_status />
-                                                    </td>
-                                                    <td>
-                                                        {c
-                                                            .failed
-                                                            .iter()
-                                                            .map(|f| {
-                                                                view! { <span class="tag tag-bad">{f.label()}</span> }
-                                                            })
-                                                            .collect_view()}
-                                                    </td>
-                                                    <td>{c.assignee.unwrap_or_else(|| "—".into())}</td>
-                                                    <td title=c.created_at>{c.age}</td>
-                                                </tr>
-                                            }
-                                        })
+                                        .map(|c| view! { <QueueRow c /> })
                                         .collect_view()}
                                 </tbody>
                             </table>
@@ -260,5 +232,32 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
             })}
         </Transition>
         <p class="muted small">"Keys: j / k move, Enter opens, / search, ? help."</p>
+    }
+}
+
+/// One case of the queue (`j`/`k` move between rows, `Enter` opens).
+#[component]
+fn QueueRow(c: QueueItem) -> impl IntoView {
+    let failed = c
+        .failed
+        .iter()
+        .map(|f| view! { <span class="tag tag-bad">{f.label()}</span> })
+        .collect_view();
+    view! {
+        <tr data-shortcut-row="">
+            <td>
+                <a href=format!("/cases/{}", c.id)>{c.customer}</a>
+            </td>
+            <td>{c.provider.label()}</td>
+            <td>
+                <UpstreamBadge status=c.upstream_status raw=c.upstream_status_raw />
+            </td>
+            <td>
+                <ReviewBadge status=c.review_status />
+            </td>
+            <td>{failed}</td>
+            <td>{c.assignee.unwrap_or_else(|| "—".into())}</td>
+            <td title=c.created_at>{c.age}</td>
+        </tr>
     }
 }

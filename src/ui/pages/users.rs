@@ -2,6 +2,7 @@ use crate::api::users::{list_users, CreateUser};
 use crate::domain::Role;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
+use crate::view::UserView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -40,27 +41,7 @@ pub fn UsersPage() -> impl IntoView {
                                     {page
                                         .items
                                         .into_iter()
-                                        .map(|u| {
-                                            view! {
-                                                <tr>
-                                                    <td>
-                                                        <a href=format!("/admin/users/{}", u.user_id)>{u.name}</a>
-                                                    </td>
-                                                    <td>{u.email}</td>
-                                                    <td>{u.role.label()}</td>
-                                                    <td>
-                                                        {if u.disabled {
-                                                            view! { <span class="badge badge-muted">"Disabled"</span> }
-                                                                .into_any()
-                                                        } else {
-                                                            view! { <span class="badge badge-ok">"Active"</span> }
-                                                                .into_any()
-                                                        }}
-                                                    </td>
-                                                    <td>{u.created_at}</td>
-                                                </tr>
-                                            }
-                                        })
+                                        .map(|u| view! { <UserRow u /> })
                                         .collect_view()}
                                 </tbody>
                             </table>
@@ -164,5 +145,25 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+#[component]
+fn UserRow(u: UserView) -> impl IntoView {
+    let status = if u.disabled {
+        view! { <span class="badge badge-muted">"Disabled"</span> }.into_any()
+    } else {
+        view! { <span class="badge badge-ok">"Active"</span> }.into_any()
+    };
+    view! {
+        <tr>
+            <td>
+                <a href=format!("/admin/users/{}", u.user_id)>{u.name}</a>
+            </td>
+            <td>{u.email}</td>
+            <td>{u.role.label()}</td>
+            <td>{status}</td>
+            <td>{u.created_at}</td>
+        </tr>
     }
 }

@@ -476,7 +476,11 @@ async fn the_scenarios_endpoint_lists_one_walk_in_range_per_provider() {
         ),
         (
             "width",
-            json!({"execution_id": "exec-sbx-new-1", "customer_id": "C_sbx_new_1", "reference_id": "ref-sbx-new-1"}),
+            json!({
+                "execution_id": "exec-sbx-new-1",
+                "customer_id": "C_sbx_new_1",
+                "reference_id": "ref-sbx-new-1",
+            }),
             "exec-sbx-new-",
         ),
     ];

@@ -331,7 +331,10 @@ async fn ident_post_creates_a_pending_application_that_moves_to_accepted() {
                 "provider": "vouched",
                 "type": "kyc",
                 "user_id": "9e15791a-dbf1-4e5e-8c6b-a7253e198b4c",
-                "params": {"params": {"first_name": "Ada", "last_name": "Lovelace", "selfie": ""}, "type": "id-verification"},
+                "params": {
+                    "params": {"first_name": "Ada", "last_name": "Lovelace", "selfie": ""},
+                    "type": "id-verification",
+                },
             })),
         )
         .await;

@@ -129,7 +129,10 @@ async fn mcp_finalises_an_in_review_session_and_rest_shows_the_decision() {
         &call(
             &client,
             "update_flow_session_status",
-            json!({"session_id": IN_REVIEW, "request_data": {"status": "APPROVED", "content": "Checked by hand"}}),
+            json!({
+                "session_id": IN_REVIEW,
+                "request_data": {"status": "APPROVED", "content": "Checked by hand"},
+            }),
         )
         .await,
     );
@@ -138,7 +141,10 @@ async fn mcp_finalises_an_in_review_session_and_rest_shows_the_decision() {
         &call(
             &client,
             "create_flow_session_review",
-            json!({"session_id": IN_REVIEW, "request_data": {"text_content": "Approved: borderline face match"}}),
+            json!({
+                "session_id": IN_REVIEW,
+                "request_data": {"text_content": "Approved: borderline face match"},
+            }),
         )
         .await,
     );
@@ -180,7 +186,10 @@ async fn mcp_refuses_to_finalise_a_session_that_is_not_in_review() {
     let result = call(
         &client,
         "update_flow_session_status",
-        json!({"session_id": FINISHED_NOT_IN_REVIEW, "request_data": {"status": "DECLINED", "content": "no"}}),
+        json!({
+            "session_id": FINISHED_NOT_IN_REVIEW,
+            "request_data": {"status": "DECLINED", "content": "no"},
+        }),
     )
     .await;
     assert_eq!(result.is_error, Some(true));

@@ -123,7 +123,10 @@ impl Mcp {
     ) -> Result<Value, UpstreamError> {
         self.call(
             "update_flow_session_status",
-            json!({ "session_id": session_id, "request_data": { "status": status.as_str(), "content": note } }),
+            json!({
+                "session_id": session_id,
+                "request_data": { "status": status.as_str(), "content": note },
+            }),
         )
         .await
     }

@@ -215,9 +215,9 @@ impl IdentState {
                 "review",
                 "Samuel Adeyemi",
             ),
-            Some(
-                json!({"first_name": "Samuel", "last_name": "Adeyemi", "email": "samuel@example.com"}),
-            ),
+            Some(json!({
+                "first_name": "Samuel", "last_name": "Adeyemi", "email": "samuel@example.com",
+            })),
             Some(identitymind_review()),
             None,
         );

@@ -52,7 +52,13 @@ pub(super) async fn gateway(
             .and_then(|_| json_string_field(&body, "extraData"))
             .and_then(|_| require_strings(&body, &["docType"]))
             .and_then(|()| check_waiting(state, &body, REQUIRED_DOCUMENT))
-            .map(|()| json!({"executionId": body["executionId"], "callbackKey": body["callbackKey"], "uploaded": true})),
+            .map(|()| {
+                json!({
+                    "executionId": body["executionId"],
+                    "callbackKey": body["callbackKey"],
+                    "uploaded": true,
+                })
+            }),
         "workflow.kyc.required.doc.submit" => {
             node_submission(state, &body, REQUIRED_DOCUMENT, "PASS", n)
         }

@@ -22,7 +22,11 @@ impl WidthState {
         for (n, (_, customer_id, _)) in ids::ALL.iter().enumerate() {
             applicants.insert(
                 customer_id.to_string(),
-                json!({"applicantId": format!("apl-sbx-{:04}", n + 1), "customerId": customer_id, "email": null}),
+                json!({
+                    "applicantId": format!("apl-sbx-{:04}", n + 1),
+                    "customerId": customer_id,
+                    "email": null,
+                }),
             );
         }
         let all_pass = [
@@ -109,9 +113,15 @@ impl WidthState {
             return;
         }
         let customer_id = format!("C_sbx_new_{suffix}");
-        self.applicants.entry(customer_id.clone()).or_insert_with(|| {
-            json!({"applicantId": format!("apl-{}", random_hex(6)), "customerId": customer_id, "email": null})
-        });
+        self.applicants
+            .entry(customer_id.clone())
+            .or_insert_with(|| {
+                json!({
+                    "applicantId": format!("apl-{}", random_hex(6)),
+                    "customerId": customer_id,
+                    "email": null,
+                })
+            });
         let mut execution = Execution::new(&format!("ref-sbx-new-{suffix}"), "RUNNING").done(&[
             (IDENTITY_DOCUMENT, "PASS"),
             (PARTICULAR, "PASS"),

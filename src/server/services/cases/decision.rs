@@ -291,10 +291,12 @@ pub async fn void_stale_proposal(
     };
     db_cases::close_proposal(tx, p.decision_id, "VOID", None, None, now).await?;
     db::verifications::reopen(tx, v.verification_id, now).await?;
-    let mut e = NewEvent::new(actor.clone(), AuditAction::DecisionVoided, AuditEntity::Verification, origin)
+    let voided = AuditAction::DecisionVoided;
+    let mut e = NewEvent::new(actor.clone(), voided, AuditEntity::Verification, origin)
         .entity_id(v.verification_id)
         .changes(serde_json::json!({
-            "review_status": change(ReviewStatus::PendingSecondApproval.as_str(), ReviewStatus::Unreviewed.as_str()),
+            "review_status":
+                change(ReviewStatus::PendingSecondApproval, ReviewStatus::Unreviewed),
             "decision_id": p.decision_id,
             "evidence_hash": change(&p.evidence_hash, &v.snapshot_hash),
         }))
