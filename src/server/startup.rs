@@ -16,9 +16,10 @@ use axum::routing::get;
 use axum::serve::ListenerExt as _;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use secrecy::ExposeSecret;
 use std::net::SocketAddr;
+use std::sync::LazyLock;
 use std::time::Duration;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -257,12 +258,17 @@ async fn sign_checkpoints(state: AppState) {
     }
 }
 
+/// The app's pages, laid out once per process. Laying them out holds back every resource load
+/// in the process while it runs (a Leptos global), and a page first rendered in that moment
+/// would never finish; so it happens once, before any router can serve.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole HTTP surface: health checks, static assets, and the Leptos app
 /// (pages and server functions) behind sessions and authentication; all of
 /// it behind the same-origin rule, security headers, and request ids.
 pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let session_layer = SessionManagerLayer::new(session::SqlSessionStore::new(
         state.db.clone(),
         state.clock.clone(),

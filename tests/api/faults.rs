@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A small tmpfs mounted for one test (root only), unmounted when dropped.
@@ -502,4 +504,45 @@ async fn many_people_claiming_and_deciding_the_same_cases_at_once_leave_one_winn
     }
     let chain = audit::verify_chain(&app.state.db).await.expect("verify");
     assert!(chain.first_bad.is_none(), "{chain:?}");
+}
+
+/// Building a router lays out every page once with resource loads held back, and Leptos holds
+/// them back for the whole process: a page first rendered during that moment used to wait
+/// forever (one test's app starting while another's rendered). Pages are laid out once now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_completely_while_other_routers_are_being_built() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let building = Arc::new(AtomicBool::new(true));
+    let builder = {
+        let (state, building) = (app.state.clone(), building.clone());
+        let rt = tokio::runtime::Handle::current();
+        std::thread::spawn(move || {
+            let _in = rt.enter();
+            let mut built = 0;
+            while building.load(Ordering::Relaxed) {
+                drop(kyc_desk::server::startup::router(state.clone()));
+                built += 1;
+            }
+            built
+        })
+    };
+    for n in 0..150 {
+        let page = tokio::time::timeout(Duration::from_secs(10), async {
+            let res = app.get(&reviewer, "/").await;
+            assert_eq!(res.status(), 200);
+            res.text().await.expect("body")
+        })
+        .await
+        .unwrap_or_else(|_| panic!("page {n} never finished"));
+        // A whole streamed page ends with Leptos's closing script.
+        assert!(
+            page.trim_end()
+                .ends_with("__INCOMPLETE_CHUNKS=[];</script>"),
+            "page {n} is cut short"
+        );
+    }
+    building.store(false, Ordering::Relaxed);
+    let built = builder.join().expect("builder");
+    assert!(built > 0, "no router was built alongside");
 }
