@@ -1,6 +1,6 @@
 //! Who has a case: claiming, releasing, assigning; and notes.
 
-use super::{event, load, move_case, refuse, stale, Move};
+use super::{event, load, load_seen, move_case, refuse, Move};
 use crate::domain::audit::AuditAction;
 use crate::domain::case;
 use crate::domain::decision;
@@ -22,10 +22,7 @@ pub async fn claim(
 ) -> Result<(), AppError> {
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
-    let v = load(&mut tx, id).await?;
-    if v.version != version {
-        return Err(stale(st, &v).await);
-    }
+    let v = load_seen(st, &mut tx, id, version).await?;
     case::may_claim(me.role, v.review_status).map_err(refuse)?;
     let to = Move {
         to: ReviewStatus::InReview,
@@ -47,10 +44,7 @@ pub async fn release(
 ) -> Result<(), AppError> {
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
-    let v = load(&mut tx, id).await?;
-    if v.version != version {
-        return Err(stale(st, &v).await);
-    }
+    let v = load_seen(st, &mut tx, id, version).await?;
     let mine = v.assignee_id == Some(me.user_id);
     case::may_release(me.role, mine, v.review_status).map_err(refuse)?;
     let to = Move {
@@ -87,7 +81,7 @@ pub async fn assign(
         })?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
-    let v = load(&mut tx, id).await?;
+    let v = load_seen(st, &mut tx, id, version).await?;
     case::may_assign(me.role, v.review_status).map_err(refuse)?;
     case::may_assign_to(v.review_status, target.role)
         .map_err(|r| AppError::validation("assignee", r.0))?;

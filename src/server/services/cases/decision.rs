@@ -1,7 +1,7 @@
 //! Deciding a case: final decisions, four-eyes proposals and their second
 //! approval, escalation, and what goes upstream.
 
-use super::{load, move_case, refuse, stale, Move};
+use super::{load_seen, move_case, refuse, Move};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::case;
 use crate::domain::decision::{self, DecideAs, DecisionKind};
@@ -63,10 +63,7 @@ pub async fn decide(
     let note = decision::check_note(note).map_err(|m| AppError::validation("note", m))?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
-    let v = load(&mut tx, id).await?;
-    if v.version != version {
-        return Err(stale(st, &v).await);
-    }
+    let v = load_seen(st, &mut tx, id, version).await?;
     let checks = checks_in(&mut tx, id).await?;
     let upstream = v.upstream_status;
     let four_eyes = decision::needs_four_eyes(kind, upstream, &checks);
@@ -153,10 +150,7 @@ pub async fn escalate(
     let note = decision::check_note(note).map_err(|m| AppError::validation("note", m))?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
-    let v = load(&mut tx, id).await?;
-    if v.version != version {
-        return Err(stale(st, &v).await);
-    }
+    let v = load_seen(st, &mut tx, id, version).await?;
     case::may_escalate(me.role, v.assignee_id == Some(me.user_id), v.review_status)
         .map_err(refuse)?;
     let to = Move {
@@ -186,10 +180,7 @@ pub async fn second(
     let note = decision::check_note(note).map_err(|m| AppError::validation("note", m))?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
-    let v = load(&mut tx, id).await?;
-    if v.version != version {
-        return Err(stale(st, &v).await);
-    }
+    let v = load_seen(st, &mut tx, id, version).await?;
     let proposal = db_cases::open_proposal(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::conflict("There is no proposal waiting for a second approval."))?;

@@ -36,6 +36,21 @@ pub(super) async fn load(tx: &mut Tx, id: i64) -> Result<VerificationRow, AppErr
         .ok_or_else(|| AppError::not_found("Case"))
 }
 
+/// The case as the person saw it: at `version`, else the 409 naming who changed it (before any
+/// rule is asked, so a stale form hears that it is stale).
+pub(super) async fn load_seen(
+    st: &AppState,
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+) -> Result<VerificationRow, AppError> {
+    let v = load(tx, id).await?;
+    if v.version != version {
+        return Err(stale(st, &v).await);
+    }
+    Ok(v)
+}
+
 /// The 409 for a form rendered from an older version.
 pub(super) async fn stale(st: &AppState, v: &VerificationRow) -> AppError {
     let who = match v.updated_by {
