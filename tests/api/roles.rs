@@ -123,7 +123,7 @@ pub const CALLS: &[Call] = &[
         path: "/api/customers/form",
         get: true,
         args: &[],
-        who: WORK,
+        who: VIEW,
     },
     Call {
         path: "/api/verifications/refresh",
