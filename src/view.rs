@@ -91,6 +91,8 @@ pub struct VerificationView {
     pub updated_at: String,
     pub last_polled_at: Option<String>,
     pub last_error: Option<UpstreamErrorView>,
+    /// The provider's own reasons for a failure ("CODE: detail").
+    pub failure_reasons: Vec<String>,
     pub checks: Vec<CheckView>,
 }
 
@@ -185,6 +187,7 @@ pub struct QueueItem {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteView {
+    pub id: i64,
     pub author: String,
     pub body: String,
     pub at: String,
@@ -251,9 +254,34 @@ pub struct CaseView {
     pub upstream_failed: bool,
     pub can: CaseActions,
     pub assignable: Vec<ActorOption>,
-    pub failure_reasons: Vec<String>,
     /// What can be asked of the provider again.
     pub retriggers: Vec<RetriggerOption>,
+    /// Why the case needs review, in a few words from its data (`domain::case::why_review`).
+    pub why: Vec<String>,
+    /// What this person typed into a form of this page that the server refused.
+    pub draft: Option<FormDraft>,
+}
+
+/// What a person typed into a form the server refused, to fill it in again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormDraft {
+    /// The page that shows the form (`/cases/12`).
+    pub page: String,
+    /// Which form of the page (`decide`, `escalate`, `second`, `note`, `reveal`).
+    pub form: String,
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+/// How many cases wait in each of a person's inboxes (each counted up to `cap`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxView {
+    pub mine: i64,
+    pub unassigned: i64,
+    /// Officers only.
+    pub escalated: Option<i64>,
+    /// Proposals by another officer waiting for this one (officers only).
+    pub awaiting_me: Option<i64>,
+    pub cap: i64,
 }
 
 /// A re-trigger the case page offers (or explains why not).

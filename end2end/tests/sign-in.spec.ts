@@ -1,9 +1,14 @@
 import { test, expect, USERS, PASSWORD } from "./fixtures";
 
-test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
-  await page.goto("/admin/users");
-  await expect(page).toHaveURL(/\/login$/);
+test("an anonymous visitor is sent to the sign-in page and, signed in, to the page asked for", async ({ page, javaScriptEnabled }) => {
+  await page.goto("/admin/users?q=x");
+  await expect(page).toHaveURL(/\/login\?next=%2Fadmin%2Fusers%3Fq%3Dx$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  if (javaScriptEnabled) await page.waitForSelector("body[data-hydrated]");
+  await page.getByLabel("E-mail").fill(USERS.admin);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/admin\/users\?q=x$/);
 });
 
 test("a reviewer signs in and out", async ({ page, signIn }) => {

@@ -5,7 +5,7 @@ use leptos::server_fn::codec::GetUrl;
 
 /// Signs in; on success starts a fresh session and goes to the home page.
 #[server(prefix = "/api", endpoint = "auth/login")]
-pub async fn login(email: String, password: String) -> Result<(), AppError> {
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{ctx, services, session};
     ctx::run(async move {
         // Public by nature: the only server function open to anonymous callers
@@ -25,7 +25,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             st.clock.now_ms(),
         )
         .await?;
-        leptos_axum::redirect("/");
+        leptos_axum::redirect(crate::domain::user::return_path(next.as_deref()));
         Ok(())
     })
     .await

@@ -4,7 +4,7 @@
 
 use super::arg::Arg;
 use crate::error::AppError;
-use crate::view::{CaseView, Page, QueueItem};
+use crate::view::{CaseView, InboxView, Page, QueueItem};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -41,6 +41,19 @@ pub async fn list_queue(
     .await
 }
 
+/// How many cases wait in each of the caller's inboxes.
+#[server(prefix = "/api", endpoint = "cases/inbox", input = GetUrl)]
+pub async fn inbox_counts() -> Result<InboxView, AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::cases;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::ViewCases)?;
+        cases::inbox(&st, &me).await
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "cases/get", input = GetUrl)]
 pub async fn get_case(id: Arg<i64>) -> Result<CaseView, AppError> {
     use crate::domain::Permission;
@@ -54,7 +67,9 @@ pub async fn get_case(id: Arg<i64>) -> Result<CaseView, AppError> {
             .await
             .map_err(|_| AppError::internal())?;
         let revealed = customers::pii_revealed(&session, customer_id, st.clock.now_ms()).await?;
-        cases::case(&st, &me, id, revealed).await
+        let mut case = cases::case(&st, &me, id, revealed).await?;
+        case.draft = crate::server::session::take_draft(&session, &format!("/cases/{id}")).await?;
+        Ok(case)
     })
     .await
 }
@@ -130,7 +145,8 @@ pub async fn add_case_note(id: Arg<i64>, body: String) -> Result<(), AppError> {
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ViewCases)?;
         let id = id.read("id")?;
-        cases::add_note(&st, &me, &ctx::origin(), id, &body)
+        let added = cases::add_note(&st, &me, &ctx::origin(), id, &body).await;
+        ctx::keeping_draft(&format!("/cases/{id}"), "note", &[("body", &body)], added)
             .await
             .map_err(|e| e.unsaved("note"))?;
         leptos_axum::redirect(&format!("/cases/{id}#notes"));
@@ -148,6 +164,7 @@ pub async fn decide_case(
     decision: String,
     reason: String,
     note: String,
+    last_note: Option<Arg<i64>>,
 ) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
@@ -155,19 +172,29 @@ pub async fn decide_case(
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
         let id = id.read("id")?;
-        let version = version.read("version")?;
+        let seen = cases::Seen {
+            version: version.read("version")?,
+            last_note: last_note.map(|n| n.read("last_note")).transpose()?,
+        };
         let done = cases::decide(
             &st,
             &me,
             &ctx::origin(),
             id,
-            version,
+            seen,
             &decision,
             &reason,
             &note,
         )
-        .await
-        .map_err(|e| e.unsaved("decision"))?;
+        .await;
+        let typed = [
+            ("decision", &*decision),
+            ("reason", &reason),
+            ("note", &note),
+        ];
+        let done = ctx::keeping_draft(&format!("/cases/{id}"), "decide", &typed, done)
+            .await
+            .map_err(|e| e.unsaved("decision"))?;
         let next = match done {
             Decided::Final => cases::next_case(&st, &me, id).await?,
             Decided::Proposed => None,
@@ -191,9 +218,15 @@ pub async fn escalate_case(id: Arg<i64>, version: Arg<i64>, note: String) -> Res
         let (st, me) = ctx::require(Permission::WorkCases)?;
         let id = id.read("id")?;
         let version = version.read("version")?;
-        cases::escalate(&st, &me, &ctx::origin(), id, version, &note)
-            .await
-            .map_err(|e| e.unsaved("escalation"))?;
+        let escalated = cases::escalate(&st, &me, &ctx::origin(), id, version, &note).await;
+        ctx::keeping_draft(
+            &format!("/cases/{id}"),
+            "escalate",
+            &[("note", &note)],
+            escalated,
+        )
+        .await
+        .map_err(|e| e.unsaved("escalation"))?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
     })
@@ -207,6 +240,7 @@ pub async fn second_decision(
     version: Arg<i64>,
     verdict: String,
     note: String,
+    last_note: Option<Arg<i64>>,
 ) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
@@ -214,15 +248,24 @@ pub async fn second_decision(
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::SuperviseCases)?;
         let id = id.read("id")?;
-        let version = version.read("version")?;
+        let seen = cases::Seen {
+            version: version.read("version")?,
+            last_note: last_note.map(|n| n.read("last_note")).transpose()?,
+        };
         let confirm = match verdict.trim() {
             "confirm" => true,
             "reject" => false,
             _ => return Err(AppError::validation("verdict", "Confirm or reject.")),
         };
-        cases::second(&st, &me, &ctx::origin(), id, version, confirm, &note)
-            .await
-            .map_err(|e| e.unsaved("decision"))?;
+        let seconded = cases::second(&st, &me, &ctx::origin(), id, seen, confirm, &note).await;
+        ctx::keeping_draft(
+            &format!("/cases/{id}"),
+            "second",
+            &[("note", &note)],
+            seconded,
+        )
+        .await
+        .map_err(|e| e.unsaved("decision"))?;
         leptos_axum::redirect(&format!("/cases/{id}"));
         Ok(())
     })

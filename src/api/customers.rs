@@ -76,21 +76,34 @@ pub async fn reveal_pii(
         let (st, me) = ctx::require(Permission::ViewCases)?;
         let customer_id = customer_id.read("customer_id")?;
         let case_id = case_id.map(|c| c.read("case_id")).transpose()?;
-        let reason = crate::domain::customer::check_reveal_reason(&reason)
-            .map_err(|m| AppError::validation("reason", m))?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
             .map_err(|_| AppError::internal())?;
-        customers::reveal(
-            &st.db,
-            &st.clock,
-            &session,
-            me.actor(),
-            &ctx::origin(),
-            customer_id,
-            &reason,
-        )
-        .await?;
+        let revealed = async {
+            let checked = crate::domain::customer::check_reveal_reason(&reason)
+                .map_err(|m| AppError::validation("reason", m))?;
+            let origin = ctx::origin();
+            let (db, clock) = (&st.db, &st.clock);
+            customers::reveal(
+                db,
+                clock,
+                &session,
+                me.actor(),
+                &origin,
+                customer_id,
+                &checked,
+            )
+            .await
+        }
+        .await;
+        match case_id {
+            // Asked from a case page, that page shows the reason again beside the error.
+            Some(case) => {
+                let page = format!("/cases/{case}");
+                ctx::keeping_draft(&page, "reveal", &[("reason", &reason)], revealed).await?
+            }
+            None => revealed?,
+        };
         match case_id {
             Some(case) => leptos_axum::redirect(&format!("/cases/{case}")),
             None => leptos_axum::redirect(&format!("/customers/{customer_id}")),

@@ -7,7 +7,9 @@
 //! [`super::decision`].
 
 use super::decision::{decide_as, may_second, DecideAs, Refusal};
-use super::verification::{CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus};
+use super::verification::{
+    short_score, Check, CheckCategory, CheckOutcome, Provider, ReviewStatus, UpstreamStatus,
+};
 use super::{Permission, Role};
 use serde::{Deserialize, Serialize};
 
@@ -184,6 +186,86 @@ pub fn may_retry_push(role: Role) -> Result<(), Refusal> {
     }
 }
 
+/// Why a case is in front of a reviewer, in a few words built from its data: each failed or
+/// erring check (sanctions first; a score against its threshold), then what the provider itself
+/// said, e.g. `["Face match 0.41 < 0.85", "Sanctions list: failed (OFAC match)", "approving
+/// overrides a provider FAILED"]`. At most five parts, then how many more.
+pub fn why_review(upstream: UpstreamStatus, upstream_raw: &str, checks: &[Check]) -> Vec<String> {
+    let mut bad: Vec<&Check> = checks
+        .iter()
+        .filter(|c| matches!(c.outcome, CheckOutcome::Failed | CheckOutcome::Error))
+        .collect();
+    bad.sort_by_key(|c| c.category != CheckCategory::SanctionsPepAml);
+    let mut parts: Vec<String> = bad
+        .iter()
+        .map(|c| {
+            let word = if c.outcome == CheckOutcome::Error {
+                "error"
+            } else {
+                "failed"
+            };
+            match (c.score, c.threshold, &c.reason) {
+                (Some(s), Some(t), _) => format!(
+                    "{} {} < {}",
+                    c.name,
+                    short_score(s, c.score_scale),
+                    short_score(t, c.score_scale)
+                ),
+                (_, _, Some(r)) if !r.is_empty() => format!("{}: {word} ({r})", c.name),
+                _ => format!("{}: {word}", c.name),
+            }
+        })
+        .collect();
+    match upstream {
+        UpstreamStatus::Failed | UpstreamStatus::Declined => {
+            parts.push(format!("approving overrides a provider {upstream_raw}"))
+        }
+        UpstreamStatus::NeedsReview | UpstreamStatus::InUpstreamReview => parts.push(format!(
+            "the provider asks for a manual review ({upstream_raw})"
+        )),
+        UpstreamStatus::Error => {
+            parts.push(format!("the provider reported an error ({upstream_raw})"))
+        }
+        _ => {}
+    }
+    let pending = checks
+        .iter()
+        .filter(|c| c.outcome == CheckOutcome::Pending)
+        .count();
+    if pending > 0 {
+        parts.push(format!(
+            "{pending} check{} still pending",
+            if pending == 1 { "" } else { "s" }
+        ));
+    }
+    if parts.is_empty() {
+        parts.push(format!("no failed check; the provider says {upstream_raw}"));
+    }
+    if parts.len() > 5 {
+        let more = parts.len() - 4;
+        parts.truncate(4);
+        parts.push(format!("{more} more"));
+    }
+    parts
+}
+
+/// Can a reviewer decide on what the provider has said so far? Not while the customer has not
+/// started, is still going, or the provider is still working on it; not on a verification the
+/// customer abandoned. The default queue and "next case" offer only these.
+pub fn ready_for_review(upstream: UpstreamStatus) -> bool {
+    !WAITING_ON_PROVIDER.contains(&upstream)
+}
+
+/// The upstream states [`ready_for_review`] leaves out.
+pub const WAITING_ON_PROVIDER: [UpstreamStatus; 6] = [
+    UpstreamStatus::NotStarted,
+    UpstreamStatus::InProgress,
+    UpstreamStatus::AwaitingInput,
+    UpstreamStatus::Processing,
+    UpstreamStatus::Cancelled,
+    UpstreamStatus::Expired,
+];
+
 /// What is true of a case and a person, as the rules need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CaseFacts {
@@ -222,6 +304,9 @@ pub struct CaseActions {
     pub second: bool,
     pub retry_push: bool,
     pub retrigger: bool,
+    /// Show the re-triggers at all: to the person who has the case, or an officer (the others
+    /// would only read why they may not).
+    pub offer_retriggers: bool,
     /// Why deciding is not possible now, when it is not (for those who
     /// work cases).
     pub decide_blocked: Option<String>,
@@ -252,8 +337,9 @@ impl CaseActions {
                 .is_some_and(|mine| may_second(f.role, mine, f.status).is_ok()),
             retry_push: f.failed_push && may_retry_push(f.role).is_ok(),
             retrigger: retrigger.is_ok(),
+            offer_retriggers: may_retrigger(f.role, f.is_assignee, f.status, false).is_ok(),
             decide_blocked: match decide {
-                Err(r) if works => Some(r.0.to_string()),
+                Err(r) if works && !f.status.is_closed() => Some(r.0.to_string()),
                 _ => None,
             },
             retrigger_blocked: match retrigger {
@@ -280,6 +366,63 @@ mod tests {
             failed_push: false,
             retrigger_on_its_way: false,
         }
+    }
+
+    fn check(name: &str, category: CheckCategory, outcome: CheckOutcome) -> Check {
+        Check::new(name, name, category, outcome)
+    }
+
+    #[test]
+    fn why_review_names_failed_checks_sanctions_first_then_the_providers_verdict() {
+        let mut face = check("Face match", CheckCategory::FaceMatch, CheckOutcome::Failed);
+        face.score = Some(0.41);
+        face.score_scale = Some(crate::domain::verification::ScoreScale::Unit);
+        face.threshold = Some(0.85);
+        let mut sanctions = check(
+            "Sanctions list",
+            CheckCategory::SanctionsPepAml,
+            CheckOutcome::Failed,
+        );
+        sanctions.reason = Some("OFAC match".into());
+        let passed = check(
+            "Document",
+            CheckCategory::IdentityDocument,
+            CheckOutcome::Passed,
+        );
+        assert_eq!(
+            why_review(UpstreamStatus::Failed, "FAILED", &[face, passed, sanctions]),
+            [
+                "Sanctions list: failed (OFAC match)",
+                "Face match 0.41 < 0.85",
+                "approving overrides a provider FAILED",
+            ]
+        );
+    }
+
+    #[test]
+    fn why_review_says_so_when_nothing_failed() {
+        let pending = check("Liveness", CheckCategory::Liveness, CheckOutcome::Pending);
+        assert_eq!(
+            why_review(UpstreamStatus::Passed, "PASSED", &[]),
+            ["no failed check; the provider says PASSED"]
+        );
+        assert_eq!(
+            why_review(UpstreamStatus::NeedsReview, "review", &[pending]),
+            [
+                "the provider asks for a manual review (review)",
+                "1 check still pending"
+            ]
+        );
+    }
+
+    #[test]
+    fn why_review_keeps_to_five_parts() {
+        let many: Vec<Check> = (0..9)
+            .map(|i| check(&format!("C{i}"), CheckCategory::Other, CheckOutcome::Error))
+            .collect();
+        let parts = why_review(UpstreamStatus::Passed, "PASSED", &many);
+        assert_eq!(parts.len(), 5);
+        assert_eq!(parts[4], "5 more");
     }
 
     #[test]
@@ -405,6 +548,46 @@ mod tests {
             ..facts(Role::Reviewer, true, InReview)
         });
         assert!(reviewer.decide && !reviewer.propose, "declining is final");
+    }
+
+    #[test]
+    fn re_triggers_are_offered_to_whoever_has_the_case_or_an_officer() {
+        assert!(CaseActions::for_case(&facts(Role::Reviewer, true, InReview)).offer_retriggers);
+        assert!(!CaseActions::for_case(&facts(Role::Reviewer, false, InReview)).offer_retriggers);
+        assert!(!CaseActions::for_case(&facts(Role::Reviewer, false, Unreviewed)).offer_retriggers);
+        assert!(
+            CaseActions::for_case(&facts(Role::ComplianceOfficer, false, Unreviewed))
+                .offer_retriggers
+        );
+        let busy = CaseActions::for_case(&CaseFacts {
+            retrigger_on_its_way: true,
+            ..facts(Role::Reviewer, true, InReview)
+        });
+        assert!(
+            busy.offer_retriggers && !busy.retrigger,
+            "shown, with why not now"
+        );
+    }
+
+    #[test]
+    fn a_closed_case_gives_no_hint_about_claiming() {
+        for status in [Approved, Declined, Superseded] {
+            let a = CaseActions::for_case(&facts(Role::Reviewer, true, status));
+            assert!(a.decide_blocked.is_none() && !a.decide && !a.claim);
+        }
+    }
+
+    #[test]
+    fn only_what_the_provider_has_finished_is_ready_for_review() {
+        assert!(ready_for_review(UpstreamStatus::Failed));
+        assert!(ready_for_review(UpstreamStatus::NeedsReview));
+        assert!(
+            ready_for_review(UpstreamStatus::Unknown),
+            "a person looks at what we cannot read"
+        );
+        assert!(!ready_for_review(UpstreamStatus::Processing));
+        assert!(!ready_for_review(UpstreamStatus::NotStarted));
+        assert!(!ready_for_review(UpstreamStatus::Cancelled));
     }
 
     #[test]

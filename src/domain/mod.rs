@@ -38,6 +38,18 @@ pub fn filled(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// Percent-encodes a URL query value: everything but letters, digits and `-_.~`.
+pub fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A value outside the closed set a field takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotInSet;

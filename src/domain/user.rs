@@ -77,9 +77,47 @@ pub fn check_new_password(raw: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Where a person goes after signing in, from the `next` the sign-in page was given: a page of
+/// this site (`/cases/12?x=1`), never another site (`//evil`, `/\\evil`, `https://…`), the
+/// sign-in page itself or a server function; anything else is the queue.
+pub fn return_path(next: Option<&str>) -> &str {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && !p.starts_with("/api/")
+                && !p.starts_with("/login")
+                && p.len() <= 2_000
+                && !p.chars().any(|c| c.is_control() || c == '\\') =>
+        {
+            p
+        }
+        _ => "/",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_returns_only_to_a_page_of_this_site() {
+        assert_eq!(return_path(Some("/cases/12?done=3")), "/cases/12?done=3");
+        assert_eq!(return_path(None), "/");
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil",
+            "/api/auth/logout",
+            "/login?next=/x",
+            "/cases/1\r\nSet-Cookie: x=1",
+            "/a\\b",
+        ] {
+            assert_eq!(return_path(Some(bad)), "/", "{bad:?}");
+        }
+    }
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {

@@ -100,6 +100,16 @@ string_enum! {
     }
 }
 
+impl ReviewStatus {
+    /// Decided (or replaced by a newer verification): nothing is left to do on the case.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            ReviewStatus::Approved | ReviewStatus::Declined | ReviewStatus::Superseded
+        )
+    }
+}
+
 impl CheckCategory {
     pub fn label(self) -> &'static str {
         match self {
@@ -207,9 +217,50 @@ impl Check {
     }
 }
 
+/// A score as a person reads it: against its scale and its threshold ("0.41 of 1.00, needs ≥
+/// 0.85"); a score whose scale or threshold nobody knows says so.
+pub fn score_sentence(score: f64, scale: Option<ScoreScale>, threshold: Option<f64>) -> String {
+    let shown = short_score(score, scale);
+    let of = match scale {
+        Some(ScoreScale::Unit) => format!("{shown} of 1.00"),
+        Some(ScoreScale::Percent) => format!("{shown} of 100"),
+        _ => format!("{shown} (the provider does not say of what)"),
+    };
+    match threshold {
+        Some(t) => format!("{of}, needs ≥ {}", short_score(t, scale)),
+        None => format!("{of}, no known threshold"),
+    }
+}
+
+/// A score in as few digits as its scale needs.
+pub fn short_score(score: f64, scale: Option<ScoreScale>) -> String {
+    match scale {
+        Some(ScoreScale::Unit) => format!("{score:.2}"),
+        Some(ScoreScale::Percent) => format!("{score:.1}"),
+        _ => format!("{score}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_score_reads_against_its_scale_and_threshold() {
+        let unit = Some(ScoreScale::Unit);
+        assert_eq!(
+            score_sentence(0.41, unit, Some(0.85)),
+            "0.41 of 1.00, needs ≥ 0.85"
+        );
+        assert_eq!(
+            score_sentence(97.25, Some(ScoreScale::Percent), None),
+            "97.2 of 100, no known threshold"
+        );
+        assert_eq!(
+            score_sentence(3.0, None, None),
+            "3 (the provider does not say of what), no known threshold"
+        );
+    }
 
     #[test]
     fn a_category_set_holds_one_bit_per_failed_category() {

@@ -97,3 +97,32 @@ fn accepts_html(p: &Parts) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"))
 }
+
+/// When `result` is a refusal, keeps what was typed (`fields` of form `form`) for `page`, which
+/// shows it again beside the error: nothing typed is lost, with or without JavaScript.
+pub async fn keeping_draft<T>(
+    page: &str,
+    form: &str,
+    fields: &[(&str, &str)],
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    if result.is_err() {
+        let draft = crate::view::FormDraft {
+            page: page.to_string(),
+            form: form.to_string(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        match leptos_axum::extract::<tower_sessions::Session>().await {
+            Ok(session) => {
+                if let Err(e) = super::session::keep_draft(&session, &draft).await {
+                    tracing::warn!(error = %e, "could not keep the draft of a refused form");
+                }
+            }
+            Err(_) => tracing::warn!("no session to keep the draft of a refused form in"),
+        }
+    }
+    result
+}

@@ -40,6 +40,8 @@ pub const AUTHENTICATED_AT: &str = "authenticated_at";
 /// The account's `version` when its password was checked.
 const USER_VERSION: &str = "user_version";
 const SEEN_AT: &str = "seen_at";
+/// What was typed into the last form the server refused.
+const DRAFT: &str = "draft";
 
 /// The system actor that ends sessions.
 const SESSIONS: Actor = Actor::System("sessions");
@@ -172,6 +174,30 @@ pub async fn start(
     Ok(())
 }
 
+/// Keeps what a person typed into a form the server refused, for the page that shows the form
+/// again: one draft at a time, read once, kept only in the session (never in a URL).
+pub async fn keep_draft(
+    session: &Session,
+    draft: &crate::view::FormDraft,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(DRAFT, draft).await
+}
+
+/// The draft kept for `page`, if any (it is gone once read).
+pub async fn take_draft(
+    session: &Session,
+    page: &str,
+) -> Result<Option<crate::view::FormDraft>, tower_sessions::session::Error> {
+    let draft: Option<crate::view::FormDraft> = session.get(DRAFT).await?;
+    match draft {
+        Some(d) if d.page == page => {
+            session.remove_value(DRAFT).await?;
+            Ok(Some(d))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// Middleware: resolves the session into a [`CurrentUser`] request extension
 /// (absent for anonymous callers) and the request's audit [`audit_log::Origin`].
 pub async fn authenticate(
@@ -185,7 +211,15 @@ pub async fn authenticate(
         Ok(Some(user)) => {
             req.extensions_mut().insert(user);
         }
-        Ok(None) if is_private_page(&req) => return Redirect::to("/login").into_response(),
+        Ok(None) if is_private_page(&req) => {
+            // Back to the page that was asked for, once signed in.
+            let asked = req.uri().path_and_query().map_or("/", |p| p.as_str());
+            let to = match crate::domain::user::return_path(Some(asked)) {
+                "/" => "/login".to_string(),
+                p => format!("/login?next={}", crate::domain::query_value(p)),
+            };
+            return Redirect::to(&to).into_response();
+        }
         Ok(None) => {}
         Err(e) => {
             tracing::error!(error = %e, "could not resolve the session");

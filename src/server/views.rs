@@ -78,8 +78,26 @@ pub fn verification(v: VerificationRow, checks: Vec<CheckRow>) -> VerificationVi
         created_at: time(v.created_at),
         updated_at: time(v.updated_at),
         last_polled_at: v.last_polled_at.map(time),
+        failure_reasons: failure_reasons(&v.failure_reasons),
         checks: checks.into_iter().map(check).collect(),
     }
+}
+
+/// The provider's own reasons for a failure, as stored (`[{code, detail}]`): "CODE: detail".
+fn failure_reasons(stored: &str) -> Vec<String> {
+    serde_json::from_str::<Vec<serde_json::Value>>(stored)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let part = |k: &str| r.get(k).and_then(|c| c.as_str()).unwrap_or("").trim();
+            match (part("code"), part("detail")) {
+                ("", detail) => detail.to_string(),
+                (code, "") => code.to_string(),
+                (code, detail) => format!("{code}: {detail}"),
+            }
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Keyset pages read one row more than they show: when that row came back

@@ -380,23 +380,7 @@ async fn a_sanctions_hit_needs_two_different_compliance_officers() {
         409,
         "not by the proposer"
     );
-    let other_officer = {
-        let id = crate::helpers::create_user(
-            &app.state,
-            "officer2@example.test",
-            Role::ComplianceOfficer,
-        )
-        .await;
-        assert!(id > 0);
-        let b = app.browser();
-        assert_eq!(
-            app.login(&b, "officer2@example.test", crate::helpers::PASSWORD)
-                .await
-                .status(),
-            200
-        );
-        b
-    };
+    let other_officer = app.second_officer().await;
     assert_eq!(second(&other_officer, "confirm").await.status(), 200);
     assert_eq!(review_status(&app, id).await, "DECLINED");
     let d: (String, i64, Option<i64>) =
@@ -896,13 +880,16 @@ async fn every_filter_combination_of_the_queue_walks_an_index() {
                     assigned: match mask & 3 {
                         0 => Assigned::Anyone,
                         1 => Assigned::To(1),
-                        _ => Assigned::Nobody,
+                        2 => Assigned::Nobody,
+                        _ => Assigned::NotTo(1),
                     },
                     provider: (mask & 4 != 0).then_some(Provider::Eclipse),
                     upstream_status: (mask & 8 != 0).then_some(UpstreamStatus::Failed),
                     review_status: (mask & 16 != 0).then_some(ReviewStatus::Approved),
                     failed_bit: (mask & 32 != 0).then_some(16),
                     created_before: (mask & 1 != 0 && mask & 2 != 0).then_some(1_700_000_000_000),
+                    // The unassigned inbox's "ready for review" filter.
+                    ready_only: mask & 3 == 2,
                     sort,
                 };
                 let plan = explain_queue(app.state.db.reader(), &f, after)

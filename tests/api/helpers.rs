@@ -197,6 +197,15 @@ impl TestApp {
         client
     }
 
+    /// A browser signed in as a second compliance officer (four eyes).
+    pub async fn second_officer(&self) -> Client {
+        let email = "officer2@example.test";
+        create_user(&self.state, email, Role::ComplianceOfficer).await;
+        let b = self.browser();
+        assert_eq!(self.login(&b, email, PASSWORD).await.status(), 200);
+        b
+    }
+
     /// Runs `kyc-desk-dev` (the developer tools, a binary of their own)
     /// with `args` against this app's database, as a developer would.
     pub async fn dev_tool(&self, args: &[&str]) -> std::process::Output {

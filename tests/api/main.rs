@@ -7,6 +7,7 @@ mod auth;
 mod canary;
 mod cases;
 mod cli;
+mod cockpit;
 mod crash;
 mod db;
 mod faults;

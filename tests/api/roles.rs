@@ -189,6 +189,12 @@ pub const CALLS: &[Call] = &[
         who: VIEW,
     },
     Call {
+        path: "/api/cases/inbox",
+        get: true,
+        args: &[],
+        who: VIEW,
+    },
+    Call {
         path: "/api/cases/get",
         get: true,
         args: &[("id", "999999")],

@@ -188,7 +188,41 @@ async fn anonymous_visitors_are_sent_to_sign_in() {
         .await
         .expect("request");
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/login");
+    assert_eq!(res.headers()["location"], "/login?next=%2Fadmin%2Fusers");
+    let home = app
+        .browser()
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(home.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn signing_in_returns_to_the_page_asked_for_and_never_to_another_site() {
+    let app = TestApp::spawn().await;
+    for (next, to) in [
+        ("/cases/7?done=3", "/cases/7?done=3"),
+        ("//evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/api/auth/logout", "/"),
+    ] {
+        let browser = app.browser();
+        let res = app
+            .post_html_form(
+                &browser,
+                "/api/auth/login",
+                "/login",
+                &[
+                    ("email", app.email(Role::Reviewer)),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 302, "{next}");
+        assert_eq!(res.headers()["location"], to, "{next}");
+    }
 }
 
 #[tokio::test]

@@ -464,6 +464,7 @@ async fn queue_bench(
         review_status: Some(ReviewStatus::Approved),
         failed_bit: None,
         created_before: None,
+        ready_only: false,
         sort: Sort::Age,
     };
     let query = "view=all&provider=eclipse&review=APPROVED&sort=age";

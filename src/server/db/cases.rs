@@ -19,6 +19,8 @@ pub enum Sort {
 pub enum Assigned {
     Anyone,
     To(i64),
+    /// Anyone but this person (the proposals another officer made).
+    NotTo(i64),
     Nobody,
 }
 
@@ -33,6 +35,8 @@ pub struct QueueFilter {
     pub failed_bit: Option<i64>,
     /// Only cases created at or before this time (older than N hours).
     pub created_before: Option<i64>,
+    /// Only cases whose provider has finished (`domain::case::ready_for_review`).
+    pub ready_only: bool,
     pub sort: Sort,
 }
 
@@ -77,9 +81,18 @@ fn queue_query<'a>(
         Assigned::To(id) => {
             q.push(" AND v.assignee_id = ").push_bind(id);
         }
+        Assigned::NotTo(id) => {
+            q.push(" AND v.assignee_id IS NOT ").push_bind(id);
+        }
         Assigned::Nobody => {
             q.push(" AND v.assignee_id IS NULL");
         }
+    }
+    if f.ready_only {
+        q.push(format!(
+            " AND v.upstream_status NOT IN ({})",
+            waiting_on_provider()
+        ));
     }
     if let Some(p) = &f.provider {
         q.push(" AND v.provider = ").push_bind(*p);
@@ -120,6 +133,46 @@ fn queue_query<'a>(
     ))
     .push_bind(limit);
     q
+}
+
+/// `'NOT_STARTED', 'IN_PROGRESS', …`: the statuses of `case::WAITING_ON_PROVIDER` (constants of
+/// ours, not input).
+fn waiting_on_provider() -> String {
+    crate::domain::case::WAITING_ON_PROVIDER
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many cases wait in each of a person's inboxes, each counted up to `cap` (a count reads
+/// at most `cap` index entries, whatever the size of the queue).
+#[derive(Debug, Clone, Copy, FromRow)]
+pub struct InboxRow {
+    pub mine: i64,
+    pub unassigned: i64,
+    pub escalated: i64,
+    pub awaiting_me: i64,
+}
+
+pub async fn inbox_counts(pool: &SqlitePool, me: i64, cap: i64) -> Result<InboxRow, sqlx::Error> {
+    let waiting = waiting_on_provider();
+    sqlx::query_as(&format!(
+        "SELECT \
+         (SELECT COUNT(*) FROM (SELECT 1 FROM verification \
+            WHERE assignee_id = $1 AND is_open = 1 LIMIT $2)) AS mine, \
+         (SELECT COUNT(*) FROM (SELECT 1 FROM verification WHERE assignee_id IS NULL AND is_open = 1 \
+            AND upstream_status NOT IN ({waiting}) LIMIT $2)) AS unassigned, \
+         (SELECT COUNT(*) FROM (SELECT 1 FROM verification \
+            WHERE review_status = 'ESCALATED' LIMIT $2)) AS escalated, \
+         (SELECT COUNT(*) FROM (SELECT 1 FROM verification \
+            WHERE review_status = 'PENDING_SECOND_APPROVAL' AND assignee_id IS NOT $1 LIMIT $2)) \
+            AS awaiting_me"
+    ))
+    .bind(me)
+    .bind(cap)
+    .fetch_one(pool)
+    .await
 }
 
 pub async fn queue(
@@ -220,6 +273,26 @@ pub async fn notes(pool: &SqlitePool, verification_id: i64) -> Result<Vec<NoteRo
     )
     .bind(verification_id)
     .fetch_all(pool)
+    .await
+}
+
+/// The first note on the case after note `after` written by someone other than `reader`.
+pub async fn note_after(
+    tx: &mut Tx,
+    verification_id: i64,
+    after: i64,
+    reader: i64,
+) -> Result<Option<NoteRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT n.note_id, n.author_id, u.name AS author_name, n.body, n.created_at FROM note n \
+         JOIN app_user u ON u.user_id = n.author_id \
+         WHERE n.verification_id = $1 AND n.note_id > $2 AND n.author_id <> $3 \
+         ORDER BY n.note_id LIMIT 1",
+    )
+    .bind(verification_id)
+    .bind(after)
+    .bind(reader)
+    .fetch_optional(&mut **tx)
     .await
 }
 

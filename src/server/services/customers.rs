@@ -313,6 +313,9 @@ fn mask_verification(v: &mut VerificationView, p: &Personal) {
         return;
     }
     v.upstream_status_raw = p.mask(std::mem::take(&mut v.upstream_status_raw));
+    for r in &mut v.failure_reasons {
+        *r = p.mask(std::mem::take(r));
+    }
     for c in &mut v.checks {
         c.key = p.mask(std::mem::take(&mut c.key));
         c.name = p.mask(std::mem::take(&mut c.name));

@@ -1,21 +1,13 @@
 //! A verification's checks, grouped by category.
 
-use crate::domain::verification::{CheckCategory, ScoreScale};
+use crate::domain::verification::{score_sentence, CheckCategory};
 use crate::ui::components::badges::OutcomeBadge;
 use crate::view::CheckView;
 use leptos::prelude::*;
 
+/// "0.41 of 1.00, needs ≥ 0.85" (or that nobody knows the threshold).
 fn score_text(c: &CheckView) -> Option<String> {
-    let score = c.score?;
-    let shown = match c.score_scale {
-        Some(ScoreScale::Unit) => format!("{score:.2}"),
-        Some(ScoreScale::Percent) => format!("{score:.1}/100"),
-        _ => format!("{score}"),
-    };
-    Some(match c.threshold {
-        Some(t) => format!("{shown} (threshold {t})"),
-        None => shown,
-    })
+    Some(score_sentence(c.score?, c.score_scale, c.threshold))
 }
 
 #[component]

@@ -2,6 +2,7 @@ use crate::api::auth::{current_user, Logout};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
+use crate::ui::components::form_helpers::FormHelpers;
 use crate::ui::components::shortcuts::Shortcuts;
 use crate::view::Me;
 use leptos::prelude::*;
@@ -45,6 +46,7 @@ pub fn AppShell() -> impl IntoView {
             <Outlet />
         </main>
         <Shortcuts />
+        <FormHelpers />
     }
 }
 

@@ -6,8 +6,8 @@
 
 use leptos::prelude::*;
 
-/// An island: this and [`crate::app::HydrationMarker`] are the only code
-/// that ships to the browser.
+/// An island: this, [`super::form_helpers::FormHelpers`] and
+/// [`crate::app::HydrationMarker`] are the only code that ships to the browser.
 #[island]
 pub fn Shortcuts() -> impl IntoView {
     let help = RwSignal::new(false);

@@ -1,8 +1,8 @@
 use crate::api::audit::{audit_actors, audit_chain_status, list_audit_events, VerifyAuditChain};
 use crate::domain::audit::AuditAction;
+use crate::domain::query_value;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, FormAlert};
-use crate::ui::pages::customers::urlencoding;
 use crate::view::{AuditEventView, ChainStatusView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,7 +33,7 @@ pub fn AuditPage() -> impl IntoView {
             .filter_map(|k| {
                 q.get(k)
                     .filter(|v| !v.is_empty())
-                    .map(|v| format!("{k}={}", urlencoding(&v)))
+                    .map(|v| format!("{k}={}", query_value(&v)))
             })
             .collect::<Vec<_>>()
             .join("&")
@@ -52,7 +52,7 @@ pub fn AuditPage() -> impl IntoView {
         <Form method="GET" action="/audit" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for="actor">"Actor"</label>
-                <select id="actor" name="actor">
+                <select id="actor" name="actor" data-apply-on-change="">
                     <option value="">"Anyone"</option>
                     {[
                         "system:poller",
@@ -94,7 +94,7 @@ pub fn AuditPage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="action">"Action"</label>
-                <select id="action" name="action">
+                <select id="action" name="action" data-apply-on-change="">
                     <option value="">"Any"</option>
                     {AuditAction::ALL
                         .iter()
@@ -119,6 +119,7 @@ pub fn AuditPage() -> impl IntoView {
                     name="customer"
                     inputmode="numeric"
                     size="8"
+                    value=move || param("customer").unwrap_or_default()
                     prop:value=move || param("customer").unwrap_or_default()
                 />
             </div>
@@ -129,6 +130,7 @@ pub fn AuditPage() -> impl IntoView {
                     name="verification"
                     inputmode="numeric"
                     size="8"
+                    value=move || param("verification").unwrap_or_default()
                     prop:value=move || param("verification").unwrap_or_default()
                 />
             </div>
@@ -138,6 +140,7 @@ pub fn AuditPage() -> impl IntoView {
                     id="from"
                     name="from"
                     type="date"
+                    value=move || param("from").unwrap_or_default()
                     prop:value=move || param("from").unwrap_or_default()
                 />
             </div>
@@ -147,6 +150,7 @@ pub fn AuditPage() -> impl IntoView {
                     id="to"
                     name="to"
                     type="date"
+                    value=move || param("to").unwrap_or_default()
                     prop:value=move || param("to").unwrap_or_default()
                 />
             </div>

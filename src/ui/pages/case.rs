@@ -112,12 +112,43 @@ pub fn CasePage() -> impl IntoView {
     }
 }
 
+/// The last note the page shows (0: none): a decision made from this page is refused if a
+/// colleague adds one after it.
+fn last_note(c: &CaseView) -> i64 {
+    c.notes.iter().map(|n| n.id).max().unwrap_or(0)
+}
+
+/// The decision that closed the case: final, or confirmed by a second officer.
+fn outcome(c: &CaseView) -> Option<DecisionView> {
+    c.decisions
+        .iter()
+        .filter(|d| matches!(d.status.as_str(), "FINAL" | "CONFIRMED"))
+        .max_by_key(|d| d.id)
+        .cloned()
+}
+
+/// What this person typed into `form`'s `field` before the server refused it, if anything.
+fn typed(c: &CaseView, form: &str, field: &str) -> Option<String> {
+    c.draft
+        .as_ref()
+        .filter(|d| d.form == form)
+        .and_then(|d| d.fields.get(field).cloned())
+}
+
+fn when(at: &str) -> String {
+    at.replace('T', " ").replace('Z', " UTC")
+}
+
+/// Evidence first: why the case is here on top; the checks, photos and the customer's story on
+/// the left; what this person can do now on the right (sticky at ≥ 1200 px; below, one column
+/// in the same order).
 #[component]
 fn Case(c: CaseView, actions: Actions) -> impl IntoView {
     let v = &c.verification;
     let id = v.id;
-    let version = v.version;
     let title = format!("{} · {}", c.customer.display_name, v.provider.label());
+    let closed = v.review_status.is_closed();
+    let decided = outcome(&c);
     view! {
         <header class="case-head">
             <p>
@@ -142,18 +173,25 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                     <strong>{c.assignee.clone().unwrap_or_else(|| "nobody".into())}</strong>
                 </span>
                 <span class="muted small">
-                    "version " {version} " · read "
-                    {v
-                        .last_polled_at
-                        .clone()
-                        .unwrap_or_default()
-                        .replace('T', " ")
-                        .replace('Z', " UTC")}
+                    "version " {v.version} " · read "
+                    {when(&v.last_polled_at.clone().unwrap_or_default())}
                 </span>
             </div>
+            {match decided {
+                Some(d) => view! { <Outcome d c=c.clone() /> }.into_any(),
+                None if !closed => {
+                    view! {
+                        <p class="why" id="why">
+                            <strong>"Why this case needs review: "</strong>
+                            {c.why.join(" · ")}
+                        </p>
+                    }
+                        .into_any()
+                }
+                None => ().into_any(),
+            }}
         </header>
-        {c
-            .sanctions_hit
+        {(c.sanctions_hit && !closed)
             .then(|| {
                 view! {
                     <p class="alert alert-error" role="alert">
@@ -162,7 +200,7 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                     </p>
                 }
             })}
-        {(c.upstream_failed && !c.sanctions_hit)
+        {(c.upstream_failed && !c.sanctions_hit && !closed)
             .then(|| {
                 view! {
                     <p class="alert">
@@ -170,18 +208,93 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                     </p>
                 }
             })}
-        <ClaimBar c=c.clone() actions />
-        {c
-            .proposal
-            .clone()
-            .map(|p| view! { <Proposal p can_second=c.can.second id version actions /> })}
-        {(c.can.decide || c.can.escalate).then(|| view! { <DecisionForm c=c.clone() actions /> })}
-        {c
-            .can
-            .decide_blocked
-            .clone()
-            .filter(|_| !c.can.decide && !c.can.escalate && c.proposal.is_none())
-            .map(|why| view! { <p class="muted">{why}</p> })}
+        <div class="case-grid">
+            <div class="case-evidence">
+                <Evidence c=c.clone() actions />
+                <Retriggers c=c.clone() actions />
+                <History c=c.clone() />
+                <Pushes c=c.clone() actions />
+                <CustomerCard c=c.clone() />
+            </div>
+            <aside class="case-panel" aria-label="What you can do">
+                <ClaimBar c=c.clone() actions />
+                {c
+                    .proposal
+                    .clone()
+                    .map(|p| {
+                        view! { <Proposal p can_second=c.can.second c=c.clone() actions /> }
+                    })}
+                {(c.can.decide || c.can.escalate)
+                    .then(|| view! { <DecisionForm c=c.clone() actions /> })}
+                {c
+                    .can
+                    .decide_blocked
+                    .clone()
+                    .filter(|_| !c.can.decide && !c.can.escalate && c.proposal.is_none())
+                    .map(|why| view! { <p class="muted">{why}</p> })}
+                <Notes c=c.clone() actions />
+            </aside>
+        </div>
+        <p class="visually-hidden" aria-live="polite">
+            {title}
+        </p>
+    }
+}
+
+/// A closed case says what happened: the decision, who proposed and who confirmed it (with
+/// their notes and times), and where it stands upstream.
+#[component]
+fn Outcome(d: DecisionView, c: CaseView) -> impl IntoView {
+    let push = c
+        .pushes
+        .iter()
+        .filter(|p| p.kind == "decision")
+        .max_by_key(|p| p.id)
+        .map(|p| match p.state.as_str() {
+            "DONE" => "sent to the provider".to_string(),
+            "FAILED" => "sending to the provider failed (see Upstream)".to_string(),
+            _ => "on its way to the provider".to_string(),
+        })
+        .unwrap_or_else(|| c.push_policy.clone());
+    let who = match &d.second_by {
+        Some(second) => format!("proposed by {}, confirmed by {second}", d.by),
+        None => format!("by {}", d.by),
+    };
+    let verdict = match d.kind {
+        DecisionKind::Approve => "Approved",
+        DecisionKind::Decline => "Declined",
+    };
+    view! {
+        <section class="card outcome" aria-labelledby="outcome-title">
+            <h2 id="outcome-title">{format!("{verdict} — {} — {who}", d.reason)}</h2>
+            <p class="muted small">"Upstream: " {push}</p>
+            <dl class="summary">
+                <dt>{d.by.clone()} " · " {when(&d.at)}</dt>
+                <dd>
+                    <blockquote class="note-body">{d.note.clone()}</blockquote>
+                </dd>
+                {d
+                    .second_by
+                    .clone()
+                    .map(|s| {
+                        view! {
+                            <dt>{s} " · " {when(&d.second_at.clone().unwrap_or_default())}</dt>
+                            <dd>
+                                <blockquote class="note-body">
+                                    {d.second_note.clone().unwrap_or_default()}
+                                </blockquote>
+                            </dd>
+                        }
+                    })}
+            </dl>
+        </section>
+    }
+}
+
+/// The checks, the provider's reasons, the photos and the raw payload (masked until a reveal).
+#[component]
+fn Evidence(c: CaseView, actions: Actions) -> impl IntoView {
+    view! {
         <section aria-labelledby="checks-title">
             <h2 id="checks-title">"Checks"</h2>
             {if c.pii_revealed {
@@ -195,11 +308,12 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
             } else {
                 view! { <Reveal c=c.clone() actions /> }.into_any()
             }}
-            {(!c.failure_reasons.is_empty())
+            {(!c.verification.failure_reasons.is_empty())
                 .then(|| {
                     view! {
                         <ul class="failure-reasons">
                             {c
+                                .verification
                                 .failure_reasons
                                 .iter()
                                 .map(|r| view! { <li>{r.clone()}</li> })
@@ -207,7 +321,7 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                         </ul>
                     }
                 })}
-            <CheckGroups checks=v.checks.clone() />
+            <CheckGroups checks=c.verification.checks.clone() />
             {(!c.media.is_empty()).then(|| view! { <Photos c=c.clone() /> })}
             <details class="snapshot">
                 <summary>
@@ -220,9 +334,49 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                 <pre>{c.snapshot.clone()}</pre>
             </details>
         </section>
-        <Pushes c=c.clone() actions />
-        <Retriggers c=c.clone() actions />
-        <Notes c=c.clone() actions />
+    }
+}
+
+/// The customer's other verifications, newest first, each linked.
+#[component]
+fn History(c: CaseView) -> impl IntoView {
+    if c.others.is_empty() {
+        return ().into_any();
+    }
+    let mut others = c.others.clone();
+    others.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    view! {
+        <section aria-labelledby="history-title">
+            <h2 id="history-title">"Other verifications of this customer"</h2>
+            <ol class="timeline">
+                {others
+                    .into_iter()
+                    .map(|o| {
+                        view! {
+                            <li>
+                                <span class="muted small">{when(&o.created_at)}</span>
+                                " "
+                                <a href=format!(
+                                    "/cases/{}",
+                                    o.id,
+                                )>{o.provider.label()} " · case #" {o.id}</a>
+                                " "
+                                <UpstreamBadge status=o.upstream_status />
+                                " "
+                                <ReviewBadge status=o.review_status />
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+    .into_any()
+}
+
+#[component]
+fn CustomerCard(c: CaseView) -> impl IntoView {
+    view! {
         <section aria-labelledby="customer-title">
             <h2 id="customer-title">"Customer"</h2>
             <dl class="summary">
@@ -244,36 +398,7 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                 <dt>"Country"</dt>
                 <dd>{c.customer.country.clone().unwrap_or_else(|| "—".into())}</dd>
             </dl>
-            {(!c.others.is_empty())
-                .then(|| {
-                    view! {
-                        <h3>"Other verifications of this customer"</h3>
-                        <ul>
-                            {c
-                                .others
-                                .iter()
-                                .map(|o| {
-                                    view! {
-                                        <li>
-                                            <a href=format!(
-                                                "/cases/{}",
-                                                o.id,
-                                            )>{o.provider.label()} " · case #" {o.id}</a>
-                                            " "
-                                            <UpstreamBadge status=o.upstream_status />
-                                            " "
-                                            <ReviewBadge status=o.review_status />
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                })}
         </section>
-        <p class="visually-hidden" aria-live="polite">
-            {title}
-        </p>
     }
 }
 
@@ -357,6 +482,12 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
     let error = action_error(actions.decide);
     let escalate_error = action_error(actions.escalate);
     let proposing = c.can.propose;
+    let seen_note = last_note(&c);
+    let kind = typed(&c, "decide", "decision");
+    let reason = typed(&c, "decide", "reason");
+    let note = typed(&c, "decide", "note");
+    let escalate_note = typed(&c, "escalate", "note");
+    let must_escalate = !c.can.decide;
     view! {
         <section class="card decision" aria-labelledby="decision-title">
             <h2 id="decision-title">
@@ -375,6 +506,7 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                             <FormAlert error />
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="version" value=version />
+                            <input type="hidden" name="last_note" value=seen_note />
                             <fieldset class="segmented" aria-describedby="decision-error">
                                 <legend>"Decision"</legend>
                                 <label>
@@ -384,6 +516,7 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                                         value="approve"
                                         required
                                         data-shortcut="a"
+                                        checked=kind.as_deref() == Some("approve")
                                     />
                                     "Approve (a)"
                                 </label>
@@ -394,6 +527,7 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                                         value="decline"
                                         required
                                         data-shortcut="d"
+                                        checked=kind.as_deref() == Some("decline")
                                     />
                                     "Decline (d)"
                                 </label>
@@ -409,11 +543,13 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                                     aria-describedby="reason-error"
                                 >
                                     <option value="">"Choose a reason…"</option>
-                                    <optgroup label="Approve">
-                                        {reason_options(DecisionKind::Approve)}
+                                    // With JavaScript, choosing approve or decline leaves only
+                                    // its group (`FormHelpers`).
+                                    <optgroup label="Approve" data-kind="approve">
+                                        {reason_options(DecisionKind::Approve, reason.as_deref())}
                                     </optgroup>
-                                    <optgroup label="Decline">
-                                        {reason_options(DecisionKind::Decline)}
+                                    <optgroup label="Decline" data-kind="decline">
+                                        {reason_options(DecisionKind::Decline, reason.as_deref())}
                                     </optgroup>
                                 </select>
                                 <FieldError error name="reason" />
@@ -429,7 +565,9 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                                     maxlength="4000"
                                     aria-invalid=invalid(error, "note")
                                     aria-describedby="note-error"
-                                ></textarea>
+                                >
+                                    {note.clone()}
+                                </textarea>
                                 <FieldError error name="note" />
                             </div>
                             <button
@@ -452,7 +590,11 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="version" value=version />
                             <p class="hint">
-                                "This case needs two compliance officers. Hand it to them with a note."
+                                {if must_escalate {
+                                    "This case needs two compliance officers. Hand it to them with a note."
+                                } else {
+                                    "Not sure? Hand the case to the compliance officers with a note."
+                                }}
                             </p>
                             <div class="field wide">
                                 <label for="escalate-note">"Escalation note"</label>
@@ -464,7 +606,9 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
                                     minlength="10"
                                     maxlength="4000"
                                     aria-describedby="escalate-note-error"
-                                ></textarea>
+                                >
+                                    {escalate_note.clone()}
+                                </textarea>
                                 <FieldError error=escalate_error name="note" />
                             </div>
                             <button type="submit">"Escalate to compliance officers"</button>
@@ -477,13 +621,11 @@ fn DecisionForm(c: CaseView, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn Proposal(
-    p: DecisionView,
-    can_second: bool,
-    id: i64,
-    version: i64,
-    actions: Actions,
-) -> impl IntoView {
+fn Proposal(p: DecisionView, can_second: bool, c: CaseView, actions: Actions) -> impl IntoView {
+    let id = c.verification.id;
+    let version = c.verification.version;
+    let seen_note = last_note(&c);
+    let note = typed(&c, "second", "note");
     let error = action_error(actions.second);
     view! {
         <section class="card proposal" aria-labelledby="proposal-title">
@@ -506,6 +648,7 @@ fn Proposal(
                             <FormAlert error />
                             <input type="hidden" name="id" value=id />
                             <input type="hidden" name="version" value=version />
+                            <input type="hidden" name="last_note" value=seen_note />
                             <div class="field wide">
                                 <label for="second-note">"Your note"</label>
                                 <textarea
@@ -516,7 +659,9 @@ fn Proposal(
                                     minlength="10"
                                     maxlength="4000"
                                     aria-describedby="second-note-error"
-                                ></textarea>
+                                >
+                                    {note.clone()}
+                                </textarea>
                                 <FieldError error name="note" />
                             </div>
                             <button
@@ -544,7 +689,14 @@ fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
     let retry_error = action_error(actions.retry);
     let can_retry = c.can.retry_push;
     let pushes = c.pushes.clone();
-    let decisions = c.decisions.clone();
+    // The decision that closed the case heads the page; here, what came before it.
+    let closing = outcome(&c).map(|d| d.id);
+    let decisions: Vec<DecisionView> = c
+        .decisions
+        .iter()
+        .filter(|d| Some(d.id) != closing)
+        .cloned()
+        .collect();
     view! {
         <section aria-labelledby="upstream-title">
             <h2 id="upstream-title">"Upstream"</h2>
@@ -574,7 +726,7 @@ fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
             {(!decisions.is_empty())
                 .then(move || {
                     view! {
-                        <h3>"Decisions"</h3>
+                        <h3>"Earlier proposals and decisions"</h3>
                         <ul class="decisions">
                             {decisions
                                 .into_iter()
@@ -591,6 +743,7 @@ fn Pushes(c: CaseView, actions: Actions) -> impl IntoView {
 #[component]
 fn Notes(c: CaseView, actions: Actions) -> impl IntoView {
     let error = action_error(actions.note);
+    let body = typed(&c, "note", "body");
     let id = c.verification.id;
     view! {
         <section id="notes" aria-labelledby="notes-title">
@@ -637,7 +790,9 @@ fn Notes(c: CaseView, actions: Actions) -> impl IntoView {
                                     maxlength="4000"
                                     data-shortcut="n"
                                     aria-describedby="body-error"
-                                ></textarea>
+                                >
+                                    {body.clone()}
+                                </textarea>
                                 <FieldError error name="body" />
                             </div>
                             <button type="submit">"Add note"</button>
@@ -721,8 +876,11 @@ fn Retriggers(c: CaseView, actions: Actions) -> impl IntoView {
 #[component]
 fn Reveal(c: CaseView, actions: Actions) -> impl IntoView {
     let error = action_error(actions.reveal);
+    let typed_reason = typed(&c, "reveal", "reason");
+    let open = typed_reason.is_some();
+    let reason = typed_reason.unwrap_or_else(|| format!("Reviewing case #{}", c.verification.id));
     view! {
-        <details class="reveal" id="reveal" open=move || error.get().is_some()>
+        <details class="reveal" id="reveal" open=move || open || error.get().is_some()>
             <summary>"Personal data is masked (•••) here. Reveal it"</summary>
             <ActionForm action=actions.reveal>
                 <FormAlert error />
@@ -733,6 +891,7 @@ fn Reveal(c: CaseView, actions: Actions) -> impl IntoView {
                     <input
                         id="case-reveal-reason"
                         name="reason"
+                        value=reason
                         required
                         minlength="10"
                         maxlength="500"
@@ -764,14 +923,19 @@ fn Photos(c: CaseView) -> impl IntoView {
                             .media
                             .into_iter()
                             .map(|m| {
+                                let url = m.url.unwrap_or_default();
+                                let full = url.clone();
                                 view! {
                                     <li>
                                         <figure>
-                                            <img
-                                                src=m.url.unwrap_or_default()
-                                                alt=m.label.clone()
-                                                loading="lazy"
-                                            />
+                                            <a
+                                                href=full
+                                                target="_blank"
+                                                rel="noopener"
+                                                title="Open full size"
+                                            >
+                                                <img src=url alt=m.label.clone() loading="lazy" />
+                                            </a>
                                             <figcaption>{m.label}</figcaption>
                                         </figure>
                                     </li>
@@ -796,12 +960,18 @@ fn Photos(c: CaseView) -> impl IntoView {
     }
 }
 
-/// The reasons of one kind of decision, as `<option>`s.
-fn reason_options(kind: DecisionKind) -> impl IntoView {
+/// The reasons of one kind of decision, as `<option>`s (`chosen` selected).
+fn reason_options(kind: DecisionKind, chosen: Option<&str>) -> impl IntoView {
     REASONS
         .iter()
         .filter(|r| r.kind == kind)
-        .map(|r| view! { <option value=r.code>{r.label}</option> })
+        .map(|r| {
+            view! {
+                <option value=r.code selected=chosen == Some(r.code)>
+                    {r.label}
+                </option>
+            }
+        })
         .collect_view()
 }
 

@@ -1,4 +1,5 @@
 use crate::api::customers::{list_customers, ImportIdent};
+use crate::domain::query_value;
 use crate::domain::verification::Provider;
 use crate::domain::Permission;
 use crate::ui::components::error_view::ErrorView;
@@ -49,7 +50,7 @@ pub fn CustomersPage() -> impl IntoView {
         let mut parts = vec![format!("after={cursor}")];
         for k in ["q", "provider", "country"] {
             if let Some(v) = q.get(k).filter(|s| !s.is_empty()) {
-                parts.push(format!("{k}={}", urlencoding(&v)));
+                parts.push(format!("{k}={}", query_value(&v)));
             }
         }
         format!("/customers?{}", parts.join("&"))
@@ -100,12 +101,13 @@ pub fn CustomersPage() -> impl IntoView {
                     name="q"
                     type="search"
                     placeholder="Name, e-mail, external id or provider ref"
+                    value=move || param("q").unwrap_or_default()
                     prop:value=move || param("q").unwrap_or_default()
                 />
             </div>
             <div class="field">
                 <label for="provider">"Provider"</label>
-                <select id="provider" name="provider">
+                <select id="provider" name="provider" data-apply-on-change="">
                     <option value="">"Any"</option>
                     {Provider::ALL
                         .iter()
@@ -130,6 +132,7 @@ pub fn CustomersPage() -> impl IntoView {
                     name="country"
                     maxlength="2"
                     size="3"
+                    value=move || param("country").unwrap_or_default()
                     prop:value=move || param("country").unwrap_or_default()
                 />
             </div>
@@ -180,18 +183,6 @@ pub fn CustomersPage() -> impl IntoView {
             })}
         </Transition>
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

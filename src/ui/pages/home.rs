@@ -1,7 +1,7 @@
 use crate::domain::Permission;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::shell::MeResource;
-use crate::ui::pages::queue::{queue_resource, QueuePage};
+use crate::ui::pages::queue::{inbox_resource, queue_resource, QueuePage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,6 +10,7 @@ use leptos_meta::Title;
 pub fn HomePage() -> impl IntoView {
     let me = use_context::<MeResource>().map(|m| m.0);
     let queue = me.map(queue_resource);
+    let inbox = me.map(inbox_resource);
     view! {
         <Title text="Home" />
         <Suspense fallback=|| {
@@ -19,7 +20,12 @@ pub fn HomePage() -> impl IntoView {
                 me.map(|me| Suspend::new(async move {
                     match me.await {
                         Ok(Some(me)) if me.role.can(Permission::ViewCases) => {
-                            { queue.map(|queue| view! { <QueuePage queue /> }) }.into_any()
+                            {
+                                queue
+                                    .zip(inbox)
+                                    .map(|(queue, inbox)| view! { <QueuePage queue inbox /> })
+                            }
+                                .into_any()
                         }
                         Ok(Some(me)) => {
                             let admin = me.role.can(Permission::ManageUsers);

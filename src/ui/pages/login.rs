@@ -2,11 +2,15 @@ use crate::api::auth::Login;
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = action_error(login);
+    // The page that was asked for before signing in (checked again by the server).
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <Title text="Sign in" />
         <main id="main" class="login">
@@ -15,6 +19,7 @@ pub fn LoginPage() -> impl IntoView {
                 <h2 id="sign-in-title">"Sign in"</h2>
                 <ActionForm action=login>
                     <FormAlert error />
+                    <input type="hidden" name="next" value=next />
                     <div class="field">
                         <label for="email">"E-mail"</label>
                         <input

@@ -98,6 +98,7 @@ pub fn MetricsPage() -> impl IntoView {
                     id="from"
                     name="from"
                     type="date"
+                    value=move || param("from").unwrap_or_default()
                     prop:value=move || param("from").unwrap_or_default()
                 />
             </div>
@@ -107,6 +108,7 @@ pub fn MetricsPage() -> impl IntoView {
                     id="to"
                     name="to"
                     type="date"
+                    value=move || param("to").unwrap_or_default()
                     prop:value=move || param("to").unwrap_or_default()
                 />
             </div>

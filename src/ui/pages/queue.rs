@@ -1,11 +1,11 @@
-use crate::api::cases::list_queue;
+use crate::api::cases::{inbox_counts, list_queue};
+use crate::domain::query_value;
 use crate::domain::verification::{CheckCategory, Provider, ReviewStatus, UpstreamStatus};
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
 use crate::ui::components::error_view::ErrorView;
-use crate::ui::pages::customers::urlencoding;
-use crate::view::{Me, Page, QueueItem};
+use crate::view::{InboxView, Me, Page, QueueItem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -41,9 +41,58 @@ pub fn queue_resource(me: Resource<Result<Option<Me>, AppError>>) -> QueueResour
     )
 }
 
-/// The verification queue: mine, unassigned or all, filtered in the URL.
+/// The caller's inbox counts (made beside the queue's resource, for the same reason).
+pub type InboxResource = Resource<Result<Option<InboxView>, AppError>>;
+
+pub fn inbox_resource(me: Resource<Result<Option<Me>, AppError>>) -> InboxResource {
+    let query = use_query_map();
+    let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
+    Resource::new(
+        move || PARAMS.map(param),
+        move |_| async move {
+            match me.await? {
+                Some(me) if me.role.can(Permission::ViewCases) => inbox_counts().await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    )
+}
+
+/// "Mine (3)", "Unassigned (99+)".
+fn counted(label: &str, n: Option<i64>, cap: i64) -> String {
+    match n {
+        Some(n) if n >= cap => format!("{label} ({}+)", cap - 1),
+        Some(n) => format!("{label} ({n})"),
+        None => label.to_string(),
+    }
+}
+
+/// The inboxes this person has, each with its count: officers also see the escalated cases
+/// and the proposals waiting for their confirmation.
+fn inboxes(counts: Option<InboxView>) -> Vec<(&'static str, String)> {
+    let cap = counts.map_or(0, |c| c.cap);
+    let mut views = vec![
+        ("mine", counted("Mine", counts.map(|c| c.mine), cap)),
+        (
+            "unassigned",
+            counted("Unassigned", counts.map(|c| c.unassigned), cap),
+        ),
+    ];
+    if let Some(c) = counts.filter(|c| c.escalated.is_some()) {
+        views.push(("escalated", counted("Escalated", c.escalated, cap)));
+        views.push((
+            "awaiting",
+            counted("Awaiting my confirmation", c.awaiting_me, cap),
+        ));
+    }
+    views.push(("all", "All".to_string()));
+    views
+}
+
+/// The verification queue: the person's inboxes (mine, unassigned, and for officers escalated
+/// and awaiting their confirmation) or all, filtered in the URL.
 #[component]
-pub fn QueuePage(queue: QueueResource) -> impl IntoView {
+pub fn QueuePage(queue: QueueResource, inbox: InboxResource) -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
     let view_is = move |v: &str| param("view").as_deref().unwrap_or("mine") == v;
@@ -54,7 +103,7 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
             .filter_map(|k| {
                 q.get(k)
                     .filter(|v| !v.is_empty())
-                    .map(|v| format!("{k}={}", urlencoding(&v)))
+                    .map(|v| format!("{k}={}", query_value(&v)))
             })
             .collect::<Vec<_>>()
             .join("&")
@@ -66,7 +115,7 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
         view! {
             <div class="field">
                 <label for=name>{label}</label>
-                <select id=name name=name>
+                <select id=name name=name data-apply-on-change="">
                     <option value="">{any}</option>
                     {options
                         .into_iter()
@@ -85,25 +134,58 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
     view! {
         <Title text="Queue" />
         <h1>"Verification queue"</h1>
-        <Form method="GET" action="/" attr:class="filters" attr:role="search">
-            <fieldset class="segmented">
-                <legend>"Show"</legend>
-                {[("mine", "Mine"), ("unassigned", "Unassigned"), ("all", "All")]
-                    .map(|(v, l)| {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let waiting = inbox
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|c| c.awaiting_me)
+                    .filter(|n| *n > 0 && !view_is("awaiting"));
+                waiting
+                    .map(|n| {
                         view! {
-                            <label>
-                                <input
-                                    type="radio"
-                                    name="view"
-                                    value=v
-                                    checked=move || view_is(v)
-                                />
-                                {l}
-                            </label>
+                            <p class="alert" role="status">
+                                <a href="/?view=awaiting">
+                                    {format!(
+                                        "{n} proposal{} wait{} for your confirmation",
+                                        if n == 1 { "" } else { "s" },
+                                        if n == 1 { "s" } else { "" },
+                                    )}
+                                </a>
+                            </p>
                         }
                     })
-                    .collect_view()}
-            </fieldset>
+            })}
+        </Transition>
+        <Form method="GET" action="/" attr:class="filters" attr:role="search">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let counts = inbox.await.ok().flatten();
+                    view! {
+                        <fieldset class="segmented inboxes">
+                            <legend>"Show"</legend>
+                            {inboxes(counts)
+                                .into_iter()
+                                .map(|(v, l)| {
+                                    view! {
+                                        <label>
+                                            <input
+                                                type="radio"
+                                                name="view"
+                                                value=v
+                                                checked=move || view_is(v)
+                                                data-apply-on-change=""
+                                            />
+                                            {l}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </fieldset>
+                    }
+                })}
+            </Transition>
             {select(
                 "provider",
                 "Provider",
@@ -135,6 +217,7 @@ pub fn QueuePage(queue: QueueResource) -> impl IntoView {
                     name="age"
                     inputmode="numeric"
                     size="4"
+                    value=move || param("age").unwrap_or_default()
                     prop:value=move || param("age").unwrap_or_default()
                 />
             </div>

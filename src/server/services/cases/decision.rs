@@ -1,7 +1,7 @@
 //! Deciding a case: final decisions, four-eyes proposals and their second
 //! approval, escalation, and what goes upstream.
 
-use super::{load_seen, move_case, refuse, Move};
+use super::{load_seen, move_case, no_unread_note, refuse, Move, Seen};
 use crate::domain::audit::{AuditAction, AuditEntity};
 use crate::domain::case;
 use crate::domain::decision::{self, DecideAs, DecisionKind};
@@ -50,11 +50,12 @@ pub async fn decide(
     me: &CurrentUser,
     origin: &Origin,
     id: i64,
-    version: i64,
+    seen: Seen,
     kind: &str,
     reason: &str,
     note: &str,
 ) -> Result<Decided, AppError> {
+    let version = seen.version;
     let kind = DecisionKind::parse(kind.trim())
         .ok_or_else(|| AppError::validation("decision", "Approve or decline."))?;
     let reason = decision::reason(reason.trim())
@@ -64,6 +65,7 @@ pub async fn decide(
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
     let v = load_seen(st, &mut tx, id, version).await?;
+    no_unread_note(&mut tx, id, me, seen).await?;
     let checks = checks_in(&mut tx, id).await?;
     let upstream = v.upstream_status;
     let four_eyes = decision::needs_four_eyes(kind, upstream, &checks);
@@ -173,14 +175,16 @@ pub async fn second(
     me: &CurrentUser,
     origin: &Origin,
     id: i64,
-    version: i64,
+    seen: Seen,
     confirm: bool,
     note: &str,
 ) -> Result<(), AppError> {
+    let version = seen.version;
     let note = decision::check_note(note).map_err(|m| AppError::validation("note", m))?;
     let now = st.clock.now_ms();
     let mut tx = st.db.begin_write().await?;
     let v = load_seen(st, &mut tx, id, version).await?;
+    no_unread_note(&mut tx, id, me, seen).await?;
     let proposal = db_cases::open_proposal(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::conflict("There is no proposal waiting for a second approval."))?;

@@ -15,7 +15,7 @@ mod view;
 
 pub use assignment::{add_note, assign, claim, release};
 pub use decision::{decide, escalate, second, void_stale_proposal, Decided};
-pub use queue::{age, next_case, queue, QueueQuery, QUEUE_PAGE};
+pub use queue::{age, inbox, next_case, queue, QueueQuery, INBOX_CAP, QUEUE_PAGE};
 pub use view::{case, customer_of};
 
 use crate::domain::audit::{AuditAction, AuditEntity};
@@ -49,6 +49,42 @@ pub(super) async fn load_seen(
         return Err(stale(st, &v).await);
     }
     Ok(v)
+}
+
+/// What the person saw when they opened the case: its version and the last note on it (a
+/// decision form says both; an API client may leave the note out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub version: i64,
+    pub last_note: Option<i64>,
+}
+
+/// Notes are evidence: a note a colleague added after the person opened the case refuses their
+/// decision with the note quoted, like any other change they have not seen.
+pub(super) async fn no_unread_note(
+    tx: &mut Tx,
+    id: i64,
+    me: &CurrentUser,
+    seen: Seen,
+) -> Result<(), AppError> {
+    let Some(after) = seen.last_note else {
+        return Ok(());
+    };
+    match db_cases::note_after(tx, id, after, me.user_id).await? {
+        None => Ok(()),
+        Some(n) => {
+            let body: String = n.body.chars().take(300).collect();
+            let more = if n.body.chars().count() > 300 {
+                "…"
+            } else {
+                ""
+            };
+            Err(AppError::conflict(format!(
+                "{} added a note since you opened this case: “{body}{more}” Read it, then decide again.",
+                n.author_name
+            )))
+        }
+    }
 }
 
 /// The 409 for a form rendered from an older version.

@@ -10,14 +10,15 @@ use crate::server::db::cases::{self as db_cases, Assigned, QueueFilter, Sort};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::server::views;
-use crate::view::{Page, QueueItem};
+use crate::view::{InboxView, Page, QueueItem};
 
 pub const QUEUE_PAGE: i64 = 50;
 
 /// The queue's query, as the page's GET form sends it.
 #[derive(Debug, Default, Clone)]
 pub struct QueueQuery {
-    /// `mine` (default), `unassigned`, `all`.
+    /// `mine` (default), `unassigned` (only cases ready for review unless an upstream status is
+    /// asked for), `escalated`, `awaiting` (proposals by others, for a second approval), `all`.
     pub view: Option<String>,
     pub provider: Option<String>,
     pub upstream: Option<String>,
@@ -36,25 +37,37 @@ pub struct QueueQuery {
 impl QueueQuery {
     pub fn filter(&self, me: &CurrentUser, now: i64) -> Result<QueueFilter, AppError> {
         let bad = |f: &str, m: &str| AppError::validation(f, m);
-        let assigned = match (
-            crate::domain::filled(&self.assignee),
-            crate::domain::filled(&self.view),
-        ) {
-            (Some(id), _) => Assigned::To(
-                id.parse()
-                    .map_err(|_| bad("assignee", "Choose a person."))?,
+        let view = crate::domain::filled(&self.view).unwrap_or("mine");
+        let (assigned, in_status) = match (crate::domain::filled(&self.assignee), view) {
+            (Some(id), _) => (
+                Assigned::To(
+                    id.parse()
+                        .map_err(|_| bad("assignee", "Choose a person."))?,
+                ),
+                None,
             ),
-            (None, None | Some("mine")) => Assigned::To(me.user_id),
-            (None, Some("unassigned")) => Assigned::Nobody,
-            (None, Some("all")) => Assigned::Anyone,
-            (None, Some(_)) => return Err(bad("view", "Choose mine, unassigned or all.")),
+            (None, "mine") => (Assigned::To(me.user_id), None),
+            (None, "unassigned") => (Assigned::Nobody, None),
+            (None, "escalated") => (Assigned::Anyone, Some(ReviewStatus::Escalated)),
+            (None, "awaiting") => (
+                Assigned::NotTo(me.user_id),
+                Some(ReviewStatus::PendingSecondApproval),
+            ),
+            (None, "all") => (Assigned::Anyone, None),
+            (None, _) => {
+                return Err(bad(
+                    "view",
+                    "Choose mine, unassigned, escalated, awaiting or all.",
+                ))
+            }
         };
         let provider = choice(&self.provider, Provider::parse)
             .map_err(|_| bad("provider", "Unknown provider."))?;
         let upstream_status = choice(&self.upstream, UpstreamStatus::parse)
             .map_err(|_| bad("upstream", "Unknown status."))?;
         let review_status = choice(&self.review, ReviewStatus::parse)
-            .map_err(|_| bad("review", "Unknown status."))?;
+            .map_err(|_| bad("review", "Unknown status."))?
+            .or(in_status);
         let failed_bit = match crate::domain::filled(&self.category) {
             None => None,
             Some(c) => {
@@ -87,6 +100,8 @@ impl QueueQuery {
             review_status,
             failed_bit,
             created_before,
+            // The unassigned inbox offers what can be decided now, unless asked for a status.
+            ready_only: view == "unassigned" && upstream_status.is_none(),
             sort,
         })
     }
@@ -171,6 +186,7 @@ pub async fn next_case(
         let rows = db_cases::queue(st.db.reader(), &filter, None, 50).await?;
         if let Some(r) = rows.into_iter().find(|r| {
             r.verification_id != after_id
+                && case::ready_for_review(r.upstream_status)
                 && (r.review_status == ReviewStatus::InReview
                     || case::may_claim(me.role, r.review_status).is_ok())
         }) {
@@ -178,4 +194,20 @@ pub async fn next_case(
         }
     }
     Ok(None)
+}
+
+/// The most an inbox counts ("99+" beyond).
+pub const INBOX_CAP: i64 = 100;
+
+/// How many cases wait in each of this person's inboxes; the officers' ones only for officers.
+pub async fn inbox(st: &AppState, me: &CurrentUser) -> Result<InboxView, AppError> {
+    let n = db_cases::inbox_counts(st.db.reader(), me.user_id, INBOX_CAP).await?;
+    let officer = me.role.can(crate::domain::Permission::SuperviseCases);
+    Ok(InboxView {
+        mine: n.mine,
+        unassigned: n.unassigned,
+        escalated: officer.then_some(n.escalated),
+        awaiting_me: officer.then_some(n.awaiting_me),
+        cap: INBOX_CAP,
+    })
 }

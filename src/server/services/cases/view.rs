@@ -4,11 +4,11 @@ use super::decision::checks_of;
 use crate::domain::case::{self, CaseFacts};
 use crate::domain::decision;
 use crate::domain::verification::Provider;
-use crate::domain::verification::{CheckCategory, CheckOutcome, UpstreamStatus};
+use crate::domain::verification::{Check, CheckCategory, CheckOutcome, UpstreamStatus};
 use crate::error::AppError;
 use crate::server::db;
 use crate::server::db::cases as db_cases;
-use crate::server::pii::{mask_personal, Personal};
+use crate::server::pii::mask_personal;
 use crate::server::providers;
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
@@ -47,6 +47,7 @@ pub async fn case(
         .await?
         .into_iter()
         .map(|n| NoteView {
+            id: n.note_id,
             author: n.author_name,
             body: n.body,
             at: views::time(n.created_at),
@@ -119,30 +120,6 @@ pub async fn case(
     } else {
         Vec::new()
     };
-    // Before a reveal, the payload shows no personal value, and neither does text copied from
-    // it (failure reasons here, checks in `with_checks`).
-    let personal = if pii_revealed {
-        Personal::default()
-    } else {
-        super::super::customers::personal_of(&v)
-    };
-    let failure_reasons = serde_json::from_str::<Vec<serde_json::Value>>(&v.failure_reasons)
-        .unwrap_or_default()
-        .iter()
-        .map(|r| {
-            let part = |k: &str| {
-                let text = r.get(k).and_then(|c| c.as_str()).unwrap_or("");
-                personal.mask(text.to_string())
-            };
-            let (code, detail) = (part("code"), part("detail"));
-            match (code.is_empty(), detail.is_empty()) {
-                (false, false) => format!("{code}: {detail}"),
-                (false, true) => code,
-                _ => detail,
-            }
-        })
-        .filter(|s| !s.is_empty())
-        .collect();
     let raw_snapshot = serde_json::from_str::<serde_json::Value>(&v.snapshot).ok();
     let snapshot = raw_snapshot
         .as_ref()
@@ -171,7 +148,7 @@ pub async fn case(
                     format!(
                         "/cases/{}/media?path={}",
                         v.verification_id,
-                        urlencoding_component(&path)
+                        crate::domain::query_value(&path)
                     )
                 }),
                 path,
@@ -179,7 +156,7 @@ pub async fn case(
             .collect(),
         _ => Vec::new(),
     };
-    let retriggers = if me.role.can(crate::domain::Permission::WorkCases) {
+    let retriggers = if can.offer_retriggers {
         retrigger_options(me, provider, upstream, &checks, &can)
     } else {
         Vec::new()
@@ -188,6 +165,22 @@ pub async fn case(
         .await?
         .pop()
         .ok_or_else(AppError::internal)?;
+    let evidence: Vec<Check> = verification
+        .checks
+        .iter()
+        .map(|c| Check {
+            key: c.key.clone(),
+            name: c.name.clone(),
+            category: c.category,
+            outcome: c.outcome,
+            score: c.score,
+            score_scale: c.score_scale,
+            threshold: c.threshold,
+            reason: c.reason.clone(),
+            comment: None,
+        })
+        .collect();
+    let why = case::why_review(upstream, &verification.upstream_status_raw, &evidence);
     Ok(CaseView {
         verification,
         customer,
@@ -206,8 +199,9 @@ pub async fn case(
         upstream_failed,
         can,
         assignable,
-        failure_reasons,
         retriggers,
+        why,
+        draft: None,
     })
 }
 
@@ -254,16 +248,4 @@ fn decision_view(d: db_cases::DecisionRow) -> DecisionView {
         second_at: d.second_at.map(views::time),
         second_note: d.second_note,
     }
-}
-
-/// Percent-encodes a query value (a JSON pointer: `/`, `~`, letters, digits).
-fn urlencoding_component(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
