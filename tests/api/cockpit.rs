@@ -48,26 +48,38 @@ async fn note(app: &TestApp, who: &reqwest::Client, id: i64, body: &str) -> i64 
         .expect("note id")
 }
 
+/// Posts `form` to a case's `endpoint` from a page that showed notes up to `last_note`.
+async fn having_seen(
+    app: &TestApp,
+    who: &reqwest::Client,
+    endpoint: &str,
+    (id, last_note): (i64, i64),
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let version = version(app, id).await;
+    let (id, last_note) = (id.to_string(), last_note.to_string());
+    let mut fields = vec![
+        ("id", id.as_str()),
+        ("version", version.as_str()),
+        ("last_note", last_note.as_str()),
+    ];
+    fields.extend_from_slice(form);
+    app.post(who, endpoint, &fields).await
+}
+
 async fn decide_having_seen(
     app: &TestApp,
     who: &reqwest::Client,
     id: i64,
     last_note: i64,
 ) -> reqwest::Response {
-    let v = version(app, id).await;
-    app.post(
-        who,
-        "/api/cases/decide",
-        &[
-            ("id", &id.to_string()),
-            ("version", &v),
-            ("decision", "decline"),
-            ("reason", "NAME_MISMATCH"),
-            ("note", "Names differ between the ID and the application."),
-            ("last_note", &last_note.to_string()),
-        ],
-    )
-    .await
+    let note = "Names differ between the ID and the application.";
+    let form = [
+        ("decision", "decline"),
+        ("reason", "NAME_MISMATCH"),
+        ("note", note),
+    ];
+    having_seen(app, who, "/api/cases/decide", (id, last_note), &form).await
 }
 
 async fn confirm_having_seen(
@@ -76,19 +88,11 @@ async fn confirm_having_seen(
     id: i64,
     last_note: i64,
 ) -> reqwest::Response {
-    let v = version(app, id).await;
-    app.post(
-        who,
-        "/api/cases/second",
-        &[
-            ("id", &id.to_string()),
-            ("version", &v),
-            ("verdict", "confirm"),
-            ("note", "Checked the OFAC entry: same person."),
-            ("last_note", &last_note.to_string()),
-        ],
-    )
-    .await
+    let form = [
+        ("verdict", "confirm"),
+        ("note", "Checked the OFAC entry: same person."),
+    ];
+    having_seen(app, who, "/api/cases/second", (id, last_note), &form).await
 }
 
 #[tokio::test]
