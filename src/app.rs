@@ -1,4 +1,4 @@
-use crate::ui::components::shell::AppShell;
+use crate::ui::components::shell::{AppShell, Shell};
 use crate::ui::pages::audit::AuditPage;
 use crate::ui::pages::audit_event::AuditEventPage;
 use crate::ui::pages::case::CasePage;
@@ -45,7 +45,14 @@ pub fn App() -> impl IntoView {
             if text.is_empty() { "KYC Desk".to_string() } else { format!("{text} · KYC Desk") }
         } />
         <Router>
-            <Routes fallback=NotFound>
+            // Any other address: "not found", inside the app's shell.
+            <Routes fallback=|| {
+                view! {
+                    <Shell>
+                        <NotFound />
+                    </Shell>
+                }
+            }>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=AppShell ssr=SsrMode::Async>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />

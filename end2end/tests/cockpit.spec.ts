@@ -140,3 +140,14 @@ test("filters come back with the values they applied", async ({ page, signIn, op
   await expect(page.getByLabel("From (UTC)")).toHaveValue("2026-01-02");
   await expect(page.getByLabel("To (UTC)")).toHaveValue("2026-12-31");
 });
+
+test("an unknown address and a page the role may not open keep the app and say so plainly", async ({ page, signIn, open }) => {
+  await signIn(USERS.reviewer);
+  await open("/no-such-page");
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+  await open("/audit");
+  await expect(page.getByRole("alert")).toContainText("Your role does not allow this.");
+  await expect(page.getByRole("button", { name: "Filter" })).toHaveCount(0);
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+});

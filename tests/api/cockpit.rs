@@ -439,3 +439,36 @@ async fn the_json_api_carries_the_providers_own_failure_reasons() {
     // Their text is the provider's free text: masked like the checks' comments without `pii`.
     assert_eq!(read("read").await, json!(["•••"]));
 }
+
+#[tokio::test]
+async fn a_page_that_does_not_exist_keeps_the_app_shell() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    for path in ["/no-such-page", "/cases/1/nothing-here"] {
+        let res = reviewer.get(app.url(path)).send().await.expect("page");
+        assert_eq!(res.status(), 404, "{path}");
+        let html = res.text().await.expect("html");
+        assert!(html.contains("Page not found"), "{path}");
+        assert!(
+            html.contains(r#"<nav aria-label="Main">"#),
+            "{path}: the navigation is there"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reviewer_opening_the_audit_log_reads_only_that_it_is_not_for_them() {
+    let app = TestApp::spawn().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let res = reviewer.get(app.url("/audit")).send().await.expect("page");
+    assert_eq!(res.status(), 403);
+    let html = res.text().await.expect("html");
+    assert!(html.contains("Your role does not allow this."));
+    assert!(
+        !html.contains(r#"name="actor""#) && !html.contains("Export these events"),
+        "no filters, no export links"
+    );
+    let manager = app.signed_in(Role::Manager).await;
+    let html = page(&app, &manager, "/audit").await;
+    assert!(html.contains(r#"name="actor""#) && html.contains("Export these events"));
+}

@@ -15,6 +15,16 @@ pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
 /// Pages for signed-in people: header with navigation, user and sign-out.
 #[component]
 pub fn AppShell() -> impl IntoView {
+    view! {
+        <Shell>
+            <Outlet />
+        </Shell>
+    }
+}
+
+/// The shell around a page: what [`AppShell`] puts around each route, and around "not found".
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
     let me = Resource::new_blocking(|| (), |_| current_user());
     provide_context(MeResource(me));
     view! {
@@ -43,7 +53,7 @@ pub fn AppShell() -> impl IntoView {
             </Suspense>
         </header>
         <main id="main" class="content">
-            <Outlet />
+            {children()}
         </main>
         <Shortcuts />
         <FormHelpers />

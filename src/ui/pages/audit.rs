@@ -1,8 +1,11 @@
 use crate::api::audit::{audit_actors, audit_chain_status, list_audit_events, VerifyAuditChain};
 use crate::domain::audit::AuditAction;
 use crate::domain::query_value;
+use crate::domain::Permission;
+use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, FormAlert};
+use crate::ui::components::shell::MeResource;
 use crate::view::{AuditEventView, ChainStatusView};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,199 +41,219 @@ pub fn AuditPage() -> impl IntoView {
             .collect::<Vec<_>>()
             .join("&")
     };
+    // Someone whose role does not read the audit trail sees only that, not its filters.
+    let me = use_context::<MeResource>().map(|m| m.0);
+    let body = move || {
+        view! {
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) => view! { <ChainStatus s verify verify_error /> }.into_any(),
+                        Err(_) => ().into_any(),
+                    }
+                })}
+            </Suspense>
+            <Form method="GET" action="/audit" attr:class="filters" attr:role="search">
+                <div class="field">
+                    <label for="actor">"Actor"</label>
+                    <select id="actor" name="actor" data-apply-on-change="">
+                        <option value="">"Anyone"</option>
+                        {[
+                            "system:poller",
+                            "system:auth",
+                            "system:sessions",
+                            "system:cli",
+                            "system:demo",
+                        ]
+                            .map(|v| {
+                                view! {
+                                    <option
+                                        value=v
+                                        selected=move || param("actor").as_deref() == Some(v)
+                                    >
+                                        {v.replace(':', ": ")}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                actors
+                                    .await
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(|a| {
+                                        let v = a.user_id.to_string();
+                                        let selected = param("actor") == Some(v.clone());
+                                        view! {
+                                            <option value=v selected=selected>
+                                                {a.label}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()
+                            })}
+                        </Suspense>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="action">"Action"</label>
+                    <select id="action" name="action" data-apply-on-change="">
+                        <option value="">"Any"</option>
+                        {AuditAction::ALL
+                            .iter()
+                            .map(|a| {
+                                let v = a.as_str();
+                                view! {
+                                    <option
+                                        value=v
+                                        selected=move || param("action").as_deref() == Some(v)
+                                    >
+                                        {v}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="customer">"Customer id"</label>
+                    <input
+                        id="customer"
+                        name="customer"
+                        inputmode="numeric"
+                        size="8"
+                        value=move || param("customer").unwrap_or_default()
+                        prop:value=move || param("customer").unwrap_or_default()
+                    />
+                </div>
+                <div class="field">
+                    <label for="verification">"Verification id"</label>
+                    <input
+                        id="verification"
+                        name="verification"
+                        inputmode="numeric"
+                        size="8"
+                        value=move || param("verification").unwrap_or_default()
+                        prop:value=move || param("verification").unwrap_or_default()
+                    />
+                </div>
+                <div class="field">
+                    <label for="from">"From (UTC)"</label>
+                    <input
+                        id="from"
+                        name="from"
+                        type="date"
+                        value=move || param("from").unwrap_or_default()
+                        prop:value=move || param("from").unwrap_or_default()
+                    />
+                </div>
+                <div class="field">
+                    <label for="to">"To (UTC)"</label>
+                    <input
+                        id="to"
+                        name="to"
+                        type="date"
+                        value=move || param("to").unwrap_or_default()
+                        prop:value=move || param("to").unwrap_or_default()
+                    />
+                </div>
+                <button type="submit">"Filter"</button>
+            </Form>
+            <p class="export-links">
+                "Export these events: "
+                <a href=move || format!("/audit/export.csv?{}", filter_query()) download>
+                    "CSV"
+                </a> " · "
+                <a href=move || format!("/audit/export.jsonl?{}", filter_query()) download>
+                    "JSONL"
+                </a>
+                <span class="muted small">
+                    " — streamed, ending with a signed checkpoint; check a file with "
+                    <code>"kyc-desk audit verify-export FILE"</code>
+                </span>
+            </p>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading…"</p> }
+            }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(page) if page.items.is_empty() => {
+                            view! { <p class="muted">"No events match."</p> }.into_any()
+                        }
+                        Ok(page) => {
+                            let next = page
+                                .next_cursor
+                                .map(|c| {
+                                    let fq = filter_query();
+                                    if fq.is_empty() {
+                                        format!("/audit?before={c}")
+                                    } else {
+                                        format!("/audit?{fq}&before={c}")
+                                    }
+                                });
+                            view! {
+                                <table class="table audit">
+                                    <caption class="visually-hidden">"Audit events"</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"#"</th>
+                                            <th scope="col">"When (UTC)"</th>
+                                            <th scope="col">"Who"</th>
+                                            <th scope="col">"What"</th>
+                                            <th scope="col">"About"</th>
+                                            <th scope="col">"Why"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page
+                                            .items
+                                            .into_iter()
+                                            .map(|e| view! { <EventRow e /> })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                                {next
+                                    .map(|href| {
+                                        view! {
+                                            <p>
+                                                <a href=href>"Older events →"</a>
+                                            </p>
+                                        }
+                                    })}
+                            }
+                                .into_any()
+                        }
+                        Err(e) if e.is_validation() => {
+                            view! {
+                                <p class="alert alert-error" role="alert">
+                                    {e.message()}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        }
+    };
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match status.await {
-                    Ok(s) => view! { <ChainStatus s verify verify_error /> }.into_any(),
-                    Err(_) => ().into_any(),
+                let allowed = match me {
+                    Some(me) => matches!(me.await, Ok(Some(m)) if m.role.can(Permission::ViewAudit)),
+                    None => false,
+                };
+                if allowed {
+                    body().into_any()
+                } else {
+                    view! { <ErrorView error=AppError::forbidden() /> }.into_any()
                 }
             })}
         </Suspense>
-        <Form method="GET" action="/audit" attr:class="filters" attr:role="search">
-            <div class="field">
-                <label for="actor">"Actor"</label>
-                <select id="actor" name="actor" data-apply-on-change="">
-                    <option value="">"Anyone"</option>
-                    {[
-                        "system:poller",
-                        "system:auth",
-                        "system:sessions",
-                        "system:cli",
-                        "system:demo",
-                    ]
-                        .map(|v| {
-                            view! {
-                                <option
-                                    value=v
-                                    selected=move || param("actor").as_deref() == Some(v)
-                                >
-                                    {v.replace(':', ": ")}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                    <Suspense fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            actors
-                                .await
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|a| {
-                                    let v = a.user_id.to_string();
-                                    let selected = param("actor") == Some(v.clone());
-                                    view! {
-                                        <option value=v selected=selected>
-                                            {a.label}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()
-                        })}
-                    </Suspense>
-                </select>
-            </div>
-            <div class="field">
-                <label for="action">"Action"</label>
-                <select id="action" name="action" data-apply-on-change="">
-                    <option value="">"Any"</option>
-                    {AuditAction::ALL
-                        .iter()
-                        .map(|a| {
-                            let v = a.as_str();
-                            view! {
-                                <option
-                                    value=v
-                                    selected=move || param("action").as_deref() == Some(v)
-                                >
-                                    {v}
-                                </option>
-                            }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="customer">"Customer id"</label>
-                <input
-                    id="customer"
-                    name="customer"
-                    inputmode="numeric"
-                    size="8"
-                    value=move || param("customer").unwrap_or_default()
-                    prop:value=move || param("customer").unwrap_or_default()
-                />
-            </div>
-            <div class="field">
-                <label for="verification">"Verification id"</label>
-                <input
-                    id="verification"
-                    name="verification"
-                    inputmode="numeric"
-                    size="8"
-                    value=move || param("verification").unwrap_or_default()
-                    prop:value=move || param("verification").unwrap_or_default()
-                />
-            </div>
-            <div class="field">
-                <label for="from">"From (UTC)"</label>
-                <input
-                    id="from"
-                    name="from"
-                    type="date"
-                    value=move || param("from").unwrap_or_default()
-                    prop:value=move || param("from").unwrap_or_default()
-                />
-            </div>
-            <div class="field">
-                <label for="to">"To (UTC)"</label>
-                <input
-                    id="to"
-                    name="to"
-                    type="date"
-                    value=move || param("to").unwrap_or_default()
-                    prop:value=move || param("to").unwrap_or_default()
-                />
-            </div>
-            <button type="submit">"Filter"</button>
-        </Form>
-        <p class="export-links">
-            "Export these events: "
-            <a href=move || format!("/audit/export.csv?{}", filter_query()) download>
-                "CSV"
-            </a> " · " <a href=move || format!("/audit/export.jsonl?{}", filter_query()) download>
-                "JSONL"
-            </a>
-            <span class="muted small">
-                " — streamed, ending with a signed checkpoint; check a file with "
-                <code>"kyc-desk audit verify-export FILE"</code>
-            </span>
-        </p>
-        <Transition fallback=|| {
-            view! { <p class="muted">"Loading…"</p> }
-        }>
-            {move || Suspend::new(async move {
-                match events.await {
-                    Ok(page) if page.items.is_empty() => {
-                        view! { <p class="muted">"No events match."</p> }.into_any()
-                    }
-                    Ok(page) => {
-                        let next = page
-                            .next_cursor
-                            .map(|c| {
-                                let fq = filter_query();
-                                if fq.is_empty() {
-                                    format!("/audit?before={c}")
-                                } else {
-                                    format!("/audit?{fq}&before={c}")
-                                }
-                            });
-                        view! {
-                            <table class="table audit">
-                                <caption class="visually-hidden">"Audit events"</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"#"</th>
-                                        <th scope="col">"When (UTC)"</th>
-                                        <th scope="col">"Who"</th>
-                                        <th scope="col">"What"</th>
-                                        <th scope="col">"About"</th>
-                                        <th scope="col">"Why"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page
-                                        .items
-                                        .into_iter()
-                                        .map(|e| view! { <EventRow e /> })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                            {next
-                                .map(|href| {
-                                    view! {
-                                        <p>
-                                            <a href=href>"Older events →"</a>
-                                        </p>
-                                    }
-                                })}
-                        }
-                            .into_any()
-                    }
-                    Err(e) if e.is_validation() => {
-                        view! {
-                            <p class="alert alert-error" role="alert">
-                                {e.message()}
-                            </p>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
 

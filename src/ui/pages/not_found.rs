@@ -7,11 +7,10 @@ pub fn NotFound() -> impl IntoView {
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    // Shown inside the app's shell (its `<main>`), with the navigation.
     view! {
         <Title text="Not found" />
-        <main id="main" class="content">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <a href="/">"Go to the home page"</a></p>
-        </main>
+        <h1>"Page not found"</h1>
+        <p>"There is nothing at this address. " <a href="/">"Go to the home page"</a></p>
     }
 }
