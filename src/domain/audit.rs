@@ -59,3 +59,118 @@ string_enum! {
         AuditLog = "audit_log",
     }
 }
+
+impl AuditAction {
+    /// What happened, in words a manager reads in the log ("Decision confirmed").
+    pub fn label(self) -> &'static str {
+        use AuditAction::*;
+        match self {
+            SignInSucceeded => "Signed in",
+            SignInFailed => "Sign-in failed",
+            SignedOut => "Signed out",
+            SessionExpired => "Session expired",
+            UserCreated => "Account created",
+            UserRoleChanged => "Role changed",
+            UserDisabled => "Account disabled",
+            UserEnabled => "Account enabled",
+            UserPasswordReset => "Password reset",
+            TokenCreated => "API token created",
+            TokenRevoked => "API token revoked",
+            CustomerCreated => "Customer added",
+            CustomerUpdated => "Customer changed",
+            VerificationReceived => "Verification received",
+            VerificationChanged => "Verification changed upstream",
+            VerificationSuperseded => "Verification superseded",
+            VerificationExpired => "Verification expired",
+            RefreshRequested => "Read from the provider",
+            UpstreamCallFailed => "Provider call failed",
+            AuditVerified => "Audit chain verified",
+            AuditCheckpointSigned => "Checkpoint signed",
+            AuditViewed => "Audit log read",
+            AuditExported => "Audit log exported",
+            PiiRevealed => "Personal data revealed",
+            MediaViewed => "Photo viewed",
+            ApiRead => "Read through the API",
+            CaseClaimed => "Case claimed",
+            CaseReleased => "Case released",
+            CaseAssigned => "Case assigned",
+            CaseEscalated => "Escalated to compliance officers",
+            NoteAdded => "Note added",
+            DecisionMade => "Decision recorded",
+            DecisionProposed => "Decision proposed (four eyes)",
+            DecisionConfirmed => "Decision confirmed",
+            DecisionRejected => "Proposal rejected",
+            DecisionVoided => "Decision voided",
+            PushSending => "Sending the decision to the provider",
+            PushSucceeded => "Decision sent to the provider",
+            PushFailed => "Sending the decision failed",
+            PushRetryRequested => "Send retried",
+            RetriggerRequested => "Provider asked again",
+        }
+    }
+}
+
+impl AuditEntity {
+    /// The page an event's entity lives on, if it has one (an account's page is for admins).
+    pub fn href(self, id: &str, admin: bool) -> Option<String> {
+        let id: i64 = id.parse().ok()?;
+        match self {
+            AuditEntity::User if admin => Some(format!("/admin/users/{id}")),
+            AuditEntity::User => None,
+            AuditEntity::Customer => Some(format!("/customers/{id}")),
+            AuditEntity::Verification => Some(format!("/cases/{id}")),
+            AuditEntity::Token | AuditEntity::Export | AuditEntity::AuditLog => None,
+        }
+    }
+
+    /// The entity in words ("Case #12").
+    pub fn label(self, id: Option<&str>) -> String {
+        let kind = match self {
+            AuditEntity::User => "Account",
+            AuditEntity::Customer => "Customer",
+            AuditEntity::Verification => "Case",
+            AuditEntity::Token => "API token",
+            AuditEntity::Export => "Export",
+            AuditEntity::AuditLog => "Audit log",
+        };
+        match id {
+            Some(id) => format!("{kind} #{id}"),
+            None => kind.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_reads_as_words_not_as_its_code() {
+        for a in AuditAction::ALL {
+            let label = a.label();
+            assert!(!label.contains('.') && !label.contains('_'), "{a}: {label}");
+            assert!(
+                label.starts_with(|c: char| c.is_uppercase()),
+                "{a}: {label}"
+            );
+        }
+    }
+
+    #[test]
+    fn cases_customers_and_accounts_link_to_their_page() {
+        let case = AuditEntity::Verification.href("12", false);
+        assert_eq!(case.as_deref(), Some("/cases/12"));
+        let customer = AuditEntity::Customer.href("5", false);
+        assert_eq!(customer.as_deref(), Some("/customers/5"));
+        let account = AuditEntity::User.href("3", true);
+        assert_eq!(account.as_deref(), Some("/admin/users/3"));
+        assert_eq!(
+            AuditEntity::User.href("3", false),
+            None,
+            "only admins open accounts"
+        );
+        assert_eq!(AuditEntity::Token.href("3", true), None);
+        assert_eq!(AuditEntity::Customer.href("x", false), None);
+        assert_eq!(AuditEntity::Verification.label(Some("12")), "Case #12");
+    }
+}

@@ -33,7 +33,9 @@ use std::borrow::Cow;
 
 const BATCH: i64 = 2_000;
 
-pub const CSV_HEADER: [&str; 17] = [
+/// The signed fields as stored, the running hash, then two columns for people (the time in
+/// ISO 8601 and the actor's name): those two are not signed, and `verify-export` ignores them.
+pub const CSV_HEADER: [&str; 19] = [
     "seq",
     "occurred_at",
     "actor_user_id",
@@ -51,7 +53,12 @@ pub const CSV_HEADER: [&str; 17] = [
     "prev_hash",
     "hash",
     "running_hash",
+    "occurred_at_utc",
+    "actor_name",
 ];
+
+/// The columns of exports made before they carried the ISO time and the actor's name.
+const SIGNED_CSV_COLUMNS: usize = 17;
 
 /// The columns of exports made before rows carried a running hash.
 const OLD_CSV_COLUMNS: usize = 16;
@@ -250,6 +257,10 @@ fn produce(
         Ok(conn) => conn,
         Err(e) => return fail(e),
     };
+    let names = match audit_db::actor_names_blocking(&conn) {
+        Ok(names) => names,
+        Err(e) => return fail(e),
+    };
     let mut after = 0;
     let mut running = RUNNING_HASH_START;
     let mut running_hex = [0u8; 64];
@@ -259,7 +270,9 @@ fn produce(
             after = e.fields.seq;
             running = next_running_hash(&running, e.hash);
             let _ = hex::encode_to_slice(running, &mut running_hex);
-            out.event(&e, std::str::from_utf8(&running_hex).unwrap_or_default());
+            let name = e.fields.actor_user_id.and_then(|id| names.get(&id));
+            let running_hash = std::str::from_utf8(&running_hex).unwrap_or_default();
+            out.event(&e, running_hash, name.map_or("", String::as_str));
         });
         let n = match read {
             Ok(n) => n,
@@ -304,9 +317,10 @@ impl Out {
         }
     }
 
-    fn event(&mut self, e: &EventRow<'_>, running_hash: &str) {
+    /// `actor_name`: the acting account's name (CSV only; not part of the signed event).
+    fn event(&mut self, e: &EventRow<'_>, running_hash: &str, actor_name: &str) {
         match self {
-            Out::Csv(out) => out.event(e, running_hash),
+            Out::Csv(out) => out.event(e, running_hash, actor_name),
             Out::Jsonl(out) => {
                 let row = JsonlRow {
                     event: e,
@@ -405,8 +419,9 @@ impl CsvOut {
     }
 
     /// An event in [`CSV_HEADER`] order.
-    fn event(&mut self, row: &EventRow<'_>, running_hash: &str) {
+    fn event(&mut self, row: &EventRow<'_>, running_hash: &str, actor_name: &str) {
         let e = &row.fields;
+        let iso = iso_time(e.occurred_at);
         let n = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
         let (seq, at) = (e.seq.to_string(), e.occurred_at.to_string());
         let (user, customer, verification) =
@@ -432,11 +447,22 @@ impl CsvOut {
             row.prev_hash,
             row.hash,
             running_hash,
+            &iso,
+            actor_name,
         ]);
     }
 
     fn finish(self) -> Vec<u8> {
         self.0.into_inner().unwrap_or_default()
+    }
+}
+
+/// `ms` since the epoch in ISO 8601 with milliseconds, UTC (`2026-12-07T14:23:27.123Z`).
+fn iso_time(ms: i64) -> String {
+    let seconds = crate::server::views::time(ms.div_euclid(1000) * 1000);
+    match seconds.strip_suffix('Z') {
+        Some(s) => format!("{s}.{:03}Z", ms.rem_euclid(1000)),
+        None => seconds,
     }
 }
 
@@ -759,7 +785,8 @@ fn parse_csv(text: &str) -> Result<Parsed, String> {
         .from_reader(text.as_bytes());
     let header = r.headers().map_err(|e| format!("line 1: {e}"))?;
     let columns: Vec<&str> = header.iter().collect();
-    if columns != CSV_HEADER && columns != CSV_HEADER[..OLD_CSV_COLUMNS] {
+    let known = [CSV_HEADER.len(), SIGNED_CSV_COLUMNS, OLD_CSV_COLUMNS];
+    if !known.iter().any(|n| columns == CSV_HEADER[..*n]) {
         file.problems
             .push((1, "not the header of an audit export".into()));
     }
@@ -841,6 +868,12 @@ mod tests {
             );
             assert_eq!(unescape_cell(&escaped), raw);
         }
+    }
+
+    #[test]
+    fn export_times_read_as_iso_8601_with_milliseconds() {
+        assert_eq!(iso_time(1_796_653_407_123), "2026-12-07T14:23:27.123Z");
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]

@@ -358,6 +358,54 @@ async fn a_manager_exports_csv_that_verifies_offline_and_a_changed_byte_does_not
 }
 
 #[tokio::test]
+async fn a_csv_export_names_the_people_and_gives_iso_times_beside_the_signed_fields() {
+    let app = TestApp::spawn().await;
+    let _reviewer = app.signed_in(Role::Reviewer).await;
+    let manager = app.signed_in(Role::Manager).await;
+    let body = export(&app, &manager, "/audit/export.csv").await;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(body.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (at, iso, who, name) = (
+        col("occurred_at"),
+        col("occurred_at_utc"),
+        col("actor_user_id"),
+        col("actor_name"),
+    );
+    let mut named = 0;
+    for record in reader.records() {
+        let record = record.expect("record");
+        if record.get(0) == Some("checkpoint") {
+            continue;
+        }
+        let ms: i64 = record[at].parse().expect("ms");
+        let seconds = kyc_desk::server::views::time(ms - ms % 1000);
+        let expected = format!("{}.{:03}Z", seconds.trim_end_matches('Z'), ms % 1000);
+        assert_eq!(record[iso], expected, "ISO 8601 in UTC, to the millisecond");
+        if !record[who].is_empty() {
+            assert!(!record[name].is_empty(), "a person has a name: {record:?}");
+            named += 1;
+        }
+    }
+    assert!(named >= 2, "both sign-ins name their person");
+    assert!(body.contains(",Test reviewer\r\n"), "the reviewer by name");
+    // The names and times are beside the signed fields, not in them.
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("audit.csv");
+    std::fs::write(&file, &body).expect("write");
+    let key = app.state.audit_keys.verifying_key();
+    let check = verify_file(&file, &key, WithoutManifest::Refuse).expect("read");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
+}
+
+#[tokio::test]
 async fn a_filtered_jsonl_export_verifies_each_event() {
     let app = TestApp::spawn().await;
     for _ in 0..3 {
@@ -660,7 +708,7 @@ async fn an_export_without_its_signed_manifest_fails_unless_only_its_chain_is_as
     let manager = app.signed_in(Role::Manager).await;
     let body = export(&app, &manager, "/audit/export.csv?action=auth.sign_in").await;
     // The export as versions before manifests wrote it: no running hash
-    // column, and a checkpoint alone at the end.
+    // column (nor the names and ISO times after it), and a checkpoint alone at the end.
     let lines: Vec<String> = body
         .split_inclusive('\n')
         .map(|l| {
@@ -668,7 +716,7 @@ async fn an_export_without_its_signed_manifest_fails_unless_only_its_chain_is_as
                 let cells: Vec<&str> = l.trim_end().splitn(7, ',').take(6).collect();
                 format!("{}\r\n", cells.join(","))
             } else {
-                let (kept, _) = l.trim_end().rsplit_once(',').expect("a last cell");
+                let kept = l.trim_end().rsplitn(4, ',').last().expect("the signed cells");
                 format!("{kept}\r\n")
             }
         })

@@ -250,6 +250,16 @@ pub fn scan_blocking(
     Ok(())
 }
 
+/// Every account's name by id (for the names beside the ids of an export), on the calling
+/// (blocking) thread.
+pub fn actor_names_blocking(
+    conn: &rusqlite::Connection,
+) -> Result<std::collections::HashMap<i64, String>, rusqlite::Error> {
+    let mut stmt = conn.prepare_cached("SELECT user_id, name FROM app_user")?;
+    let names = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    names.collect()
+}
+
 /// Up to `limit` of the events `f` selects after the `after` sequence
 /// number, oldest first, handed to `each` in place; returns how many. One
 /// short read: no read transaction outlives the call, so a long export in

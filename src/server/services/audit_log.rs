@@ -182,6 +182,7 @@ pub async fn page(
         serde_json::json!({ "filters": q.describe(), "before": before }),
         None,
     );
+    let admin = me.role.can(crate::domain::Permission::ManageUsers);
     // The filter's bounds and the page (with the actors' names) in one read.
     let q = q.clone();
     let read = st.db.read_blocking(move |conn| {
@@ -194,7 +195,7 @@ pub async fn page(
         Ok::<_, AppError>(Page {
             items: rows
                 .into_iter()
-                .map(|(e, name)| view(e, name.as_deref()))
+                .map(|(e, name)| view(e, name.as_deref(), admin))
                 .collect(),
             next_cursor,
         })
@@ -222,7 +223,11 @@ pub async fn event(
         Some(seq),
     )
     .await?;
-    Ok(view(e, name.as_deref()))
+    Ok(view(
+        e,
+        name.as_deref(),
+        me.role.can(crate::domain::Permission::ManageUsers),
+    ))
 }
 
 /// The actor filter's options, kept while the accounts stay as they were.
@@ -279,7 +284,21 @@ pub fn changes(raw: Option<&str>) -> Vec<ChangeView> {
 }
 
 /// `name`: the acting person's name, if they are known.
-pub fn view(e: StoredEvent, name: Option<&str>) -> AuditEventView {
+/// `admin`: the reader opens accounts (their entities link to the account's page).
+pub fn view(e: StoredEvent, name: Option<&str>, admin: bool) -> AuditEventView {
+    let entity_kind = AuditEntity::parse(&e.entity_kind);
+    let entity = match entity_kind {
+        Some(kind) => kind.label(e.entity_id.as_deref()),
+        None => match &e.entity_id {
+            Some(id) => format!("{} {id}", e.entity_kind),
+            None => e.entity_kind.clone(),
+        },
+    };
+    let entity_href = entity_kind
+        .zip(e.entity_id.as_deref())
+        .and_then(|(kind, id)| kind.href(id, admin));
+    let action_label =
+        AuditAction::parse(&e.action).map_or_else(|| e.action.clone(), |a| a.label().to_string());
     let actor = match (&e.actor_user_id, &e.actor_system) {
         (Some(id), _) => {
             let name = name.map_or_else(|| format!("user {id}"), str::to_string);
@@ -300,10 +319,9 @@ pub fn view(e: StoredEvent, name: Option<&str>) -> AuditEventView {
         occurred_at: views::time(e.occurred_at),
         actor,
         actor_user_id: e.actor_user_id,
-        entity: match &e.entity_id {
-            Some(id) => format!("{} {id}", e.entity_kind),
-            None => e.entity_kind.clone(),
-        },
+        entity,
+        entity_href,
+        action_label,
         action: e.action,
         customer_id: e.customer_id,
         verification_id: e.verification_id,

@@ -109,7 +109,7 @@ pub fn AuditPage() -> impl IntoView {
                                         value=v
                                         selected=move || param("action").as_deref() == Some(v)
                                     >
-                                        {v}
+                                        {a.label()}
                                     </option>
                                 }
                             })
@@ -315,10 +315,13 @@ fn EventRow(e: AuditEventView) -> impl IntoView {
             </td>
             <td>{when}</td>
             <td>{e.actor}</td>
+            <td>{e.action_label} <span class="code-note">{e.action}</span></td>
             <td>
-                <code>{e.action}</code>
+                {match e.entity_href {
+                    Some(href) => view! { <a href=href>{e.entity}</a> }.into_any(),
+                    None => e.entity.into_any(),
+                }}
             </td>
-            <td>{e.entity}</td>
             <td>{e.reason}</td>
         </tr>
     }

@@ -31,14 +31,24 @@ pub fn AuditEventPage() -> impl IntoView {
                 match event.await {
                     Ok(e) => {
                         view! {
-                            <h1>"Event #" {e.seq} ": " <code>{e.action.clone()}</code></h1>
+                            <h1>
+                                "Event #" {e.seq} ": " {e.action_label.clone()} " "
+                                <span class="code-note">{e.action.clone()}</span>
+                            </h1>
                             <dl class="summary">
                                 <dt>"When (UTC)"</dt>
                                 <dd>{e.occurred_at.replace('T', " ").replace('Z', "")}</dd>
                                 <dt>"Who"</dt>
                                 <dd>{e.actor.clone()}</dd>
                                 <dt>"About"</dt>
-                                <dd>{e.entity.clone()}</dd>
+                                <dd>
+                                    {match e.entity_href.clone() {
+                                        Some(href) => {
+                                            view! { <a href=href>{e.entity.clone()}</a> }.into_any()
+                                        }
+                                        None => e.entity.clone().into_any(),
+                                    }}
+                                </dd>
                                 {e
                                     .customer_id
                                     .map(|c| {
@@ -53,8 +63,10 @@ pub fn AuditEventPage() -> impl IntoView {
                                     .verification_id
                                     .map(|v| {
                                         view! {
-                                            <dt>"Verification"</dt>
-                                            <dd>{v}</dd>
+                                            <dt>"Case"</dt>
+                                            <dd>
+                                                <a href=format!("/cases/{v}")>{format!("#{v}")}</a>
+                                            </dd>
                                         }
                                     })}
                                 <dt>"Why"</dt>
