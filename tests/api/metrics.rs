@@ -85,6 +85,22 @@ async fn a_manager_sees_rates_time_to_decision_sla_breaches_and_each_reviewers_t
         (0, 1),
         "a proposal counts only once confirmed"
     );
+    // Are we keeping up: four received, one declined; the sanctions proposal awaits a second
+    // officer, two wait to be reviewed.
+    assert_eq!(total(&m, "received"), 4);
+    assert_eq!(
+        (
+            &m["open_now"],
+            &m["escalated"],
+            &m["awaiting_second"],
+            &m["failed_pushes"]
+        ),
+        (&json!(3), &json!(0), &json!(1), &json!(0))
+    );
+    assert_eq!(
+        m["open_by_provider"],
+        json!([{"label": "Eclipse", "count": 3, "queue_href": "/?view=all&provider=eclipse"}])
+    );
 
     app.state.clock.advance(Duration::from_secs(24 * 3600));
     let reviewer = app.signed_in(Role::Reviewer).await;
@@ -161,6 +177,22 @@ async fn a_manager_sees_rates_time_to_decision_sla_breaches_and_each_reviewers_t
         .collect();
     assert_eq!(aging.iter().map(|a| a.1).sum::<i64>(), 1);
     assert_eq!(aging[2], ("1 to 3 days".to_string(), 1, true));
+    assert_eq!(
+        m["aging"][2]["queue_href"], "/?view=all&age=24",
+        "each bucket opens the queue of cases at least that old"
+    );
+    assert_eq!(m["open_now"], 1);
+    let presets: Vec<&str> = m["presets"]
+        .as_array()
+        .expect("presets")
+        .iter()
+        .map(|p| p["label"].as_str().expect("label"))
+        .collect();
+    assert_eq!(presets, ["Last 7 days", "Last 30 days", "Last 90 days"]);
+    assert_eq!(
+        m["presets"][1]["from"], m["from"],
+        "the default window is the 30-day preset"
+    );
     assert_eq!(m["open_over_sla"], 1);
     assert_eq!(m["oldest_open"][0]["id"], waiting);
     assert!(about(&m["oldest_open"][0]["age_ms"], 27));
@@ -272,6 +304,17 @@ async fn every_metrics_read_searches_an_index() {
         "{}",
         plans[2]
     );
+    assert!(
+        plans[3].contains("verification_created_idx"),
+        "{}",
+        plans[3]
+    );
+    assert!(
+        plans[4].contains("USING INDEX verification_open_"),
+        "{}",
+        plans[4]
+    );
+    assert!(plans[5].contains("outbox_"), "{}", plans[5]);
     for plan in plans {
         assert!(!plan.contains("SCAN"), "{plan}");
     }

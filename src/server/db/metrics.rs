@@ -39,6 +39,39 @@ const OLDEST_OPEN: &str =
      WHERE v.is_open = 1 AND v.created_at <= $1 \
      ORDER BY v.created_at, v.verification_id LIMIT $2";
 
+const RECEIVED_PER_DAY: &str =
+    "SELECT (created_at - $1) / 86400000 AS day, COUNT(*) AS received FROM verification \
+     WHERE created_at >= $1 AND created_at < $2 GROUP BY day";
+
+const OPEN_NOW: &str = "SELECT provider, review_status, COUNT(*) AS open FROM verification \
+     WHERE is_open = 1 GROUP BY provider, review_status";
+
+const FAILED_PUSHES: &str = "SELECT COUNT(*) FROM outbox WHERE state = 'FAILED'";
+
+/// How many cases were received on each day of `[from_ms, to_ms)` (days counted from
+/// `from_ms`; days without any are left out).
+pub async fn received_per_day(
+    db: &SqlitePool,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(RECEIVED_PER_DAY)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(db)
+        .await
+}
+
+/// The open cases now, by provider and review status.
+pub async fn open_now(db: &SqlitePool) -> Result<Vec<(Provider, ReviewStatus, i64)>, sqlx::Error> {
+    sqlx::query_as(OPEN_NOW).fetch_all(db).await
+}
+
+/// Decisions whose push upstream failed for good (until someone retries).
+pub async fn failed_pushes(db: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(FAILED_PUSHES).fetch_one(db).await
+}
+
 /// Decisions that took effect in `[from_ms, to_ms)`, streamed.
 pub fn decisions_between(
     db: &SqlitePool,
@@ -89,11 +122,28 @@ pub async fn oldest_open(
 /// `EXPLAIN QUERY PLAN` of each metrics read (tests assert they search an index).
 pub async fn explain(db: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
     let mut plans = Vec::new();
-    for sql in [DECISIONS_BETWEEN, OPEN_RECEIVED_BETWEEN, OLDEST_OPEN] {
+    for sql in [
+        DECISIONS_BETWEEN,
+        OPEN_RECEIVED_BETWEEN,
+        OLDEST_OPEN,
+        RECEIVED_PER_DAY,
+    ] {
         let rows: Vec<(i64, i64, i64, String)> =
             sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .bind(0_i64)
                 .bind(1_i64)
+                .fetch_all(db)
+                .await?;
+        plans.push(
+            rows.into_iter()
+                .map(|r| r.3)
+                .collect::<Vec<_>>()
+                .join(" / "),
+        );
+    }
+    for sql in [OPEN_NOW, FAILED_PUSHES] {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .fetch_all(db)
                 .await?;
         plans.push(

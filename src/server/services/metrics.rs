@@ -6,7 +6,7 @@
 
 use crate::domain::decision::{self, DecisionKind};
 use crate::domain::metrics::{percent, percentile, AGING_BUCKETS};
-use crate::domain::verification::Provider;
+use crate::domain::verification::{Provider, ReviewStatus};
 use crate::error::AppError;
 use crate::server::db::metrics as db_metrics;
 use crate::server::db::unix_ms;
@@ -14,7 +14,8 @@ use crate::server::services::audit_log::date;
 use crate::server::state::AppState;
 use crate::server::views;
 use crate::view::{
-    AgingBucketView, DayCount, DurationRow, MetricsView, OldCase, RateRow, ReasonCount, ReviewerRow,
+    AgingBucketView, DayCount, DurationRow, MetricsView, OldCase, OpenCount, RateRow, ReasonCount,
+    ReviewerRow, WindowPreset,
 };
 use futures::TryStreamExt;
 use std::collections::{BTreeMap, HashMap};
@@ -108,6 +109,17 @@ fn provider_label(p: Provider) -> String {
     p.label().to_string()
 }
 
+/// The windows offered in one click: the last 7, 30 and 90 days up to `today`.
+pub fn presets(today: Date) -> Vec<Window> {
+    [7, DEFAULT_DAYS, 90]
+        .into_iter()
+        .filter_map(|days| {
+            let from = today.checked_sub(Duration::days(days - 1))?;
+            Some(Window { from, to: today })
+        })
+        .collect()
+}
+
 /// Everything the metrics page shows for `window`.
 pub async fn summary(st: &AppState, window: Window) -> Result<MetricsView, AppError> {
     let now = st.clock.now_ms();
@@ -199,6 +211,34 @@ pub async fn summary(st: &AppState, window: Window) -> Result<MetricsView, AppEr
         share: None,
     }));
 
+    let mut received = vec![0; n_days as usize];
+    for (day, count) in db_metrics::received_per_day(st.db.reader(), start, window.end_ms()).await?
+    {
+        if let Some(r) = received.get_mut(day as usize) {
+            *r = count;
+        }
+    }
+    let (mut open_now, mut escalated, mut awaiting_second) = (0, 0, 0);
+    let mut open_by: BTreeMap<Provider, i64> = BTreeMap::new();
+    for (provider, status, count) in db_metrics::open_now(st.db.reader()).await? {
+        open_now += count;
+        *open_by.entry(provider).or_default() += count;
+        match status {
+            ReviewStatus::Escalated => escalated += count,
+            ReviewStatus::PendingSecondApproval => awaiting_second += count,
+            _ => {}
+        }
+    }
+    let open_by_provider = open_by
+        .into_iter()
+        .map(|(provider, count)| OpenCount {
+            label: provider_label(provider),
+            count,
+            queue_href: format!("/?view=all&provider={provider}"),
+        })
+        .collect();
+    let failed_pushes = db_metrics::failed_pushes(st.db.reader()).await?;
+
     let mut aging = Vec::with_capacity(AGING_BUCKETS.len());
     let mut lower = 0;
     for (label, upper) in AGING_BUCKETS {
@@ -208,6 +248,7 @@ pub async fn summary(st: &AppState, window: Window) -> Result<MetricsView, AppEr
         aging.push(AgingBucketView {
             label: (*label).into(),
             count,
+            queue_href: format!("/?view=all&age={}", lower / HOUR_MS),
             past_sla: lower >= sla_ms,
         });
         lower = *upper;
@@ -251,16 +292,31 @@ pub async fn summary(st: &AppState, window: Window) -> Result<MetricsView, AppEr
 
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let day_label = |d: Date| d.format(&fmt).unwrap_or_default();
+    let today = st.clock.now().date();
     Ok(MetricsView {
         from: day_label(window.from),
         to: day_label(window.to),
+        presets: presets(today)
+            .into_iter()
+            .map(|w| WindowPreset {
+                label: format!("Last {} days", w.days()),
+                from: day_label(w.from),
+                to: day_label(w.to),
+            })
+            .collect(),
         sla_hours: st.settings.sla_hours,
+        open_now,
+        escalated,
+        awaiting_second,
+        failed_pushes,
+        open_by_provider,
         generated_at: views::time(now),
         days: days
             .into_iter()
             .enumerate()
             .map(|(i, t)| DayCount {
                 day: day_label(window.from + Duration::days(i as i64)),
+                received: received.get(i).copied().unwrap_or(0),
                 approved: t.approved,
                 declined: t.declined,
             })

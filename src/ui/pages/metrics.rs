@@ -2,7 +2,7 @@ use crate::api::metrics::metrics_summary;
 use crate::domain::metrics::{duration_label, percent};
 use crate::ui::components::charts::{BarChart, ColumnChart, Row, Series};
 use crate::ui::components::error_view::ErrorView;
-use crate::view::MetricsView;
+use crate::view::{MetricsView, WindowPreset};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -18,6 +18,20 @@ const DECISIONS: &[Series] = &[
         class: "s-decline",
     },
 ];
+const FLOW: &[Series] = &[
+    Series {
+        name: "Received",
+        class: "s-received",
+    },
+    Series {
+        name: "Decided",
+        class: "s-decided",
+    },
+];
+const OPEN: &[Series] = &[Series {
+    name: "Open cases",
+    class: "s-within",
+}];
 const REASONS: &[Series] = &[
     Series {
         name: "Approve reasons",
@@ -91,37 +105,29 @@ pub fn MetricsPage() -> impl IntoView {
     view! {
         <Title text="Metrics" />
         <h1>"Metrics"</h1>
-        <Form method="GET" action="/metrics" attr:class="filters" attr:role="search">
-            <div class="field">
-                <label for="from">"From (UTC)"</label>
-                <input
-                    id="from"
-                    name="from"
-                    type="date"
-                    value=move || param("from").unwrap_or_default()
-                    prop:value=move || param("from").unwrap_or_default()
-                />
-            </div>
-            <div class="field">
-                <label for="to">"To (UTC)"</label>
-                <input
-                    id="to"
-                    name="to"
-                    type="date"
-                    value=move || param("to").unwrap_or_default()
-                    prop:value=move || param("to").unwrap_or_default()
-                />
-            </div>
-            <button type="submit">"Show"</button>
-        </Form>
         <Transition fallback=|| {
             view! { <p class="muted">"Loading…"</p> }
         }>
             {move || Suspend::new(async move {
                 match metrics.await {
-                    Ok(m) => view! { <Metrics m /> }.into_any(),
+                    Ok(m) => {
+                        view! {
+                            <WindowForm
+                                from=m.from.clone()
+                                to=m.to.clone()
+                                presets=m.presets.clone()
+                            />
+                            <Metrics m />
+                        }
+                            .into_any()
+                    }
                     Err(e) if e.is_validation() => {
                         view! {
+                            <WindowForm
+                                from=param("from").unwrap_or_default()
+                                to=param("to").unwrap_or_default()
+                                presets=Vec::new()
+                            />
                             <p class="alert alert-error" role="alert">
                                 {e.message()}
                             </p>
@@ -135,6 +141,40 @@ pub fn MetricsPage() -> impl IntoView {
     }
 }
 
+/// The window's first and last day, showing the window in effect (the default one too), and
+/// the last 7, 30 and 90 days in one click.
+#[component]
+fn WindowForm(from: String, to: String, presets: Vec<WindowPreset>) -> impl IntoView {
+    let presets = presets
+        .into_iter()
+        .map(|p| {
+            let current = (p.from == from && p.to == to).then_some("page");
+            let href = format!("/metrics?from={}&to={}", p.from, p.to);
+            view! {
+                <a href=href aria-current=current>
+                    {p.label}
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <Form method="GET" action="/metrics" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="from">"From (UTC)"</label>
+                <input id="from" name="from" type="date" value=from.clone() />
+            </div>
+            <div class="field">
+                <label for="to">"To (UTC)"</label>
+                <input id="to" name="to" type="date" value=to.clone() />
+            </div>
+            <button type="submit">"Show"</button>
+        </Form>
+        <nav class="presets" aria-label="Windows">
+            {presets}
+        </nav>
+    }
+}
+
 #[component]
 fn Metrics(m: MetricsView) -> impl IntoView {
     let approved: i64 = m.days.iter().map(|d| d.approved).sum();
@@ -142,6 +182,7 @@ fn Metrics(m: MetricsView) -> impl IntoView {
     let overall = m.time_to_decision.first().cloned();
     let sla = m.sla_hours;
     let late = m.open_over_sla > 0;
+    let pushes_failed = m.failed_pushes > 0;
     let window = format!("{} to {}", m.from, m.to);
     let day_rows: Vec<Row> = m
         .days
@@ -151,6 +192,15 @@ fn Metrics(m: MetricsView) -> impl IntoView {
             values: vec![d.approved, d.declined],
         })
         .collect();
+    let flow_rows: Vec<Row> = m
+        .days
+        .iter()
+        .map(|d| Row {
+            label: d.day.get(5..).unwrap_or(&d.day).to_string(),
+            values: vec![d.received, d.approved + d.declined],
+        })
+        .collect();
+    let received: i64 = m.days.iter().map(|d| d.received).sum();
     let provider_rows: Vec<Row> = m
         .by_provider
         .iter()
@@ -196,6 +246,14 @@ fn Metrics(m: MetricsView) -> impl IntoView {
             },
         })
         .collect();
+    let open_rows: Vec<Row> = m
+        .open_by_provider
+        .iter()
+        .map(|p| Row {
+            label: p.label.clone(),
+            values: vec![p.count],
+        })
+        .collect();
     let reviewer_rows: Vec<Row> = m
         .reviewers
         .iter()
@@ -211,7 +269,36 @@ fn Metrics(m: MetricsView) -> impl IntoView {
                 m.days.len(),
             )} {m.generated_at.replace('T', " ").replace('Z', " UTC")}
         </p>
+        <h2 class="visually-hidden">"Now"</h2>
+        <dl class="stats tiles" aria-label="Now">
+            <div>
+                <dt>"Open now"</dt>
+                <dd>
+                    <a href="/?view=all">{m.open_now}</a>
+                </dd>
+            </div>
+            <div>
+                <dt>"Escalated"</dt>
+                <dd>
+                    <a href="/?view=all&review=ESCALATED">{m.escalated}</a>
+                </dd>
+            </div>
+            <div>
+                <dt>"Awaiting second approval"</dt>
+                <dd>
+                    <a href="/?view=all&review=PENDING_SECOND_APPROVAL">{m.awaiting_second}</a>
+                </dd>
+            </div>
+            <div>
+                <dt>"Failed pushes"</dt>
+                <dd class:warn=pushes_failed>{m.failed_pushes}</dd>
+            </div>
+        </dl>
         <dl class="stats">
+            <div>
+                <dt>"Received"</dt>
+                <dd>{received}</dd>
+            </div>
             <div>
                 <dt>"Decisions"</dt>
                 <dd>{approved + declined}</dd>
@@ -237,6 +324,61 @@ fn Metrics(m: MetricsView) -> impl IntoView {
             </div>
         </dl>
 
+        <section class="metric" aria-labelledby="m-flow">
+            <h2 id="m-flow">"Received and decided per day"</h2>
+            <ColumnChart
+                label=format!(
+                    "Chart of cases received and decided per day, {window}; the figures are in the table below.",
+                )
+                series=FLOW
+                rows=flow_rows
+            />
+        </section>
+
+        <section class="metric" aria-labelledby="m-open">
+            <h2 id="m-open">"Open queue by provider"</h2>
+            {if open_rows.is_empty() {
+                view! { <p class="muted">"No open cases."</p> }.into_any()
+            } else {
+                view! {
+                    <BarChart
+                        label="Chart of open cases by provider; the figures are in the table below."
+                            .to_string()
+                        series=OPEN
+                        rows=open_rows
+                    />
+                }
+                    .into_any()
+            }}
+            <table class="table compact">
+                <caption class="visually-hidden">"Open cases by provider"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Provider"</th>
+                        <th scope="col" class="num">
+                            "Open cases"
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {m
+                        .open_by_provider
+                        .into_iter()
+                        .map(|p| {
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        <a href=p.queue_href>{p.label}</a>
+                                    </th>
+                                    <td class="num">{p.count}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+
         <section class="metric" aria-labelledby="m-days">
             <h2 id="m-days">"Decisions per day"</h2>
             <ColumnChart
@@ -253,6 +395,9 @@ fn Metrics(m: MetricsView) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Day (UTC)"</th>
+                            <th scope="col" class="num">
+                                "Received"
+                            </th>
                             <th scope="col" class="num">
                                 "Approved"
                             </th>
@@ -272,6 +417,7 @@ fn Metrics(m: MetricsView) -> impl IntoView {
                                 view! {
                                     <tr>
                                         <th scope="row">{d.day}</th>
+                                        <td class="num">{d.received}</td>
                                         <td class="num">{d.approved}</td>
                                         <td class="num">{d.declined}</td>
                                         <td class="num">{d.approved + d.declined}</td>
@@ -468,7 +614,9 @@ fn Metrics(m: MetricsView) -> impl IntoView {
                         .map(|a| {
                             view! {
                                 <tr>
-                                    <th scope="row">{a.label}</th>
+                                    <th scope="row">
+                                        <a href=a.queue_href>{a.label}</a>
+                                    </th>
                                     <td class="num">{a.count}</td>
                                     <td>{if a.past_sla { "past" } else { "" }}</td>
                                 </tr>
