@@ -132,8 +132,13 @@ pub struct AuditEventView {
     /// "Mona Manager (manager)", "system: poller", "API token 3".
     pub actor: String,
     pub actor_user_id: Option<i64>,
+    /// The action's code (`decision.confirmed`) and in words ("Decision confirmed").
     pub action: String,
+    pub action_label: String,
+    /// "Case #12", "Customer #5", "Account #3".
     pub entity: String,
+    /// The entity's page, where there is one for the reader.
+    pub entity_href: Option<String>,
     pub customer_id: Option<i64>,
     pub verification_id: Option<i64>,
     pub changes: Vec<ChangeView>,
@@ -273,7 +278,7 @@ pub struct FormDraft {
 }
 
 /// How many cases wait in each of a person's inboxes (each counted up to `cap`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxView {
     pub mine: i64,
     pub unassigned: i64,
@@ -282,6 +287,8 @@ pub struct InboxView {
     /// Proposals by another officer waiting for this one (officers only).
     pub awaiting_me: Option<i64>,
     pub cap: i64,
+    /// The view shown when none is asked for (`domain::case::landing_view`).
+    pub landing: String,
 }
 
 /// A re-trigger the case page offers (or explains why not).
@@ -303,7 +310,17 @@ pub struct MetricsView {
     /// The window, `YYYY-MM-DD`, both days included.
     pub from: String,
     pub to: String,
+    /// The last 7, 30 and 90 days up to today, to choose in one click.
+    pub presets: Vec<WindowPreset>,
     pub sla_hours: u32,
+    /// "Are we keeping up?": open cases now, escalated, awaiting a second officer, and
+    /// decisions the provider has not taken (failed pushes).
+    pub open_now: i64,
+    pub escalated: i64,
+    pub awaiting_second: i64,
+    pub failed_pushes: i64,
+    /// The open queue by provider (now).
+    pub open_by_provider: Vec<OpenCount>,
     /// When these figures were computed (RFC 3339).
     pub generated_at: String,
     /// Every day of the window, with no gaps.
@@ -323,6 +340,8 @@ pub struct MetricsView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayCount {
     pub day: String,
+    /// Cases KYC Desk received that day.
+    pub received: i64,
     pub approved: i64,
     pub declined: i64,
 }
@@ -334,6 +353,22 @@ pub struct RateRow {
     pub declined: i64,
     /// Approved share in whole per cent, when anything was decided.
     pub approval_rate: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowPreset {
+    /// "Last 7 days".
+    pub label: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCount {
+    pub label: String,
+    pub count: i64,
+    /// The queue of this provider's open cases.
+    pub queue_href: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -361,6 +396,8 @@ pub struct DurationRow {
 pub struct AgingBucketView {
     pub label: String,
     pub count: i64,
+    /// The queue of open cases at least this old (`/?view=all&age=H`).
+    pub queue_href: String,
     /// Every case in this bucket is past the SLA.
     pub past_sla: bool,
 }

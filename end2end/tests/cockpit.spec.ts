@@ -151,3 +151,62 @@ test("an unknown address and a page the role may not open keep the app and say s
   await expect(page.getByRole("button", { name: "Filter" })).toHaveCount(0);
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 });
+
+test("at 390 px the top bar folds into a menu and nothing scrolls sideways", async ({ page, signIn, open }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(USERS.officer);
+  await open("/");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await expect(nav).toBeHidden();
+  await page.locator("label.menu-button").click();
+  await expect(nav.getByRole("link", { name: "Customers" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await open("/");
+  await expect(page.locator("label.menu-button")).toBeHidden();
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+});
+
+test("a refused sign-in keeps the e-mail typed", async ({ page, open }) => {
+  await open("/login");
+  await page.getByLabel("E-mail").fill("typo@example.test");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByLabel("E-mail")).toHaveValue("typo@example.test");
+  await expect(page.getByLabel("Password")).toHaveValue("");
+});
+
+test("the audit log reads as a story: actions in words, entities linked", async ({ page, signIn, open }) => {
+  await signIn(USERS.manager);
+  await open("/audit?action=decision.made");
+  const row = page.locator("table.audit tbody tr").first();
+  await expect(row).toContainText("Decision recorded");
+  await row.getByRole("link", { name: /^Case #\d+$/ }).click();
+  await expect(page).toHaveURL(/\/cases\/\d+$/);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+});
+
+test("metrics answer whether the team keeps up, in the window shown", async ({ page, signIn, open }) => {
+  await signIn(USERS.manager);
+  await open("/metrics");
+  const now = page.getByRole("definition").filter({ has: page.locator("a") });
+  await expect(page.getByText("Open now", { exact: true })).toBeVisible();
+  await expect(page.getByText("Awaiting second approval", { exact: true })).toBeVisible();
+  await expect(page.getByText("Failed pushes", { exact: true })).toBeVisible();
+  await expect(now.first()).toBeVisible();
+  await expect(page.getByRole("img", { name: /Chart of cases received and decided per day/ })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Open cases by provider" })).toBeVisible();
+  // The default window is in the date inputs, and a preset sets another.
+  await expect(page.getByLabel("From (UTC)")).toHaveValue(/^\d{4}-\d{2}-\d{2}$/);
+  await expect(page.getByLabel("To (UTC)")).toHaveValue(/^\d{4}-\d{2}-\d{2}$/);
+  await page.getByRole("link", { name: "Last 7 days" }).click();
+  await expect(page).toHaveURL(/from=\d{4}-\d{2}-\d{2}&to=/);
+  await expect(page.getByRole("link", { name: "Last 7 days" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByText(/\(UTC, 7 days\)/)).toBeVisible();
+  // An aging bucket opens the queue of cases at least that old.
+  await page.getByRole("table", { name: "Open cases by age" }).getByRole("link").first().click();
+  await expect(page).toHaveURL(/view=all&age=\d+/);
+});

@@ -1,5 +1,5 @@
 use crate::error::AppError;
-use crate::view::Me;
+use crate::view::{FormDraft, Me};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -13,8 +13,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         let st = ctx::state()?;
         let password = secrecy::SecretString::from(password);
         let signed_in =
-            services::auth::sign_in(&st, &email, &password, ctx::client_ip(), &ctx::origin())
-                .await?;
+            services::auth::sign_in(&st, &email, &password, ctx::client_ip(), &ctx::origin()).await;
+        // A refused sign-in comes back with the e-mail typed (never the password).
+        let signed_in =
+            ctx::keeping_draft("/login", "login", &[("email", &email)], signed_in).await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
             .map_err(|_| AppError::internal())?;
@@ -67,6 +69,20 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
             name: u.name,
             role: u.role,
         }))
+    })
+    .await
+}
+
+/// What this session typed into a form of `page` that the server refused (once; then it is
+/// gone). Open to anyone: a draft lives in the session of whoever typed it, and nowhere else.
+#[server(prefix = "/api", endpoint = "forms/draft", input = GetUrl)]
+pub async fn typed_draft(page: String) -> Result<Option<FormDraft>, AppError> {
+    use crate::server::ctx;
+    ctx::run(async move {
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        Ok(crate::server::session::take_draft(&session, &page).await?)
     })
     .await
 }

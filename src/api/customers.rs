@@ -128,15 +128,29 @@ pub async fn add_customer(
     use crate::server::services::customers;
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::WorkCases)?;
+        let refs = refs.unwrap_or_default();
+        // A refused form comes back with everything typed.
+        let mut typed: Vec<(String, String)> = vec![
+            ("external_id".into(), external_id.clone()),
+            ("display_name".into(), display_name.clone()),
+            ("email".into(), email.clone().unwrap_or_default()),
+            ("country".into(), country.clone().unwrap_or_default()),
+        ];
+        typed.extend(refs.iter().map(|(k, v)| (format!("refs[{k}]"), v.clone())));
+        let typed: Vec<(&str, &str)> = typed
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let form = customers::CustomerForm {
             external_id,
             display_name,
             email,
             country,
-            refs: refs.unwrap_or_default(),
+            refs,
         };
-        let up =
-            customers::add_from_form(&st.db, &st.clock, me.actor(), &ctx::origin(), form).await?;
+        let added =
+            customers::add_from_form(&st.db, &st.clock, me.actor(), &ctx::origin(), form).await;
+        let up = ctx::keeping_draft("/customers/new", "add", &typed, added).await?;
         st.poller.wake();
         leptos_axum::redirect(&format!("/customers/{}", up.customer.id));
         Ok(())

@@ -266,6 +266,19 @@ pub const WAITING_ON_PROVIDER: [UpstreamStatus; 6] = [
     UpstreamStatus::Expired,
 ];
 
+/// The queue a person lands on when they ask for none: an officer lands on the proposals
+/// waiting for their confirmation, else the escalated cases, when there are any; everyone
+/// else (and an officer with nothing waiting) on their own cases.
+pub fn landing_view(awaiting_me: Option<i64>, escalated: Option<i64>) -> &'static str {
+    if awaiting_me.is_some_and(|n| n > 0) {
+        "awaiting"
+    } else if escalated.is_some_and(|n| n > 0) {
+        "escalated"
+    } else {
+        "mine"
+    }
+}
+
 /// What is true of a case and a person, as the rules need it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CaseFacts {
@@ -347,6 +360,23 @@ impl CaseActions {
                 _ => None,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod landing_tests {
+    use super::landing_view;
+
+    #[test]
+    fn officers_land_on_what_waits_for_them_first() {
+        assert_eq!(landing_view(Some(2), Some(5)), "awaiting");
+        assert_eq!(landing_view(Some(0), Some(5)), "escalated");
+        assert_eq!(landing_view(Some(0), Some(0)), "mine");
+        assert_eq!(
+            landing_view(None, None),
+            "mine",
+            "reviewers land on their own cases"
+        );
     }
 }
 

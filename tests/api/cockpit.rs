@@ -353,6 +353,20 @@ async fn the_unassigned_inbox_offers_what_the_provider_has_finished_and_every_in
     assert_eq!(counts["awaiting_me"], 0);
     assert_eq!(queue_ids(&app, &officer, "view=escalated").await, [ready]);
     assert!(queue_ids(&app, &officer, "view=awaiting").await.is_empty());
+
+    // Officers land on what waits for them; a reviewer on their own cases.
+    assert_eq!(counts["landing"], "escalated");
+    let home = page(&app, &officer, "/").await;
+    assert!(
+        tag(&home, r#"value="escalated""#).contains("checked"),
+        "{home}"
+    );
+    assert!(
+        home.contains(&format!(r#"href="/cases/{ready}""#)),
+        "the escalated case is listed"
+    );
+    let home = page(&app, &reviewer, "/").await;
+    assert!(tag(&home, r#"value="mine""#).contains("checked"));
 }
 
 #[tokio::test]
@@ -471,4 +485,74 @@ async fn a_reviewer_opening_the_audit_log_reads_only_that_it_is_not_for_them() {
     let manager = app.signed_in(Role::Manager).await;
     let html = page(&app, &manager, "/audit").await;
     assert!(html.contains(r#"name="actor""#) && html.contains("Export these events"));
+}
+
+#[tokio::test]
+async fn a_refused_sign_in_comes_back_with_the_e_mail_typed_but_never_the_password() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let res = app
+        .post_html_form(
+            &browser,
+            "/api/auth/login",
+            "/login?next=%2Fcustomers",
+            &[
+                ("email", "rita.typed@example.test"),
+                ("password", "a wrong password 91"),
+                ("next", "/customers"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 302, "back to the sign-in page");
+    let back = page(&app, &browser, "/login?next=%2Fcustomers").await;
+    assert!(
+        tag(&back, r#"id="email""#).contains(r#"value="rita.typed@example.test""#),
+        "the e-mail is filled in again"
+    );
+    assert!(!back.contains("a wrong password 91"), "never the password");
+    let again = page(&app, &browser, "/login").await;
+    assert!(!again.contains("rita.typed@example.test"), "shown once");
+}
+
+#[tokio::test]
+async fn a_refused_new_customer_comes_back_with_everything_typed() {
+    let app = TestApp::with_sandbox().await;
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let res = app
+        .post_html_form(
+            &reviewer,
+            "/api/customers/add",
+            "/customers/new",
+            &[
+                ("external_id", "draft-ext-1"),
+                ("display_name", "Dana Draftova"),
+                ("email", "dana@example.test"),
+                ("country", "KZ"),
+                ("refs[eclipse_tenant_id]", "100"),
+                ("refs[biometric_kz_session_id]", "not-a-uuid"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 302, "back to the form");
+    let back = page(&app, &reviewer, "/customers/new").await;
+    for (id, value) in [
+        ("external_id", "draft-ext-1"),
+        ("display_name", "Dana Draftova"),
+        ("email", "dana@example.test"),
+        ("country", "KZ"),
+        ("eclipse_tenant_id", "100"),
+        ("biometric_kz_session_id", "not-a-uuid"),
+    ] {
+        assert!(
+            tag(&back, &format!(r#"id="{id}""#)).contains(&format!(r#"value="{value}""#)),
+            "{id} is filled in again"
+        );
+    }
+    let customers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customer")
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("count");
+    assert_eq!(customers, 0, "nothing was added");
+    let again = page(&app, &reviewer, "/customers/new").await;
+    assert!(!again.contains("Dana Draftova"), "shown once");
 }

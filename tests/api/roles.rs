@@ -55,6 +55,13 @@ pub const CALLS: &[Call] = &[
         who: Who::Anyone,
     },
     Call {
+        // A session's own typed draft of a refused form: nothing of anyone else's.
+        path: "/api/forms/draft",
+        get: true,
+        args: &[("page", "/login")],
+        who: Who::Anyone,
+    },
+    Call {
         path: "/api/auth/logout",
         get: false,
         args: &[],

@@ -85,18 +85,26 @@ fn SignedIn(me: Me) -> impl IntoView {
             }
         })
         .collect_view();
+    // Below 700 px the navigation and the account fold into a menu, opened without JavaScript
+    // (a checkbox and its label); wider, they are always shown.
     view! {
-        <nav aria-label="Main">
-            <ul class="nav">{links}</ul>
-        </nav>
-        <div class="topbar-user">
-            <span class="user-name">{me.name.clone()}</span>
-            <span class="role-badge">{me.role.label()}</span>
-            <ActionForm action=logout>
-                <button type="submit" class="button-link">
-                    "Sign out"
-                </button>
-            </ActionForm>
+        <input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="menu" />
+        <label for="menu-toggle" class="menu-button">
+            "Menu"
+        </label>
+        <div id="menu" class="menu">
+            <nav aria-label="Main">
+                <ul class="nav">{links}</ul>
+            </nav>
+            <div class="topbar-user">
+                <span class="user-name">{me.name.clone()}</span>
+                <span class="role-badge">{me.role.label()}</span>
+                <ActionForm action=logout>
+                    <button type="submit" class="button-link">
+                        "Sign out"
+                    </button>
+                </ActionForm>
+            </div>
         </div>
     }
 }

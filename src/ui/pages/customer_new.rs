@@ -1,3 +1,4 @@
+use crate::api::auth::typed_draft;
 use crate::api::customers::{customer_form, AddCustomer};
 use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
@@ -16,6 +17,9 @@ fn TextField(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = 200)] maxlength: u32,
+    /// What was typed before the server refused the form.
+    #[prop(optional)]
+    value: Option<String>,
 ) -> impl IntoView {
     let described = format!("{name}-error");
     view! {
@@ -28,6 +32,7 @@ fn TextField(
                 required=required
                 maxlength=maxlength
                 autocomplete="off"
+                value=value
                 aria-invalid=invalid(error, name)
                 aria-describedby=described
             />
@@ -37,9 +42,16 @@ fn TextField(
     }
 }
 
+/// What was typed into a refused form, by input name.
+type Typed = std::collections::BTreeMap<String, String>;
+
 /// One fieldset per provider; inputs are posted as `refs[{name}]`.
 #[component]
-fn RefFieldsets(sets: Vec<RefFieldset>, error: Signal<Option<AppError>>) -> impl IntoView {
+fn RefFieldsets(
+    sets: Vec<RefFieldset>,
+    error: Signal<Option<AppError>>,
+    typed: Typed,
+) -> impl IntoView {
     sets.into_iter()
         .map(|set| {
             let fields = set
@@ -48,6 +60,7 @@ fn RefFieldsets(sets: Vec<RefFieldset>, error: Signal<Option<AppError>>) -> impl
                 .map(|f| {
                     let described = format!("{}-error", f.name);
                     let posted = format!("refs[{}]", f.name);
+                    let value = typed.get(&posted).cloned();
                     let name = f.name.clone();
                     let invalid = move || {
                         error
@@ -62,6 +75,7 @@ fn RefFieldsets(sets: Vec<RefFieldset>, error: Signal<Option<AppError>>) -> impl
                                 id=f.name.clone()
                                 name=posted
                                 type="text"
+                                value=value
                                 maxlength=f.maxlength
                                 autocomplete="off"
                                 aria-invalid=invalid
@@ -89,69 +103,86 @@ pub fn NewCustomerPage() -> impl IntoView {
     let error = action_error(add);
     // Each provider says which parts of a reference to it to ask for.
     let fieldsets = Resource::new_blocking(|| (), |_| customer_form());
+    // What was typed, when the server refused the form.
+    let draft = Resource::new_blocking(|| (), |_| typed_draft("/customers/new".to_string()));
     view! {
         <Title text="Add customer" />
         <p>
             <a href="/customers">"← Customers"</a>
         </p>
         <h1>"Add customer"</h1>
-        <ActionForm action=add>
-            <FormAlert error />
-            <section class="card" aria-labelledby="who">
-                <h2 id="who">"Customer"</h2>
-                <TextField
-                    id="external_id"
-                    name="external_id"
-                    label="External id"
-                    error
-                    required=true
-                    maxlength=128
-                    hint="The customer's id in the onboarding app."
-                />
-                <TextField
-                    id="display_name"
-                    name="display_name"
-                    label="Name"
-                    error
-                    required=true
-                    maxlength=100
-                />
-                <TextField
-                    id="email"
-                    name="email"
-                    label="E-mail (optional)"
-                    error
-                    kind="email"
-                    maxlength=254
-                />
-                <TextField
-                    id="country"
-                    name="country"
-                    label="Country (optional)"
-                    error
-                    maxlength=2
-                    hint="Two letters, e.g. KZ or ZA."
-                />
-            </section>
-            <section class="card" aria-labelledby="refs">
-                <h2 id="refs">"Provider references"</h2>
-                <p class="hint">
-                    "Fill in the providers this customer went through; leave the others empty."
-                </p>
-                <Suspense fallback=|| {
-                    view! { <p class="muted">"Loading…"</p> }
-                }>
-                    {move || Suspend::new(async move {
-                        match fieldsets.await {
-                            Ok(sets) => view! { <RefFieldsets sets error /> }.into_any(),
-                            Err(error) => view! { <ErrorView error /> }.into_any(),
-                        }
-                    })}
-                </Suspense>
-            </section>
-            <button type="submit" class="button-primary" disabled=move || add.pending().get()>
-                "Add customer"
-            </button>
-        </ActionForm>
+        <Suspense fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
+            {move || Suspend::new(async move {
+                let typed: Typed = draft.await.ok().flatten().map(|d| d.fields).unwrap_or_default();
+                let sets = fieldsets.await;
+                view! {
+                    <ActionForm action=add>
+                        <FormAlert error />
+                        <section class="card" aria-labelledby="who">
+                            <h2 id="who">"Customer"</h2>
+                            <TextField
+                                id="external_id"
+                                name="external_id"
+                                value=typed.get("external_id").cloned().unwrap_or_default()
+                                label="External id"
+                                error
+                                required=true
+                                maxlength=128
+                                hint="The customer's id in the onboarding app."
+                            />
+                            <TextField
+                                id="display_name"
+                                name="display_name"
+                                value=typed.get("display_name").cloned().unwrap_or_default()
+                                label="Name"
+                                error
+                                required=true
+                                maxlength=100
+                            />
+                            <TextField
+                                id="email"
+                                name="email"
+                                value=typed.get("email").cloned().unwrap_or_default()
+                                label="E-mail (optional)"
+                                error
+                                kind="email"
+                                maxlength=254
+                            />
+                            <TextField
+                                id="country"
+                                name="country"
+                                value=typed.get("country").cloned().unwrap_or_default()
+                                label="Country (optional)"
+                                error
+                                maxlength=2
+                                hint="Two letters, e.g. KZ or ZA."
+                            />
+                        </section>
+                        <section class="card" aria-labelledby="refs">
+                            <h2 id="refs">"Provider references"</h2>
+                            <p class="hint">
+                                "Fill in the providers this customer went through; leave the others empty."
+                            </p>
+                            {match sets {
+                                Ok(sets) => {
+                                    view! { <RefFieldsets sets error typed=typed.clone() /> }
+                                        .into_any()
+                                }
+                                Err(error) => view! { <ErrorView error /> }.into_any(),
+                            }}
+                        </section>
+                        <button
+                            type="submit"
+                            class="button-primary"
+                            disabled=move || add.pending().get()
+                        >
+                            "Add customer"
+                        </button>
+                    </ActionForm>
+                }
+            })}
+        </Suspense>
     }
 }

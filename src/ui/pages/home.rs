@@ -9,8 +9,8 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let me = use_context::<MeResource>().map(|m| m.0);
-    let queue = me.map(queue_resource);
     let inbox = me.map(inbox_resource);
+    let queue = me.zip(inbox).map(|(me, inbox)| queue_resource(me, inbox));
     view! {
         <Title text="Home" />
         <Suspense fallback=|| {

@@ -1,4 +1,4 @@
-use crate::api::auth::Login;
+use crate::api::auth::{typed_draft, Login};
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,6 +11,8 @@ pub fn LoginPage() -> impl IntoView {
     // The page that was asked for before signing in (checked again by the server).
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    // After a refused sign-in, the e-mail that was typed.
+    let draft = Resource::new_blocking(|| (), |_| typed_draft("/login".to_string()));
     view! {
         <Title text="Sign in" />
         <main id="main" class="login">
@@ -22,16 +24,28 @@ pub fn LoginPage() -> impl IntoView {
                     <input type="hidden" name="next" value=next />
                     <div class="field">
                         <label for="email">"E-mail"</label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            required
-                            maxlength="254"
-                            aria-invalid=invalid(error, "email")
-                            aria-describedby="email-error"
-                        />
+                        <Suspense fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let typed = draft
+                                    .await
+                                    .ok()
+                                    .flatten()
+                                    .and_then(|d| d.fields.get("email").cloned());
+                                view! {
+                                    <input
+                                        id="email"
+                                        name="email"
+                                        type="email"
+                                        autocomplete="username"
+                                        required
+                                        maxlength="254"
+                                        value=typed
+                                        aria-invalid=invalid(error, "email")
+                                        aria-describedby="email-error"
+                                    />
+                                }
+                            })}
+                        </Suspense>
                         <FieldError error name="email" />
                     </div>
                     <div class="field">

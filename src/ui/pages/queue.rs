@@ -22,13 +22,21 @@ const PARAMS: [&str; 8] = [
 /// walks the view (the queue was read three times a page).
 pub type QueueResource = Resource<Result<Option<Page<QueueItem>>, AppError>>;
 
-pub fn queue_resource(me: Resource<Result<Option<Me>, AppError>>) -> QueueResource {
+/// With no view asked for, the person's landing view (from `inbox`) is shown.
+pub fn queue_resource(
+    me: Resource<Result<Option<Me>, AppError>>,
+    inbox: InboxResource,
+) -> QueueResource {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
     Resource::new(
         move || (PARAMS.map(param), param("after")),
         move |(params, after)| async move {
             let [view, provider, upstream, review, category, age, sort, assignee] = params;
+            let view = match view {
+                Some(v) => Some(v),
+                None => inbox.await?.map(|i| i.landing),
+            };
             match me.await? {
                 Some(me) if me.role.can(Permission::ViewCases) => list_queue(
                     view, provider, upstream, review, category, age, sort, assignee, after,
@@ -69,7 +77,7 @@ fn counted(label: &str, n: Option<i64>, cap: i64) -> String {
 
 /// The inboxes this person has, each with its count: officers also see the escalated cases
 /// and the proposals waiting for their confirmation.
-fn inboxes(counts: Option<InboxView>) -> Vec<(&'static str, String)> {
+fn inboxes(counts: Option<&InboxView>) -> Vec<(&'static str, String)> {
     let cap = counts.map_or(0, |c| c.cap);
     let mut views = vec![
         ("mine", counted("Mine", counts.map(|c| c.mine), cap)),
@@ -95,7 +103,11 @@ fn inboxes(counts: Option<InboxView>) -> Vec<(&'static str, String)> {
 pub fn QueuePage(queue: QueueResource, inbox: InboxResource) -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|s| !s.is_empty());
-    let view_is = move |v: &str| param("view").as_deref().unwrap_or("mine") == v;
+    // The view shown: the one asked for, else the person's landing view.
+    let view_is = move |v: &str, counts: Option<&InboxView>| {
+        let landing = counts.map_or("mine", |c| c.landing.as_str());
+        param("view").as_deref().unwrap_or(landing) == v
+    };
     let filter_query = move || {
         let q = query.read();
         PARAMS
@@ -136,12 +148,11 @@ pub fn QueuePage(queue: QueueResource, inbox: InboxResource) -> impl IntoView {
         <h1>"Verification queue"</h1>
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let waiting = inbox
-                    .await
-                    .ok()
-                    .flatten()
+                let counts = inbox.await.ok().flatten();
+                let waiting = counts
+                    .as_ref()
                     .and_then(|c| c.awaiting_me)
-                    .filter(|n| *n > 0 && !view_is("awaiting"));
+                    .filter(|n| *n > 0 && !view_is("awaiting", counts.as_ref()));
                 waiting
                     .map(|n| {
                         view! {
@@ -165,16 +176,17 @@ pub fn QueuePage(queue: QueueResource, inbox: InboxResource) -> impl IntoView {
                     view! {
                         <fieldset class="segmented inboxes">
                             <legend>"Show"</legend>
-                            {inboxes(counts)
+                            {inboxes(counts.as_ref())
                                 .into_iter()
                                 .map(|(v, l)| {
+                                    let checked = view_is(v, counts.as_ref());
                                     view! {
                                         <label>
                                             <input
                                                 type="radio"
                                                 name="view"
                                                 value=v
-                                                checked=move || view_is(v)
+                                                checked=checked
                                                 data-apply-on-change=""
                                             />
                                             {l}

@@ -203,11 +203,16 @@ pub const INBOX_CAP: i64 = 100;
 pub async fn inbox(st: &AppState, me: &CurrentUser) -> Result<InboxView, AppError> {
     let n = db_cases::inbox_counts(st.db.reader(), me.user_id, INBOX_CAP).await?;
     let officer = me.role.can(crate::domain::Permission::SuperviseCases);
+    let (escalated, awaiting_me) = (
+        officer.then_some(n.escalated),
+        officer.then_some(n.awaiting_me),
+    );
     Ok(InboxView {
         mine: n.mine,
         unassigned: n.unassigned,
-        escalated: officer.then_some(n.escalated),
-        awaiting_me: officer.then_some(n.awaiting_me),
+        escalated,
+        awaiting_me,
         cap: INBOX_CAP,
+        landing: crate::domain::case::landing_view(awaiting_me, escalated).to_string(),
     })
 }
