@@ -75,6 +75,9 @@ pub struct CheckView {
     pub threshold: Option<f64>,
     pub reason: Option<String>,
     pub comment: Option<String>,
+    /// The watch lists the provider's words about a sanctions / PEP check name (not personal:
+    /// shown before a reveal, while the words themselves are masked).
+    pub watch_lists: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

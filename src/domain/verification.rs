@@ -241,9 +241,134 @@ pub fn short_score(score: f64, scale: Option<ScoreScale>) -> String {
     }
 }
 
+/// A provider's code in plain words: the codes KYC Desk knows, else the code itself split into
+/// words ("job_status:failed" → "Job status: failed"). The page shows the raw code beside it in
+/// small type.
+pub fn plain_words(code: &str) -> String {
+    let known = match code {
+        "CALC_RESULT" => Some("Below the provider's pass mark"),
+        "job_not_successful" => Some("The provider's job did not finish successfully"),
+        "FaceMatchError" => Some("The faces on the ID and the selfie do not match"),
+        "NameMatchError" => Some("The name does not match the ID"),
+        "BirthDateMatchError" => Some("The birth date does not match the ID"),
+        "InvalidIdPhotoError" => Some("The ID photo is not usable"),
+        "InvalidUserPhotoError" => Some("The selfie is not usable"),
+        "below_threshold" => Some("Below the threshold"),
+        "score_missing" => Some("The provider sent no score"),
+        "incomplete_flags" => Some("Some of the provider's results are missing"),
+        "remediate" => Some("The customer was asked to redo a step"),
+        "no_result" => Some("No result yet"),
+        "unreadable_result" => Some("The provider's result could not be read"),
+        "sanctionsListCheck" => Some("Sanctions list check"),
+        _ => None,
+    };
+    if let Some(words) = known {
+        return words.to_string();
+    }
+    let mut out = String::with_capacity(code.len() + 4);
+    let mut prev_lower = false;
+    for ch in code.chars() {
+        match ch {
+            '_' | '-' => {
+                out.push(' ');
+                prev_lower = false;
+            }
+            ':' => {
+                out.push_str(": ");
+                prev_lower = false;
+            }
+            c if c.is_uppercase() && prev_lower => {
+                out.push(' ');
+                out.extend(c.to_lowercase());
+                prev_lower = false;
+            }
+            c => {
+                out.extend(c.to_lowercase());
+                prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            }
+        }
+    }
+    let out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Is this text a provider's code (one word of letters, digits, `_`, `-`, `:`) rather than a
+/// sentence the provider wrote for people?
+pub fn is_code(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 64
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
+}
+
+/// The watch lists a provider's words about a sanctions / PEP hit name ("Match found on OFAC
+/// list" → OFAC), in the order they appear.
+pub fn lists_named(text: &str) -> Vec<&'static str> {
+    const LISTS: [(&str, &str); 9] = [
+        ("OFAC", "OFAC (US)"),
+        ("SDN", "OFAC SDN (US)"),
+        ("UN ", "UN Security Council"),
+        ("EU ", "EU consolidated"),
+        ("UK ", "UK (OFSI/HMT)"),
+        ("HMT", "UK (OFSI/HMT)"),
+        ("PEP", "Politically exposed persons"),
+        ("INTERPOL", "Interpol"),
+        ("SANCTIONS LIST", "A sanctions list (not named)"),
+    ];
+    let upper = format!("{} ", text.to_uppercase());
+    let mut found: Vec<(usize, &'static str)> = LISTS
+        .iter()
+        .filter_map(|(needle, name)| upper.find(needle).map(|at| (at, *name)))
+        .collect();
+    found.sort();
+    let mut names: Vec<&'static str> = Vec::new();
+    for (_, name) in found {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_codes_read_as_plain_words() {
+        assert_eq!(plain_words("CALC_RESULT"), "Below the provider's pass mark");
+        assert_eq!(
+            plain_words("FaceMatchError"),
+            "The faces on the ID and the selfie do not match"
+        );
+        assert_eq!(plain_words("job_status:failed"), "Job status: failed");
+        assert_eq!(
+            plain_words("selfieMatchesNationalIdentity"),
+            "Selfie matches national identity"
+        );
+        assert_eq!(plain_words("DOCUMENT_EXPIRED"), "Document expired");
+        assert!(is_code("CALC_RESULT") && is_code("vouched:FaceMatchError"));
+        assert!(!is_code("Match found on OFAC list"));
+    }
+
+    #[test]
+    fn a_hit_names_the_lists_the_provider_wrote() {
+        assert_eq!(lists_named("Match found on OFAC list"), ["OFAC (US)"]);
+        assert_eq!(
+            lists_named("Match found on sanctions list"),
+            ["A sanctions list (not named)"]
+        );
+        assert_eq!(
+            lists_named("PEP and EU list"),
+            ["Politically exposed persons", "EU consolidated"]
+        );
+        assert!(lists_named("Low similarity").is_empty());
+    }
 
     #[test]
     fn a_score_reads_against_its_scale_and_threshold() {

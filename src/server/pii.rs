@@ -79,6 +79,8 @@ const ALLOWED: &[(&str, Within)] = &[
         Parents(&["technologies", "reportedrule", "nodes", "checks"]),
     ),
     ("checkname", Parents(&["nodes", "checks"])),
+    // The lists a sanctions check's words name (KYC Desk's own reading: "OFAC (US)").
+    ("watchlists", Parents(&["checks"])),
     // Scores and thresholds; Vouched's `confidences` and WIDTH's `checks` map names to them.
     ("score", Anywhere),
     ("prediction", Anywhere),

@@ -51,7 +51,24 @@ pub fn customer(c: CustomerRow, refs: Vec<RefRow>) -> CustomerView {
 }
 
 pub fn check(c: CheckRow) -> CheckView {
+    let watch_lists = if c.category == crate::domain::verification::CheckCategory::SanctionsPepAml {
+        let said = [c.comment.as_deref(), c.reason.as_deref()];
+        let mut lists: Vec<String> = Vec::new();
+        for name in said
+            .into_iter()
+            .flatten()
+            .flat_map(crate::domain::verification::lists_named)
+        {
+            if !lists.iter().any(|l| l == name) {
+                lists.push(name.to_string());
+            }
+        }
+        lists
+    } else {
+        Vec::new()
+    };
     CheckView {
+        watch_lists,
         category: c.category,
         outcome: c.outcome,
         score_scale: c.score_scale.as_deref().and_then(ScoreScale::parse),

@@ -716,7 +716,11 @@ async fn an_export_without_its_signed_manifest_fails_unless_only_its_chain_is_as
                 let cells: Vec<&str> = l.trim_end().splitn(7, ',').take(6).collect();
                 format!("{}\r\n", cells.join(","))
             } else {
-                let kept = l.trim_end().rsplitn(4, ',').last().expect("the signed cells");
+                let kept = l
+                    .trim_end()
+                    .rsplitn(4, ',')
+                    .last()
+                    .expect("the signed cells");
                 format!("{kept}\r\n")
             }
         })

@@ -227,6 +227,47 @@ async fn a_sanctions_hit_gives_a_reviewer_escalation_only_and_scores_read_agains
         .expect("the why line");
     let why = &why[..why.find("</p>").expect("end of the line")];
     assert!(why.to_lowercase().contains("sanction"), "{why}");
+    // What the provider sent about the hit, in its own panel: the list its words name.
+    let hit = html
+        .split(r#"id="hit-title""#)
+        .nth(1)
+        .expect("the sanctions panel");
+    let hit = &hit[..hit.find("</section>").expect("end of the panel")];
+    assert!(hit.contains("Sanctions list"), "{hit}");
+    assert!(
+        hit.contains("OFAC (US)"),
+        "the list, before any reveal: {hit}"
+    );
+    assert!(
+        !hit.contains("Match found on OFAC list"),
+        "the words are masked: {hit}"
+    );
+    let revealed = app
+        .post_html_form(
+            &reviewer,
+            "/api/customers/reveal",
+            &format!("/cases/{id}"),
+            &[
+                ("customer_id", &customer_of(&app, id).await.to_string()),
+                ("reason", "Reviewing the sanctions hit"),
+                ("case_id", &id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(revealed.status(), 302);
+    let html = page(&app, &reviewer, &format!("/cases/{id}")).await;
+    assert!(
+        html.contains("Match found on OFAC list"),
+        "revealed, the provider's words"
+    );
+}
+
+async fn customer_of(app: &TestApp, id: i64) -> i64 {
+    sqlx::query_scalar("SELECT customer_id FROM verification WHERE verification_id = $1")
+        .bind(id)
+        .fetch_one(app.state.db.reader())
+        .await
+        .expect("customer")
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use crate::api::customers::RevealPii;
 use crate::domain::decision::{DecisionKind, REASONS};
 use crate::error::AppError;
 use crate::ui::components::badges::{human, ReviewBadge, UpstreamBadge};
-use crate::ui::components::checks::CheckGroups;
+use crate::ui::components::checks::{CheckGroups, ProviderWords, SanctionsHits};
 use crate::ui::components::error_view::ErrorView;
 use crate::ui::components::field::{action_error, invalid, FieldError, FormAlert};
 use crate::view::{CaseView, DecisionView, PushView};
@@ -316,11 +316,18 @@ fn Evidence(c: CaseView, actions: Actions) -> impl IntoView {
                                 .verification
                                 .failure_reasons
                                 .iter()
-                                .map(|r| view! { <li>{r.clone()}</li> })
+                                .map(|r| {
+                                    view! {
+                                        <li>
+                                            <ProviderWords raw=r.clone() />
+                                        </li>
+                                    }
+                                })
                                 .collect_view()}
                         </ul>
                     }
                 })}
+            <SanctionsHits checks=c.verification.checks.clone() />
             <CheckGroups checks=c.verification.checks.clone() />
             {(!c.media.is_empty()).then(|| view! { <Photos c=c.clone() /> })}
             <details class="snapshot">
