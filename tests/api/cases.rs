@@ -114,7 +114,7 @@ async fn a_reviewer_claims_and_declines_with_a_reason_and_the_case_leaves_the_op
     let reviewer = app.signed_in(Role::Reviewer).await;
 
     let open: Value = app
-        .get(&reviewer, "/api/cases/?view=unassigned")
+        .get(&reviewer, "/api/cases/queue?view=unassigned")
         .await
         .json()
         .await
