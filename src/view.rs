@@ -268,6 +268,8 @@ pub struct CaseView {
     pub why: Vec<String>,
     /// What this person typed into a form of this page that the server refused.
     pub draft: Option<FormDraft>,
+    /// This provider's earlier results for the same reference, newest first (Eclipse).
+    pub earlier: Vec<crate::domain::verification::EarlierResult>,
 }
 
 /// What a person typed into a form the server refused, to fill it in again.

@@ -241,6 +241,39 @@ pub fn short_score(score: f64, scale: Option<ScoreScale>) -> String {
     }
 }
 
+/// One of a provider's earlier results for the same reference (Eclipse keeps a ratify history),
+/// in summary: the case page lists them, newest first, under the customer's story.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EarlierResult {
+    pub status: UpstreamStatus,
+    /// The exact status string received.
+    pub status_raw: String,
+    /// When the provider says it was last changed (as sent).
+    pub updated_at: Option<String>,
+    /// The names of the checks that failed.
+    pub failed_checks: Vec<String>,
+}
+
+impl EarlierResult {
+    pub fn of(
+        status: UpstreamStatus,
+        status_raw: &str,
+        updated_at: Option<&str>,
+        checks: &[Check],
+    ) -> Self {
+        EarlierResult {
+            status,
+            status_raw: status_raw.to_string(),
+            updated_at: updated_at.map(str::to_string),
+            failed_checks: checks
+                .iter()
+                .filter(|c| c.outcome == CheckOutcome::Failed)
+                .map(|c| c.name.clone())
+                .collect(),
+        }
+    }
+}
+
 /// A provider's code in plain words: the codes KYC Desk knows, else the code itself split into
 /// words ("job_status:failed" → "Job status: failed"). The page shows the raw code beside it in
 /// small type.

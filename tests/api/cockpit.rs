@@ -183,6 +183,15 @@ async fn the_case_page_says_why_the_case_is_here_and_once_closed_what_happened()
         open.contains("approving overrides a provider"),
         "the provider's own verdict is part of why"
     );
+    // Eclipse keeps a ratify history: the earlier result is part of the customer's story.
+    let earlier = open
+        .split(r#"id="earlier-title""#)
+        .nth(1)
+        .expect("the earlier results");
+    let earlier = &earlier[..earlier.find("</section>").expect("end of the section")];
+    assert!(earlier.contains("Earlier Eclipse results"), "{earlier}");
+    assert!(earlier.contains("2026-05-02 07:13:44"), "{earlier}");
+    assert!(earlier.contains("Failed"), "its outcome: {earlier}");
 
     claim(&app, &reviewer, id).await;
     let res = decide(

@@ -378,6 +378,48 @@ fn eclipse_a_result_without_last_modified_or_customer_id_cannot_be_keyed() {
 }
 
 #[test]
+fn eclipse_latest_carries_the_earlier_results_and_a_bad_earlier_one_never_holds_it_up() {
+    let latest = eclipse::map_latest(
+        "1592544",
+        &fixture("eclipse/history_pending_then_failed.json"),
+    )
+    .expect("history")
+    .expect("a newest result");
+    let all = eclipse::map_history(
+        "1592544",
+        &fixture("eclipse/history_pending_then_failed.json"),
+    )
+    .expect("history");
+    assert_eq!(
+        latest.upstream_ref, all[0].upstream_ref,
+        "the newest is the case"
+    );
+    assert_eq!(
+        latest.earlier.len(),
+        all.len() - 1,
+        "every earlier one, in summary"
+    );
+    let earlier = &latest.earlier[0];
+    assert_eq!(earlier.status, all[1].status);
+    assert_eq!(earlier.updated_at, all[1].upstream_updated_at);
+    let failed: Vec<String> = all[1]
+        .checks
+        .iter()
+        .filter(|c| c.outcome == kyc_desk::domain::verification::CheckOutcome::Failed)
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(earlier.failed_checks, failed);
+
+    let latest = eclipse::map_latest("1592544", &fixture("eclipse/history_item_not_object.json"))
+        .expect("the newest maps")
+        .expect("a newest result");
+    assert!(latest.earlier.is_empty(), "the string item is left out");
+    let none = eclipse::map_latest("1592544", &fixture("eclipse/history_empty.json"))
+        .expect("an empty history");
+    assert!(none.is_none(), "never ratified");
+}
+
+#[test]
 fn eclipse_history_with_a_non_object_item_or_a_non_array_body_is_a_type_error() {
     let err = eclipse::map_history("1592544", &fixture("eclipse/history_item_not_object.json"))
         .expect_err("item 1 is a string");

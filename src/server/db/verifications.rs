@@ -29,6 +29,8 @@ pub struct VerificationRow {
     pub updated_at: i64,
     pub updated_by: Option<i64>,
     pub push_state: Option<String>,
+    /// JSON: the provider's earlier results for the same reference (`EarlierResult`s).
+    pub earlier_results: String,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -49,7 +51,7 @@ pub struct CheckRow {
 pub const COLUMNS: &str = "verification_id, customer_id, customer_ref_id, provider, upstream_ref, \
     upstream_status_raw, upstream_status, terminal, review_status, assignee_id, version, failed_checks, \
     failure_reasons, snapshot, snapshot_hash, upstream_updated_at, upstream_changed_at, last_polled_at, last_error, \
-    created_at, updated_at, updated_by, push_state";
+    created_at, updated_at, updated_by, push_state, earlier_results";
 
 const CHECK_COLUMNS: &str =
     "verification_id, position, check_key, name, category, outcome, score, score_scale, \
@@ -163,6 +165,8 @@ pub struct NewVerification<'a> {
     pub snapshot: &'a str,
     pub snapshot_hash: &'a str,
     pub upstream_updated_at: Option<&'a str>,
+    /// JSON of the provider's earlier results (`[]` for most).
+    pub earlier_results: &'a str,
     pub now: i64,
 }
 
@@ -170,8 +174,9 @@ pub async fn insert(tx: &mut Tx, v: &NewVerification<'_>) -> Result<i64, sqlx::E
     sqlx::query_scalar(
         "INSERT INTO verification (customer_id, customer_ref_id, provider, upstream_ref, upstream_status_raw, \
          upstream_status, terminal, failed_checks, failure_reasons, snapshot, snapshot_hash, upstream_updated_at, \
-         upstream_changed_at, last_polled_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13) RETURNING verification_id",
+         upstream_changed_at, last_polled_at, created_at, updated_at, earlier_results) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $13, $14) \
+         RETURNING verification_id",
     )
     .bind(v.customer_id)
     .bind(v.customer_ref_id)
@@ -186,6 +191,7 @@ pub async fn insert(tx: &mut Tx, v: &NewVerification<'_>) -> Result<i64, sqlx::E
     .bind(v.snapshot_hash)
     .bind(v.upstream_updated_at)
     .bind(v.now)
+    .bind(v.earlier_results)
     .fetch_one(&mut **tx)
     .await
 }
@@ -201,8 +207,8 @@ pub async fn update_upstream(
         "UPDATE verification SET upstream_ref = $11, upstream_status_raw = $1, upstream_status = $2, terminal = $3, \
          failed_checks = $4, \
          failure_reasons = $5, snapshot = $6, snapshot_hash = $7, upstream_updated_at = $8, last_polled_at = $9, \
-         upstream_changed_at = $9, last_error = NULL, version = version + 1, updated_at = $9 \
-         WHERE verification_id = $10",
+         upstream_changed_at = $9, last_error = NULL, version = version + 1, updated_at = $9, \
+         earlier_results = $12 WHERE verification_id = $10",
     )
     .bind(v.upstream_status_raw)
     .bind(v.upstream_status)
@@ -215,9 +221,25 @@ pub async fn update_upstream(
     .bind(v.now)
     .bind(verification_id)
     .bind(v.upstream_ref)
+    .bind(v.earlier_results)
     .execute(&mut **tx)
     .await
     .map(|_| ())
+}
+
+/// Keeps the provider's earlier results of a verification whose own result did not change
+/// (they are a summary beside the evidence, not the evidence: the version stays).
+pub async fn set_earlier_results(
+    tx: &mut Tx,
+    verification_id: i64,
+    earlier_results: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE verification SET earlier_results = $1 WHERE verification_id = $2")
+        .bind(earlier_results)
+        .bind(verification_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
 }
 
 /// Records a poll that found nothing new (or failed) on a verification.

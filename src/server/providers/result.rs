@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::domain::verification::{Check, UpstreamStatus};
+use crate::domain::verification::{Check, EarlierResult, UpstreamStatus};
 
 /// One reason the upstream gave for a failure (or for sending the case to review).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,6 +33,9 @@ pub struct UpstreamResult {
     pub upstream_updated_at: Option<String>,
     /// The raw payload after `redact` (safe to store and show).
     pub snapshot: serde_json::Value,
+    /// The provider's earlier results for the same reference, newest first, in summary (only
+    /// Eclipse keeps such a history; empty for the others).
+    pub earlier: Vec<EarlierResult>,
 }
 
 impl UpstreamResult {

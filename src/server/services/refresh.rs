@@ -61,6 +61,7 @@ pub async fn store(
         let (snapshot, hash) = snapshot_hash(result);
         let reasons =
             serde_json::to_string(&result.failure_reasons).unwrap_or_else(|_| "[]".into());
+        let earlier = serde_json::to_string(&result.earlier).unwrap_or_else(|_| "[]".into());
         let row = NewVerification {
             customer_id: r.customer_id,
             customer_ref_id: r.customer_ref_id,
@@ -74,6 +75,7 @@ pub async fn store(
             snapshot: &snapshot,
             snapshot_hash: &hash,
             upstream_updated_at: result.upstream_updated_at.as_deref(),
+            earlier_results: &earlier,
             now,
         };
         // The same attempt, or (Eclipse keys results by `lastModified`) a
@@ -91,6 +93,10 @@ pub async fn store(
         match same_attempt {
             Some(existing) if existing.snapshot_hash == hash => {
                 db::verifications::record_poll(tx, existing.verification_id, now, None).await?;
+                if existing.earlier_results != earlier {
+                    let id = existing.verification_id;
+                    db::verifications::set_earlier_results(tx, id, &earlier).await?;
+                }
             }
             Some(existing) => {
                 db::verifications::update_upstream(tx, existing.verification_id, &row).await?;

@@ -212,6 +212,7 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
             <div class="case-evidence">
                 <Evidence c=c.clone() actions />
                 <Retriggers c=c.clone() actions />
+                <EarlierResults c=c.clone() />
                 <History c=c.clone() />
                 <Pushes c=c.clone() actions />
                 <CustomerCard c=c.clone() />
@@ -342,6 +343,45 @@ fn Evidence(c: CaseView, actions: Actions) -> impl IntoView {
             </details>
         </section>
     }
+}
+
+/// This provider's earlier results for the same reference (Eclipse's ratify history), newest
+/// first, as the provider sent them.
+#[component]
+fn EarlierResults(c: CaseView) -> impl IntoView {
+    if c.earlier.is_empty() {
+        return ().into_any();
+    }
+    let provider = c.verification.provider.label();
+    view! {
+        <section aria-labelledby="earlier-title">
+            <h2 id="earlier-title">{format!("Earlier {provider} results")}</h2>
+            <ol class="timeline">
+                {c
+                    .earlier
+                    .into_iter()
+                    .map(|e| {
+                        let failed = if e.failed_checks.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · failed: {}", e.failed_checks.join(", "))
+                        };
+                        view! {
+                            <li>
+                                <span class="muted small">
+                                    {e.updated_at.as_deref().map(when).unwrap_or_default()}
+                                </span>
+                                " "
+                                <UpstreamBadge status=e.status raw=e.status_raw />
+                                {failed}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+    .into_any()
 }
 
 /// The customer's other verifications, newest first, each linked.

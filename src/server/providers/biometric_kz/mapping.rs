@@ -131,6 +131,7 @@ pub fn map_session(session_id: &str, v: &Value) -> Result<UpstreamResult, MapErr
         failure_reasons,
         upstream_updated_at,
         snapshot: json::redacted(v),
+        earlier: Vec::new(),
     })
 }
 

@@ -16,7 +16,9 @@ use serde_json::{Map, Value};
 use super::super::json;
 use super::super::result::{push_reason, UpstreamResult};
 use super::super::MapError;
-use crate::domain::verification::{Check, CheckCategory, CheckOutcome, ScoreScale, UpstreamStatus};
+use crate::domain::verification::{
+    Check, CheckCategory, CheckOutcome, EarlierResult, ScoreScale, UpstreamStatus,
+};
 
 /// `aws.face.liveness.ConfidenceScoreMin` default (0..100 scale).
 pub const DEFAULT_LIVENESS_THRESHOLD: f64 = 55.0;
@@ -56,6 +58,32 @@ pub fn map_history(customer_id: &str, body: &Value) -> Result<Vec<UpstreamResult
         .enumerate()
         .map(|(i, item)| map_one(customer_id, item, &format!("eclipse ratify history[{i}]")))
         .collect()
+}
+
+/// The newest result of a `GET …/ratify` body (none if ratify never ran), carrying the earlier
+/// ones in summary. An earlier result that does not map is left out: it never holds up the
+/// newest.
+pub fn map_latest(customer_id: &str, body: &Value) -> Result<Option<UpstreamResult>, MapError> {
+    let items = body
+        .as_array()
+        .ok_or_else(|| MapError::wrong_type("eclipse ratify history", "array", body))?;
+    let Some((newest, earlier)) = items.split_first() else {
+        return Ok(None);
+    };
+    let mut latest = map_one(customer_id, newest, "eclipse ratify history[0]")?;
+    latest.earlier = earlier
+        .iter()
+        .filter_map(|item| map_one(customer_id, item, "eclipse ratify history").ok())
+        .map(|r| {
+            EarlierResult::of(
+                r.status,
+                &r.status_raw,
+                r.upstream_updated_at.as_deref(),
+                &r.checks,
+            )
+        })
+        .collect();
+    Ok(Some(latest))
 }
 
 /// Maps one `EclipseKycResult` (e.g. the `POST …/ratify` response).
@@ -99,6 +127,7 @@ fn map_one(customer_id: &str, v: &Value, what: &str) -> Result<UpstreamResult, M
         failure_reasons,
         upstream_updated_at: Some(last_modified),
         snapshot: json::redacted(v),
+        earlier: Vec::new(),
     })
 }
 

@@ -21,6 +21,11 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::{Mutex, RwLock};
 
+/// How many of a customer's earlier ratify results the case page lists.
+pub const EARLIER_SHOWN: usize = 5;
+/// The newest ratify result and the earlier ones shown: one read of the history.
+const HISTORY_READ: &str = "6";
+
 pub use mapping::LivenessDocument;
 
 /// Renew the JWT when it has less than this left.
@@ -188,7 +193,8 @@ impl Eclipse {
         )
     }
 
-    /// The latest ratify result of a customer (none if never ratified).
+    /// The latest ratify result of a customer (none if never ratified), with up to
+    /// [`EARLIER_SHOWN`] earlier ones in summary.
     pub async fn latest(
         &self,
         tenant_id: &str,
@@ -203,12 +209,11 @@ impl Eclipse {
                 self.http
                     .client()
                     .get(&url)
-                    .query(&[("offset", "0"), ("limit", "1")])
+                    .query(&[("offset", "0"), ("limit", HISTORY_READ)])
                     .header("Authorization", auth)
             })
             .await?;
-        let history = mapping::map_history(customer_id, &a).map_err(Self::malformed)?;
-        Ok(history.into_iter().next())
+        mapping::map_latest(customer_id, &a).map_err(Self::malformed)
     }
 
     /// Starts a new ratification (`POST …/ratify`). Never retried: it is not

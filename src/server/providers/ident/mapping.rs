@@ -110,6 +110,7 @@ pub fn map_application(v: &Value) -> Result<UpstreamResult, MapError> {
         failure_reasons,
         upstream_updated_at: json::text(&w.updated_at),
         snapshot: snapshot(v),
+        earlier: Vec::new(),
     })
 }
 

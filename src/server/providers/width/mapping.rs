@@ -143,6 +143,7 @@ fn map_execution_inner(asked: Option<&str>, v: &Value) -> Result<UpstreamResult,
         failure_reasons,
         upstream_updated_at: None,
         snapshot: json::redacted(v),
+        earlier: Vec::new(),
     })
 }
 

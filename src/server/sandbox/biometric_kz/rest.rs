@@ -10,9 +10,7 @@ use serde_json::{json, Value};
 use super::blocks::{Person, Spelling};
 use super::error;
 use super::session::{Images, Session};
-use crate::server::sandbox::{
-    b64_decode, json_response, now_secs, query_param, uuid_v4, Sandbox, TINY_JPEG_B64,
-};
+use crate::server::sandbox::{json_response, now_secs, query_param, uuid_v4, Sandbox};
 
 fn invalid_flow_key() -> Response {
     error(StatusCode::FORBIDDEN, "Invalid flow api key.")
@@ -98,11 +96,11 @@ pub(super) async fn result_light(
     result(&sandbox, query.as_deref(), &headers, Images::Light)
 }
 
-/// The sandbox "photo" behind every S3-style URL.
+/// The sandbox's photo behind an S3-style URL: the document for `document_*`, else the face.
 pub(in crate::server::sandbox) async fn media(
-    Path((_session, _name)): Path<(String, String)>,
+    Path((_session, name)): Path<(String, String)>,
 ) -> Response {
-    let bytes = b64_decode(TINY_JPEG_B64).unwrap_or_default();
+    let bytes = crate::server::sandbox::images::named(&name).to_vec();
     let mut response = (StatusCode::OK, bytes).into_response();
     response
         .headers_mut()

@@ -5,7 +5,8 @@
 use serde_json::{json, Map, Value};
 
 use super::blocks::{reason, standard_blocks, technology, Person, Spelling, STANDARD_TECHNOLOGIES};
-use crate::server::sandbox::{amz_date, iso_secs, now_secs, random_hex, TINY_JPEG_B64};
+use crate::server::sandbox::images::named_b64;
+use crate::server::sandbox::{amz_date, iso_secs, now_secs, random_hex};
 
 pub(super) struct Session {
     pub(super) status: String,
@@ -151,7 +152,7 @@ fn render_images(value: &Value, session_id: &str, images: Images, host: &str) ->
                     match images {
                         Images::Omit => {}
                         Images::Inline => {
-                            out.insert(key.clone(), json!(TINY_JPEG_B64));
+                            out.insert(key.clone(), json!(named_b64(name)));
                         }
                         Images::Light => {
                             out.insert(key.clone(), json!(s3_url(host, session_id, name)));

@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 use super::record::{base, Moving, Record};
 use super::representations::{identitymind_review, vouched, vouched_active};
 use super::{SEED_DETAIL, SEED_LIST, SEED_PUT};
+use crate::server::sandbox::images::named_b64;
 use crate::server::sandbox::scenarios::ident_ids as ids;
-use crate::server::sandbox::{now_micros, rfc3339_micros, seed_json, TINY_JPEG_B64};
+use crate::server::sandbox::{now_micros, rfc3339_micros, seed_json};
 
 pub(in crate::server::sandbox) struct IdentState {
     pub(super) records: Vec<Record>,
@@ -115,7 +116,7 @@ impl IdentState {
             ),
             Some(
                 json!({"params": {"date_of_birth": "11/02/1993", "first_name": "Kevin", "last_name": "Osei",
-                        "id_photo": TINY_JPEG_B64, "id_photo_back": "", "selfie": TINY_JPEG_B64,
+                        "id_photo": named_b64("id_photo"), "id_photo_back": "", "selfie": named_b64("selfie"),
                         "type": "id-verification", "webhook_url": null},
                         "type": "id-verification"}),
             ),

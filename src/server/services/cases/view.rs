@@ -202,6 +202,7 @@ pub async fn case(
         retriggers,
         why,
         draft: None,
+        earlier: serde_json::from_str(&v.earlier_results).unwrap_or_default(),
     })
 }
 
