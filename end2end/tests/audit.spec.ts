@@ -29,7 +29,10 @@ test("a manager filters the log to one reviewer's decisions, opens one and expor
   }
   await expect(rows.filter({ hasText: note })).toHaveCount(1);
 
-  await rows.filter({ hasText: note }).getByRole("link").click();
+  // The row links its event (by number) and its case.
+  const row = rows.filter({ hasText: note });
+  await expect(row.getByRole("link", { name: `Case #${caseId}` })).toHaveAttribute("href", `/cases/${caseId}`);
+  await row.getByRole("link", { name: /^\d+$/ }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("decision.made");
   await expect(page.getByText(note).first()).toBeVisible();
   await page.goBack();
