@@ -268,6 +268,8 @@ pub struct CaseView {
     pub why: Vec<String>,
     /// What this person typed into a form of this page that the server refused.
     pub draft: Option<FormDraft>,
+    /// The case in its provider's own console, where one is configured.
+    pub console_url: Option<String>,
     /// This provider's earlier results for the same reference, newest first (Eclipse).
     pub earlier: Vec<crate::domain::verification::EarlierResult>,
 }

@@ -27,4 +27,7 @@ test("a case's photos stay hidden until the reviewer reveals the customer's pers
   const res = await page.request.get(src as string);
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toBe("image/jpeg");
+  // The demo's photos are drawn pictures, large enough to compare, not single pixels.
+  const body = await res.body();
+  expect(body.length).toBeGreaterThan(5_000);
 });

@@ -274,6 +274,17 @@ impl EarlierResult {
     }
 }
 
+/// The address of a case in its provider's own console: `template` with `{ref}` replaced by
+/// the provider's id of it, percent-encoded (Eclipse's customer id; the others' reference).
+pub fn console_link(template: &str, provider: Provider, upstream_ref: &str) -> String {
+    let id = match provider {
+        // Eclipse attempts are keyed `{customerId}@{lastModified}`; its console shows customers.
+        Provider::Eclipse => upstream_ref.split('@').next().unwrap_or(upstream_ref),
+        _ => upstream_ref,
+    };
+    template.replace("{ref}", &crate::domain::query_value(id))
+}
+
 /// A provider's code in plain words: the codes KYC Desk knows, else the code itself split into
 /// words ("job_status:failed" → "Job status: failed"). The page shows the raw code beside it in
 /// small type.
@@ -371,6 +382,19 @@ pub fn lists_named(text: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_console_link_carries_the_providers_own_id_encoded() {
+        let t = "https://console.example/customers/{ref}?tab=kyc";
+        assert_eq!(
+            console_link(t, Provider::Eclipse, "1592548@2026-05-16T11:20:05.000Z"),
+            "https://console.example/customers/1592548?tab=kyc"
+        );
+        assert_eq!(
+            console_link(t, Provider::Width, "exec/1 2"),
+            "https://console.example/customers/exec%2F1%202?tab=kyc"
+        );
+    }
 
     #[test]
     fn provider_codes_read_as_plain_words() {

@@ -64,6 +64,13 @@ pub struct Settings {
     pub width_api_key: Option<SecretString>,
     pub width_api_secret: Option<SecretString>,
     pub width_domain_id: Option<String>,
+    /// Where a reviewer opens a case in the provider's own console: an http(s) URL with
+    /// `{ref}` where the provider's id of it goes (`domain::verification::console_link`).
+    /// Unset: the case page offers no such link.
+    pub eclipse_console_url: Option<String>,
+    pub biometric_kz_console_url: Option<String>,
+    pub ident_console_url: Option<String>,
+    pub width_console_url: Option<String>,
 
     /// Upstream call timeouts and per-provider rate limit.
     pub upstream_connect_timeout_ms: u64,
@@ -256,6 +263,17 @@ pub enum ConfigError {
 }
 
 impl Settings {
+    /// The console URL template of `provider`, if one is set.
+    pub fn console_url(&self, provider: crate::domain::verification::Provider) -> Option<&str> {
+        use crate::domain::verification::Provider;
+        match provider {
+            Provider::Eclipse => self.eclipse_console_url.as_deref(),
+            Provider::BiometricKz => self.biometric_kz_console_url.as_deref(),
+            Provider::Ident => self.ident_console_url.as_deref(),
+            Provider::Width => self.width_console_url.as_deref(),
+        }
+    }
+
     /// Loads settings from `file` (if given, it must exist; otherwise
     /// `kyc-desk.toml` is read when present) and the environment.
     pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
@@ -377,6 +395,21 @@ impl Settings {
         url("KYC_DESK_BIOMETRIC_KZ_MCP_URL", &self.biometric_kz_mcp_url)?;
         url("KYC_DESK_IDENT_BASE_URL", &self.ident_base_url)?;
         url("KYC_DESK_WIDTH_BASE_URL", &self.width_base_url)?;
+        for (name, template) in [
+            ("KYC_DESK_ECLIPSE_CONSOLE_URL", &self.eclipse_console_url),
+            ("KYC_DESK_BIOMETRIC_KZ_CONSOLE_URL", &self.biometric_kz_console_url),
+            ("KYC_DESK_IDENT_CONSOLE_URL", &self.ident_console_url),
+            ("KYC_DESK_WIDTH_CONSOLE_URL", &self.width_console_url),
+        ] {
+            if let Some(t) = template {
+                if !t.contains("{ref}") {
+                    return Err(ConfigError::Invalid(format!(
+                        "{name}: put {{ref}} where the provider's id goes"
+                    )));
+                }
+                url(name, &Some(t.replace("{ref}", "ref")))?;
+            }
+        }
         need(
             "KYC_DESK_ECLIPSE_BASE_URL",
             &self.eclipse_base_url,
@@ -574,6 +607,20 @@ mod tests {
             .expect_err("bad url")
             .to_string();
         assert!(err.contains("KYC_DESK_WIDTH_BASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn a_console_url_must_be_http_and_say_where_the_id_goes() {
+        let ok = with("ident_console_url = \"https://ident.example/applications/{ref}\"");
+        assert!(ok.is_ok(), "{ok:?}");
+        let err = with("ident_console_url = \"https://ident.example/applications\"")
+            .expect_err("no {ref}")
+            .to_string();
+        assert!(err.contains("KYC_DESK_IDENT_CONSOLE_URL") && err.contains("{ref}"), "{err}");
+        let err = with("width_console_url = \"javascript:alert(1)//{ref}\"")
+            .expect_err("not http")
+            .to_string();
+        assert!(err.contains("KYC_DESK_WIDTH_CONSOLE_URL"), "{err}");
     }
 
     #[test]

@@ -606,3 +606,49 @@ async fn a_refused_new_customer_comes_back_with_everything_typed() {
     let again = page(&app, &reviewer, "/customers/new").await;
     assert!(!again.contains("Dana Draftova"), "shown once");
 }
+
+#[tokio::test]
+async fn a_case_opens_in_its_providers_console_where_one_is_configured() {
+    let app = TestApp::spawn_with(crate::helpers::Options {
+        sandbox: Some(Default::default()),
+        settings: vec![(
+            "eclipse_console_url",
+            "https://console.eclipse.example/customers/{ref}".to_string(),
+        )],
+        ..Default::default()
+    })
+    .await;
+    let id = cases_for(&app, "cockpit-console", json!([eclipse(NAME_MISMATCH)])).await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let html = page(&app, &reviewer, &format!("/cases/{id}")).await;
+    let link = tag(&html, r#"href="https://console.eclipse.example/customers/1592548""#);
+    assert!(link.contains(r#"rel="noopener noreferrer""#), "{link}");
+
+    // Without one, no link.
+    let plain = TestApp::with_sandbox().await;
+    let id = cases_for(&plain, "cockpit-console", json!([eclipse(NAME_MISMATCH)])).await[0];
+    let reviewer = plain.signed_in(Role::Reviewer).await;
+    let html = page(&plain, &reviewer, &format!("/cases/{id}")).await;
+    assert!(!html.contains("s console"), "no console link");
+}
+
+#[tokio::test]
+async fn a_customers_verification_cards_are_named_by_case_not_by_the_providers_raw_id() {
+    let app = TestApp::with_sandbox().await;
+    let id = cases_for(&app, "cockpit-card", json!([eclipse(NAME_MISMATCH)])).await[0];
+    let reviewer = app.signed_in(Role::Reviewer).await;
+    let customer = customer_of(&app, id).await;
+    let html = page(&app, &reviewer, &format!("/customers/{customer}"))
+        .await
+        .replace("<!>", "");
+    let card = tag(&html, r#"class="card verification""#);
+    assert!(
+        card.contains(&format!(r#"aria-label="Eclipse · case #{id} · received "#)),
+        "{card}"
+    );
+    assert!(
+        html.contains(r#"<span class="code-note" title="the provider&#x27;s id">1592548@"#)
+            || html.contains(r#"<span class="code-note" title="the provider's id">1592548@"#),
+        "the raw id in small type"
+    );
+}

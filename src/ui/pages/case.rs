@@ -176,6 +176,16 @@ fn Case(c: CaseView, actions: Actions) -> impl IntoView {
                     "version " {v.version} " · read "
                     {when(&v.last_polled_at.clone().unwrap_or_default())}
                 </span>
+                {c
+                    .console_url
+                    .clone()
+                    .map(|href| {
+                        view! {
+                            <a href=href target="_blank" rel="noopener noreferrer">
+                                {format!("Open in {}'s console ↗", v.provider.label())}
+                            </a>
+                        }
+                    })}
             </div>
             {match decided {
                 Some(d) => view! { <Outcome d c=c.clone() /> }.into_any(),

@@ -185,13 +185,20 @@ fn VerificationCard(
     v: VerificationView,
     refresh: ServerAction<RefreshVerification>,
 ) -> impl IntoView {
-    let heading = format!("{} · {}", v.provider.label(), v.upstream_ref);
+    // Named by the case and when it came in; the provider's own id (with Eclipse's timestamp)
+    // beside it in small type.
+    let received = v.created_at.get(..10).unwrap_or(&v.created_at).to_string();
+    let heading = format!("{} · case #{} · received {received}", v.provider.label(), v.id);
     let label = heading.clone();
     view! {
         <article class="card verification" aria-label=label>
             <header class="verification-head">
                 <h3>
                     <a href=format!("/cases/{}", v.id)>{heading}</a>
+                    " "
+                    <span class="code-note" title="the provider's id">
+                        {v.upstream_ref.clone()}
+                    </span>
                 </h3>
                 <UpstreamBadge status=v.upstream_status raw=v.upstream_status_raw.clone() />
                 <ReviewBadge status=v.review_status />
