@@ -397,7 +397,10 @@ impl Settings {
         url("KYC_DESK_WIDTH_BASE_URL", &self.width_base_url)?;
         for (name, template) in [
             ("KYC_DESK_ECLIPSE_CONSOLE_URL", &self.eclipse_console_url),
-            ("KYC_DESK_BIOMETRIC_KZ_CONSOLE_URL", &self.biometric_kz_console_url),
+            (
+                "KYC_DESK_BIOMETRIC_KZ_CONSOLE_URL",
+                &self.biometric_kz_console_url,
+            ),
             ("KYC_DESK_IDENT_CONSOLE_URL", &self.ident_console_url),
             ("KYC_DESK_WIDTH_CONSOLE_URL", &self.width_console_url),
         ] {
@@ -616,7 +619,10 @@ mod tests {
         let err = with("ident_console_url = \"https://ident.example/applications\"")
             .expect_err("no {ref}")
             .to_string();
-        assert!(err.contains("KYC_DESK_IDENT_CONSOLE_URL") && err.contains("{ref}"), "{err}");
+        assert!(
+            err.contains("KYC_DESK_IDENT_CONSOLE_URL") && err.contains("{ref}"),
+            "{err}"
+        );
         let err = with("width_console_url = \"javascript:alert(1)//{ref}\"")
             .expect_err("not http")
             .to_string();

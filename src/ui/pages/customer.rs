@@ -188,7 +188,11 @@ fn VerificationCard(
     // Named by the case and when it came in; the provider's own id (with Eclipse's timestamp)
     // beside it in small type.
     let received = v.created_at.get(..10).unwrap_or(&v.created_at).to_string();
-    let heading = format!("{} · case #{} · received {received}", v.provider.label(), v.id);
+    let heading = format!(
+        "{} · case #{} · received {received}",
+        v.provider.label(),
+        v.id
+    );
     let label = heading.clone();
     view! {
         <article class="card verification" aria-label=label>

@@ -203,9 +203,10 @@ pub async fn case(
         why,
         draft: None,
         earlier: serde_json::from_str(&v.earlier_results).unwrap_or_default(),
-        console_url: st.settings.console_url(provider).map(|t| {
-            crate::domain::verification::console_link(t, provider, &v.upstream_ref)
-        }),
+        console_url: st
+            .settings
+            .console_url(provider)
+            .map(|t| crate::domain::verification::console_link(t, provider, &v.upstream_ref)),
     })
 }
 
