@@ -210,3 +210,42 @@ test("metrics answer whether the team keeps up, in the window shown", async ({ p
   await page.getByRole("table", { name: "Open cases by age" }).getByRole("link").first().click();
   await expect(page).toHaveURL(/view=all&age=\d+/);
 });
+
+test("a sanctions hit shows what the provider sent about it, its codes in plain words", async ({ page, signIn, open, unique }) => {
+  await signIn(USERS.reviewer);
+  const path = await newCase(page, open, unique, 5, `Hana Hit ${unique}`);
+  await open(path);
+  const panel = page.locator("section.hit-panel");
+  await expect(panel.getByRole("heading", { name: "Watch-list screening hit" })).toBeVisible();
+  // The list is named before any reveal; the provider's own words stay masked until then.
+  await expect(panel).toContainText("OFAC (US)");
+  await expect(panel).not.toContainText("Match found on OFAC list");
+  await expect(panel.locator(".code-note")).toHaveText("sanctionsListCheck");
+});
+
+test("Eclipse's earlier ratify results are part of the customer's story", async ({ page, signIn, open }) => {
+  await signIn(USERS.reviewer);
+  await open("/customers?q=demo-eclipse-name-mismatch");
+  await page.locator("table a[href^='/customers/']").first().click();
+  await expect(page.getByRole("article", { name: /^Eclipse · case #\d+ · received / })).toBeVisible();
+  await page.locator("article.verification h3 a").first().click();
+  const earlier = page.locator("section", { has: page.getByRole("heading", { name: "Earlier Eclipse results" }) });
+  await expect(earlier).toBeVisible();
+  await expect(earlier.getByRole("listitem")).toHaveCount(1);
+  await expect(earlier).toContainText("2026-05-02 07:13:44");
+});
+
+test("a refused new customer comes back with everything typed", async ({ page, signIn, open, unique }) => {
+  await signIn(USERS.reviewer);
+  await open("/customers/new");
+  await page.getByLabel("External id").fill(`draft-${unique}`);
+  await page.getByLabel("Name", { exact: true }).fill(`Dana Draft ${unique}`);
+  await page.getByRole("group", { name: "Eclipse" }).getByLabel("Tenant id").fill("100");
+  await page.getByRole("group", { name: "biometric.kz" }).getByLabel("Session id").fill("not-a-uuid");
+  await page.getByRole("button", { name: "Add customer" }).click();
+  await expect(page.locator("#biometric_kz_session_id-error")).toBeVisible();
+  await expect(page.getByLabel("External id")).toHaveValue(`draft-${unique}`);
+  await expect(page.getByLabel("Name", { exact: true })).toHaveValue(`Dana Draft ${unique}`);
+  await expect(page.getByRole("group", { name: "Eclipse" }).getByLabel("Tenant id")).toHaveValue("100");
+  await expect(page.getByRole("group", { name: "biometric.kz" }).getByLabel("Session id")).toHaveValue("not-a-uuid");
+});

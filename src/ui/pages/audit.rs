@@ -124,7 +124,6 @@ pub fn AuditPage() -> impl IntoView {
                         inputmode="numeric"
                         size="8"
                         value=move || param("customer").unwrap_or_default()
-                        prop:value=move || param("customer").unwrap_or_default()
                     />
                 </div>
                 <div class="field">
@@ -135,7 +134,6 @@ pub fn AuditPage() -> impl IntoView {
                         inputmode="numeric"
                         size="8"
                         value=move || param("verification").unwrap_or_default()
-                        prop:value=move || param("verification").unwrap_or_default()
                     />
                 </div>
                 <div class="field">
@@ -145,7 +143,6 @@ pub fn AuditPage() -> impl IntoView {
                         name="from"
                         type="date"
                         value=move || param("from").unwrap_or_default()
-                        prop:value=move || param("from").unwrap_or_default()
                     />
                 </div>
                 <div class="field">
@@ -155,7 +152,6 @@ pub fn AuditPage() -> impl IntoView {
                         name="to"
                         type="date"
                         value=move || param("to").unwrap_or_default()
-                        prop:value=move || param("to").unwrap_or_default()
                     />
                 </div>
                 <button type="submit">"Filter"</button>

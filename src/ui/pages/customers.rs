@@ -102,7 +102,6 @@ pub fn CustomersPage() -> impl IntoView {
                     type="search"
                     placeholder="Name, e-mail, external id or provider ref"
                     value=move || param("q").unwrap_or_default()
-                    prop:value=move || param("q").unwrap_or_default()
                 />
             </div>
             <div class="field">
@@ -133,7 +132,6 @@ pub fn CustomersPage() -> impl IntoView {
                     maxlength="2"
                     size="3"
                     value=move || param("country").unwrap_or_default()
-                    prop:value=move || param("country").unwrap_or_default()
                 />
             </div>
             <button type="submit">"Search"</button>

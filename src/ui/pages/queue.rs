@@ -230,7 +230,6 @@ pub fn QueuePage(queue: QueueResource, inbox: InboxResource) -> impl IntoView {
                     inputmode="numeric"
                     size="4"
                     value=move || param("age").unwrap_or_default()
-                    prop:value=move || param("age").unwrap_or_default()
                 />
             </div>
             {select(
