@@ -370,3 +370,51 @@ fn token_list_shows_each_tokens_scopes_and_expiry() {
     );
     assert!(!listing.contains("kdt_"), "never the tokens themselves");
 }
+
+#[test]
+fn a_backup_is_checked_restores_by_copying_the_file_and_never_overwrites() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = kyc_desk(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "backup@example.com",
+            "--name",
+            "Bea Backup",
+            "--role",
+            "admin",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kyc_desk(dir.path(), &["backup", "copy.db"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("integrity ok, audit chain verified through #"),
+        "{said}"
+    );
+
+    // Restoring is putting the copy where the database goes.
+    let restored = tempfile::tempdir().expect("dir");
+    std::fs::copy(dir.path().join("copy.db"), restored.path().join("cli.db")).expect("copy");
+    let out = kyc_desk(restored.path(), &["user", "list"], None);
+    assert!(
+        text(&out.stdout).contains("backup@example.com"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let before = std::fs::read(dir.path().join("copy.db")).expect("read");
+    let out = kyc_desk(dir.path(), &["backup", "copy.db"], None);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("exists"),
+        "{}",
+        text(&out.stderr)
+    );
+    let after = std::fs::read(dir.path().join("copy.db")).expect("read");
+    assert!(before == after, "the existing file is untouched");
+}

@@ -225,6 +225,27 @@ impl Db {
         tx.commit().await
     }
 
+    /// Writes a consistent copy of the whole database to `file` while writers go on: SQLite's
+    /// `VACUUM INTO` reads one snapshot (a read transaction) and writes it compacted, with no
+    /// write-ahead log of its own. SQLite refuses a file that already exists.
+    pub async fn backup(&self, file: &Path) -> Result<(), sqlx::Error> {
+        let path = file.to_string_lossy().into_owned();
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.read)
+            .await
+            .map(|_| ())
+    }
+
+    /// SQLite's own check of every page and index (`PRAGMA integrity_check`): `ok`, or what is
+    /// wrong.
+    pub async fn integrity(&self) -> Result<String, sqlx::Error> {
+        let lines: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.read)
+            .await?;
+        Ok(lines.join("; "))
+    }
+
     pub async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
