@@ -26,6 +26,8 @@ string_enum! {
         AuditCheckpointSigned = "audit.checkpoint_signed",
         AuditViewed = "audit.viewed",
         AuditExported = "audit.exported",
+        /// A full copy of the database (`kyc-desk backup`): every person's data left in it.
+        DatabaseBackedUp = "database.backed_up",
         PiiRevealed = "pii.revealed",
         MediaViewed = "pii.media_viewed",
         /// A JSON API read of customers or verifications (one per request, with the ids).
@@ -88,6 +90,7 @@ impl AuditAction {
             AuditCheckpointSigned => "Checkpoint signed",
             AuditViewed => "Audit log read",
             AuditExported => "Audit log exported",
+            DatabaseBackedUp => "Database backed up",
             PiiRevealed => "Personal data revealed",
             MediaViewed => "Photo viewed",
             ApiRead => "Read through the API",

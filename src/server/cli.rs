@@ -271,7 +271,6 @@ async fn backup(settings: &Settings, file: &std::path::Path) -> Result<(), Strin
     db.backup(file)
         .await
         .map_err(|e| format!("backup to {}: {e}", file.display()))?;
-    db.close().await;
     let copy_url = format!("sqlite://{}", file.display());
     let copy = Db::connect(&copy_url, Checkpoints::OnCommit)
         .await
@@ -294,6 +293,23 @@ async fn backup(settings: &Settings, file: &std::path::Path) -> Result<(), Strin
             file.display()
         ));
     }
+    // A copy of every person's data now exists outside the server: the trail says where.
+    let mut tx = db.begin_write().await.map_err(|e| e.to_string())?;
+    let event = super::db::audit::NewEvent::new(
+        CLI,
+        crate::domain::audit::AuditAction::DatabaseBackedUp,
+        crate::domain::audit::AuditEntity::Export,
+        &Origin::default(),
+    )
+    .changes(serde_json::json!({
+        "file": file.display().to_string(),
+        "verified_through": chain.verified_through,
+    }));
+    super::db::audit::append(&mut tx, Clock::default().now_ms(), event)
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.to_string())?;
+    db.close().await;
     println!(
         "backup written to {}: integrity ok, audit chain verified through #{} ({} events)",
         file.display(),

@@ -396,6 +396,22 @@ fn a_backup_is_checked_restores_by_copying_the_file_and_never_overwrites() {
         said.contains("integrity ok, audit chain verified through #"),
         "{said}"
     );
+    // The copy is recorded in the trail of the database it was taken from.
+    let out = kyc_desk(dir.path(), &["backup", "second.db"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let events = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(\"SELECT changes FROM audit_event WHERE action='database.backed_up' ORDER BY seq\").fetchall())",
+            dir.path().join("cli.db").to_str().expect("path"),
+        ])
+        .output()
+        .expect("python3");
+    let recorded = text(&events.stdout);
+    assert!(
+        recorded.contains("copy.db") && recorded.contains("second.db"),
+        "{recorded}"
+    );
 
     // Restoring is putting the copy where the database goes.
     let restored = tempfile::tempdir().expect("dir");
