@@ -179,7 +179,7 @@ pub fn id_card() -> &'static [u8] {
 /// `id_*` names, the face for the others.
 pub fn named(name: &str) -> &'static [u8] {
     let name = name.to_ascii_lowercase();
-    if name.starts_with("document") || name.starts_with("id_") || name.contains("id_photo") {
+    if name.starts_with("document") || name.starts_with("id_") {
         id_card()
     } else {
         portrait()

@@ -21,9 +21,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::{Mutex, RwLock};
 
-/// How many of a customer's earlier ratify results the case page lists.
-pub const EARLIER_SHOWN: usize = 5;
-/// The newest ratify result and the earlier ones shown: one read of the history.
+/// How many of a customer's ratify results one read asks for: the newest (the case) and the
+/// five before it (listed in summary on the case page).
 const HISTORY_READ: &str = "6";
 
 pub use mapping::LivenessDocument;
@@ -193,8 +192,8 @@ impl Eclipse {
         )
     }
 
-    /// The latest ratify result of a customer (none if never ratified), with up to
-    /// [`EARLIER_SHOWN`] earlier ones in summary.
+    /// The latest ratify result of a customer (none if never ratified), carrying the earlier
+    /// ones of the same read ([`HISTORY_READ`]) in summary.
     pub async fn latest(
         &self,
         tenant_id: &str,
