@@ -6,6 +6,8 @@ use crate::ui::pages::customer::CustomerPage;
 use crate::ui::pages::customer_new::NewCustomerPage;
 use crate::ui::pages::customers::CustomersPage;
 use crate::ui::pages::metrics::MetricsPage;
+use crate::ui::pages::second_factor::SecondFactorPage;
+use crate::ui::pages::two_factor::TwoFactorPage;
 use crate::ui::pages::{
     home::HomePage, login::LoginPage, not_found::NotFound, user::UserPage, users::UsersPage,
 };
@@ -65,6 +67,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("metrics") view=MetricsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("login/second-factor")
+                        view=SecondFactorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("account/two-factor") view=TwoFactorPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -13,6 +13,31 @@ pub struct Me {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// The step this session still owes after the password (then only its page opens).
+    pub second_factor_due: Option<crate::domain::second_factor::MfaStep>,
+}
+
+/// A person's own second factor, on their account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorView {
+    /// When the authenticator app was set up (UTC); `None` while it is not.
+    pub enrolled_at: Option<String>,
+    pub recovery_codes_left: i64,
+    /// The policy requires a second factor of this person.
+    pub required: bool,
+    /// A set-up awaiting its first code.
+    pub pending: Option<PendingEnrolment>,
+}
+
+/// What the app needs to be set up, shown only to its owner until the first code confirms it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEnrolment {
+    /// The secret in base32, in groups of four, for typing in.
+    pub secret: String,
+    /// The QR code (an SVG `data:` address).
+    pub qr: String,
+    /// The ten recovery codes that count once the set-up is confirmed.
+    pub recovery_codes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +47,8 @@ pub struct UserView {
     pub name: String,
     pub role: Role,
     pub disabled: bool,
+    /// Signs in with a second factor (an authenticator app).
+    pub second_factor: bool,
     /// UTC, e.g. `2026-11-22 04:05`.
     pub created_at: String,
     pub updated_at: String,

@@ -1,5 +1,7 @@
+#[cfg(feature = "ssr")]
+use crate::domain::second_factor::MfaStep;
 use crate::error::AppError;
-use crate::view::{FormDraft, Me};
+use crate::view::{FormDraft, Me, TwoFactorView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -27,7 +29,79 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             st.clock.now_ms(),
         )
         .await?;
+        // A person with a second factor gives it next; one the policy requires it of sets it up.
+        let next = crate::domain::user::return_path(next.as_deref());
+        let to = match services::second_factor::owed_after_password(&st, signed_in.user_id).await? {
+            None => next.to_string(),
+            Some(MfaStep::Code) if next != "/" => {
+                format!(
+                    "{}?next={}",
+                    MfaStep::Code.path(),
+                    crate::domain::query_value(next)
+                )
+            }
+            Some(step) => step.path().to_string(),
+        };
+        leptos_axum::redirect(&to);
+        Ok(())
+    })
+    .await
+}
+
+/// The second step of signing in: a code from the authenticator app, or a recovery code.
+#[server(prefix = "/api", endpoint = "auth/second-factor")]
+pub async fn give_second_factor(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{ctx, services, session};
+    ctx::run(async move {
+        let (st, me) = ctx::own_account(Some(MfaStep::Code))?;
+        let given =
+            services::second_factor::give(&st, &me, &code, ctx::client_ip(), &ctx::origin())
+                .await?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        session::second_factor_given(&session, given.as_str()).await?;
         leptos_axum::redirect(crate::domain::user::return_path(next.as_deref()));
+        Ok(())
+    })
+    .await
+}
+
+/// The caller's own second factor: set up or not, and a set-up awaiting its first code.
+#[server(prefix = "/api", endpoint = "account/two-factor", input = GetUrl)]
+pub async fn two_factor() -> Result<TwoFactorView, AppError> {
+    use crate::server::{ctx, services};
+    ctx::run(async move {
+        let (st, me) = ctx::own_account(Some(MfaStep::Enrol))?;
+        services::second_factor::status(&st, &me).await
+    })
+    .await
+}
+
+/// Starts setting up an authenticator app: a new secret and recovery codes, shown on the page.
+#[server(prefix = "/api", endpoint = "account/two-factor/begin")]
+pub async fn begin_two_factor() -> Result<(), AppError> {
+    use crate::server::{ctx, services};
+    ctx::run(async move {
+        let (st, me) = ctx::own_account(Some(MfaStep::Enrol))?;
+        services::second_factor::begin(&st, &me, &ctx::origin()).await
+    })
+    .await
+}
+
+/// Confirms the set-up with the app's first code; this session has then given it.
+#[server(prefix = "/api", endpoint = "account/two-factor/confirm")]
+pub async fn confirm_two_factor(code: String) -> Result<(), AppError> {
+    use crate::server::{ctx, services, session};
+    ctx::run(async move {
+        let (st, me) = ctx::own_account(Some(MfaStep::Enrol))?;
+        let given =
+            services::second_factor::confirm(&st, &me, &code, ctx::client_ip(), &ctx::origin())
+                .await?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::internal())?;
+        session::second_factor_given(&session, given.as_str()).await?;
         Ok(())
     })
     .await
@@ -37,10 +111,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 /// to drop its cookies.
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::domain::Permission;
     use crate::server::{ctx, services};
     ctx::run(async move {
-        let (st, me) = ctx::require(Permission::ViewOwnAccount)?;
+        // Also for a person who gave the password and not yet the second factor.
+        let (st, me) = ctx::own_account(None)?;
         services::auth::signed_out(&st, &me, &ctx::origin()).await?;
         let session: tower_sessions::Session = leptos_axum::extract()
             .await
@@ -63,12 +137,18 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     use crate::server::ctx;
     ctx::run(async move {
-        Ok(ctx::current_user().map(|u| Me {
+        let me = |u: crate::server::session::CurrentUser, due| Me {
             user_id: u.user_id,
             email: u.email,
             name: u.name,
             role: u.role,
-        }))
+            second_factor_due: due,
+        };
+        Ok(match (ctx::current_user(), ctx::halfway()) {
+            (Some(u), _) => Some(me(u, None)),
+            (None, Some(h)) => Some(me(h.user, Some(h.step))),
+            (None, None) => None,
+        })
     })
     .await
 }

@@ -97,6 +97,22 @@ pub async fn reset_password(user_id: Arg<i64>, password: String) -> Result<(), A
     .await
 }
 
+/// Removes a person's second factor: their sessions end and they set it up again.
+#[server(prefix = "/api", endpoint = "users/reset-second-factor")]
+pub async fn reset_second_factor(user_id: Arg<i64>) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::ctx;
+    use crate::server::services::second_factor;
+    ctx::run(async move {
+        let (st, me) = ctx::require(Permission::ManageUsers)?;
+        let user_id = user_id.read("user_id")?;
+        second_factor::reset(&deps(&st), me.actor(), &ctx::origin(), user_id).await?;
+        leptos_axum::redirect(&format!("/admin/users/{user_id}"));
+        Ok(())
+    })
+    .await
+}
+
 #[cfg(feature = "ssr")]
 fn deps(st: &crate::server::state::AppState) -> crate::server::services::users::Deps<'_> {
     crate::server::services::users::Deps {

@@ -69,6 +69,7 @@ pub mod customer;
 pub mod decision;
 pub mod metrics;
 pub mod role;
+pub mod second_factor;
 pub mod user;
 pub mod verification;
 

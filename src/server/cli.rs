@@ -137,6 +137,12 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Remove the user's second factor (a lost phone) and end their sessions; they set it up
+    /// again at their next sign-in.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -411,6 +417,16 @@ async fn user(settings: &Settings, cmd: UserCommand) -> Result<(), String> {
                 .await
                 .map_err(fail)?;
             println!("password of {} reset; their sessions have ended", u.email);
+        }
+        UserCommand::ResetMfa { email } => {
+            let u = find(email).await?;
+            super::services::second_factor::reset(&deps, CLI, &origin, u.user_id)
+                .await
+                .map_err(fail)?;
+            println!(
+                "second factor of {} removed; their sessions have ended",
+                u.email
+            );
         }
     }
     db.close().await;

@@ -34,6 +34,9 @@ pub struct Settings {
     /// Reverse proxies (addresses or CIDRs) whose `X-Forwarded-For` names
     /// the client; from any other peer the header is ignored.
     pub trusted_proxies: TrustedProxies,
+    /// Who must sign in with a second factor: `privileged` (admins and compliance officers,
+    /// the default), `all` or `off`. Demo mode defaults to `off`. See [`Settings::mfa_policy`].
+    pub mfa_required: Option<crate::domain::second_factor::MfaPolicy>,
     /// Key for the keyed hash of client addresses in the audit trail. Required
     /// outside demo mode; demo mode makes one up at start.
     pub secret_key: Option<SecretString>,
@@ -471,6 +474,17 @@ impl Settings {
             || self.width_base_url.is_some()
     }
 
+    /// Who must sign in with a second factor: as configured; if not, `privileged`, and `off`
+    /// in demo mode (its accounts are for trying KYC Desk out with a shared password).
+    pub fn mfa_policy(&self) -> crate::domain::second_factor::MfaPolicy {
+        use crate::domain::second_factor::MfaPolicy;
+        self.mfa_required.unwrap_or(if self.demo {
+            MfaPolicy::Off
+        } else {
+            MfaPolicy::Privileged
+        })
+    }
+
     /// The server needs a secret key and an audit signing key outside demo
     /// mode (the CLI's user commands do not).
     pub fn require_secret_key(&self) -> Result<(), ConfigError> {
@@ -548,6 +562,23 @@ mod tests {
 
     fn with(toml: &str) -> Result<Settings, ConfigError> {
         Settings::from_figment(Settings::defaults().merge(Toml::string(toml)))
+    }
+
+    #[test]
+    fn admins_and_officers_need_a_second_factor_unless_configured_otherwise() {
+        use crate::domain::second_factor::MfaPolicy;
+        assert_eq!(
+            with("").expect("defaults").mfa_policy(),
+            MfaPolicy::Privileged
+        );
+        assert_eq!(
+            with("demo = true").expect("demo").mfa_policy(),
+            MfaPolicy::Off
+        );
+        let all = with("demo = true\nmfa_required = \"all\"").expect("all");
+        assert_eq!(all.mfa_policy(), MfaPolicy::All);
+        let err = with("mfa_required = \"sometimes\"").expect_err("refused");
+        assert!(err.to_string().contains("KYC_DESK_MFA_REQUIRED"), "{err}");
     }
 
     #[test]

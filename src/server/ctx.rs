@@ -28,6 +28,28 @@ pub fn current_user() -> Option<CurrentUser> {
     parts().and_then(|p| p.extensions.get::<CurrentUser>().cloned())
 }
 
+/// A person who gave their password and still owes a second-factor step, if that is the
+/// caller.
+pub fn halfway() -> Option<super::session::Halfway> {
+    parts().and_then(|p| p.extensions.get::<super::session::Halfway>().cloned())
+}
+
+/// The caller's own account, signed in or still owing the second-factor step `owing` (any
+/// step when `None`): only for those steps and for signing out. Everything else starts with
+/// [`require`], which a person owing a step does not pass.
+pub fn own_account(
+    owing: Option<crate::domain::second_factor::MfaStep>,
+) -> Result<(AppState, CurrentUser), AppError> {
+    let st = state()?;
+    if let Some(user) = current_user() {
+        return Ok((st, user));
+    }
+    match halfway() {
+        Some(h) if owing.is_none_or(|step| step == h.step) => Ok((st, h.user)),
+        _ => Err(AppError::unauthenticated()),
+    }
+}
+
 /// The request's audit origin (request id, keyed client hash).
 pub fn origin() -> Origin {
     parts()

@@ -17,6 +17,7 @@ pub mod pii;
 pub mod providers;
 pub mod rest;
 pub mod sandbox;
+pub mod second_factor;
 pub mod security;
 pub mod services;
 pub mod session;

@@ -19,6 +19,7 @@ use super::db::audit::{self as audit_log, Actor, NewEvent};
 use super::db::{self, Db};
 use super::state::AppState;
 use crate::domain::audit::{AuditAction, AuditEntity};
+use crate::domain::second_factor::{step_owed, MfaStep};
 use crate::domain::Role;
 use async_trait::async_trait;
 use axum::extract::{Request, State};
@@ -42,6 +43,8 @@ const USER_VERSION: &str = "user_version";
 const SEEN_AT: &str = "seen_at";
 /// What was typed into the last form the server refused.
 const DRAFT: &str = "draft";
+/// How this session gave its second factor (`totp`, `recovery_code`), once it has.
+const SECOND_FACTOR: &str = "second_factor";
 
 /// The system actor that ends sessions.
 const SESSIONS: Actor = Actor::System("sessions");
@@ -62,6 +65,15 @@ impl CurrentUser {
             role: self.role,
         }
     }
+}
+
+/// A person who gave their password and still owes a second-factor step: in the request's
+/// extensions instead of a [`CurrentUser`], so that everything else treats them as signed out.
+/// Only the step's page, its server functions and signing out serve them.
+#[derive(Debug, Clone)]
+pub struct Halfway {
+    pub user: CurrentUser,
+    pub step: MfaStep,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +186,16 @@ pub async fn start(
     Ok(())
 }
 
+/// Records that this session gave its second factor (`how`): a fresh session id, as at
+/// sign-in, since the session can now do more.
+pub async fn second_factor_given(
+    session: &Session,
+    how: &str,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.insert(SECOND_FACTOR, how).await
+}
+
 /// Keeps what a person typed into a form the server refused, for the page that shows the form
 /// again: one draft at a time, read once, kept only in the session (never in a URL).
 pub async fn keep_draft(
@@ -208,17 +230,22 @@ pub async fn authenticate(
 ) -> Response {
     let origin = super::security::request_origin(&st, req.headers(), req.extensions());
     match resolve(&st, &session, &origin).await {
-        Ok(Some(user)) => {
+        Ok(Some((user, None))) => {
+            if req.uri().path() == MfaStep::Code.path() {
+                return Redirect::to("/").into_response();
+            }
             req.extensions_mut().insert(user);
+        }
+        Ok(Some((user, Some(step)))) => {
+            // Nothing else opens before the step is taken.
+            if is_private_page(&req) && req.uri().path() != step.path() {
+                return Redirect::to(&step_page(step, &req)).into_response();
+            }
+            req.extensions_mut().insert(Halfway { user, step });
         }
         Ok(None) if is_private_page(&req) => {
             // Back to the page that was asked for, once signed in.
-            let asked = req.uri().path_and_query().map_or("/", |p| p.as_str());
-            let to = match crate::domain::user::return_path(Some(asked)) {
-                "/" => "/login".to_string(),
-                p => format!("/login?next={}", crate::domain::query_value(p)),
-            };
-            return Redirect::to(&to).into_response();
+            return Redirect::to(&with_next("/login", &req)).into_response();
         }
         Ok(None) => {}
         Err(e) => {
@@ -230,6 +257,23 @@ pub async fn authenticate(
     next.run(req).await
 }
 
+/// `page`, with the page that was asked for as its `next` (where there is one to go back to).
+fn with_next(page: &str, req: &Request) -> String {
+    let asked = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    match crate::domain::user::return_path(Some(asked)) {
+        "/" => page.to_string(),
+        p => format!("{page}?next={}", crate::domain::query_value(p)),
+    }
+}
+
+/// Where a person who owes `step` is sent instead of the page they asked for.
+fn step_page(step: MfaStep, req: &Request) -> String {
+    match step {
+        MfaStep::Code => with_next(step.path(), req),
+        MfaStep::Enrol => step.path().to_string(),
+    }
+}
+
 /// A page (not a server function, not a file) that needs a signed-in user.
 fn is_private_page(req: &Request) -> bool {
     let path = req.uri().path();
@@ -239,11 +283,12 @@ fn is_private_page(req: &Request) -> bool {
         && !path.rsplit('/').next().unwrap_or_default().contains('.')
 }
 
+/// The session's user, and the second-factor step the session still owes, if any.
 async fn resolve(
     st: &AppState,
     session: &Session,
     origin: &audit_log::Origin,
-) -> Result<Option<CurrentUser>, Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<Option<(CurrentUser, Option<MfaStep>)>, Box<dyn std::error::Error + Send + Sync>> {
     let Some(user_id) = session.get::<i64>(USER_ID).await? else {
         return Ok(None);
     };
@@ -280,12 +325,19 @@ async fn resolve(
     if now - seen_at >= TOUCH_EVERY.as_millis() as i64 {
         session.insert(SEEN_AT, now).await?;
     }
-    Ok(Some(CurrentUser {
+    let owed = step_owed(
+        st.settings.mfa_policy(),
+        user.role(),
+        user.second_factor,
+        session.get::<String>(SECOND_FACTOR).await?.is_some(),
+    );
+    let user = CurrentUser {
         user_id,
         role: user.role(),
         email: user.email,
         name: user.name,
-    }))
+    };
+    Ok(Some((user, owed)))
 }
 
 /// Deletes expired sessions and records each signed-in one that ended.

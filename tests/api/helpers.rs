@@ -74,7 +74,10 @@ impl TestApp {
             .merge(("secret_key", "test secret key that is long enough!!"))
             .merge(("audit_signing_key", TEST_AUDIT_KEY))
             .merge(("log_format", "pretty"))
-            .merge(("workers", opts.workers));
+            .merge(("workers", opts.workers))
+            // Tests of other things sign admins and officers in with a password alone;
+            // tests/api/two_factor.rs turns the policy back on.
+            .merge(("mfa_required", "off"));
         for (key, value) in opts.settings {
             figment = figment.merge((key, value));
         }

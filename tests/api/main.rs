@@ -27,4 +27,5 @@ mod roles;
 mod sandbox;
 mod security;
 mod seed;
+mod two_factor;
 mod users;

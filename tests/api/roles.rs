@@ -68,6 +68,38 @@ pub const CALLS: &[Call] = &[
         who: Who::SignedIn,
     },
     Call {
+        // A code after the password: the caller's own account (no second factor here: 409).
+        path: "/api/auth/second-factor",
+        get: false,
+        args: &[("code", "000000")],
+        who: Who::SignedIn,
+    },
+    Call {
+        path: "/api/account/two-factor",
+        get: true,
+        args: &[],
+        who: Who::SignedIn,
+    },
+    Call {
+        // Starts a set-up of the caller's own app, which counts only once confirmed.
+        path: "/api/account/two-factor/begin",
+        get: false,
+        args: &[],
+        who: Who::SignedIn,
+    },
+    Call {
+        path: "/api/account/two-factor/confirm",
+        get: false,
+        args: &[("code", "000000")],
+        who: Who::SignedIn,
+    },
+    Call {
+        path: "/api/users/reset-second-factor",
+        get: false,
+        args: &[("user_id", "999999")],
+        who: ADMIN,
+    },
+    Call {
         path: "/api/users/list",
         get: true,
         args: &[],

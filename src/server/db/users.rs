@@ -14,6 +14,8 @@ pub struct UserRow {
     pub updated_at: i64,
     /// Counts up with every change to the account (role, access, password).
     pub version: i64,
+    /// A confirmed second factor (TOTP) is on the account.
+    pub second_factor: bool,
 }
 
 impl UserRow {
@@ -33,7 +35,9 @@ pub struct Credentials {
     pub version: i64,
 }
 
-const COLUMNS: &str = "user_id, email, name, role, disabled, created_at, updated_at, version";
+const COLUMNS: &str = "user_id, email, name, role, disabled, created_at, updated_at, version, \
+     EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = app_user.user_id \
+             AND t.confirmed_at IS NOT NULL) AS second_factor";
 
 pub async fn find(pool: &SqlitePool, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -142,6 +146,17 @@ pub async fn set_disabled(
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE app_user SET disabled = $1, updated_at = $2, version = version + 1 WHERE user_id = $3")
         .bind(disabled)
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// Counts a change to the account that has no column of its own (a second factor removed):
+/// sessions that kept the old version end.
+pub async fn touch(tx: &mut Tx, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE app_user SET updated_at = $1, version = version + 1 WHERE user_id = $2")
         .bind(now)
         .bind(user_id)
         .execute(&mut **tx)

@@ -26,7 +26,7 @@ const MAX_LOCK_MS: i64 = 15 * 60 * 1000;
 const HARD_LIMIT: i64 = 100;
 const HARD_LOCK_MS: i64 = 24 * 60 * 60 * 1000;
 /// Failures older than this are forgotten.
-const FORGET_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+pub(crate) const FORGET_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
 
 const AUTH: Actor = Actor::System("auth");
 

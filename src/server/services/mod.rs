@@ -13,5 +13,6 @@ pub mod import;
 pub mod metrics;
 pub mod refresh;
 pub mod retrigger;
+pub mod second_factor;
 pub mod tokens;
 pub mod users;

@@ -92,6 +92,7 @@ fn view(u: UserRow) -> UserView {
         email: u.email,
         name: u.name,
         disabled: u.disabled,
+        second_factor: u.second_factor,
         created_at: format_time(u.created_at),
         updated_at: format_time(u.updated_at),
     }

@@ -72,9 +72,10 @@ const NAV: &[(&str, &str, Permission)] = &[
 #[component]
 fn SignedIn(me: Me) -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
+    // A person who still owes a second-factor step sees only that step.
     let links = NAV
         .iter()
-        .filter(|(_, _, p)| me.role.can(*p))
+        .filter(|(_, _, p)| me.second_factor_due.is_none() && me.role.can(*p))
         .map(|(href, label, _)| {
             view! {
                 <li>
@@ -97,7 +98,9 @@ fn SignedIn(me: Me) -> impl IntoView {
                 <ul class="nav">{links}</ul>
             </nav>
             <div class="topbar-user">
-                <span class="user-name">{me.name.clone()}</span>
+                <a class="user-name" href="/account/two-factor" title="Two-factor sign-in">
+                    {me.name.clone()}
+                </a>
                 <span class="role-badge">{me.role.label()}</span>
                 <ActionForm action=logout>
                     <button type="submit" class="button-link">

@@ -9,5 +9,7 @@ pub mod login;
 pub mod metrics;
 pub mod not_found;
 pub mod queue;
+pub mod second_factor;
+pub mod two_factor;
 pub mod user;
 pub mod users;

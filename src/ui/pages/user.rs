@@ -1,4 +1,4 @@
-use crate::api::users::{get_user, ChangeRole, ResetPassword, SetUserDisabled};
+use crate::api::users::{get_user, ChangeRole, ResetPassword, ResetSecondFactor, SetUserDisabled};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::ui::components::error_view::ErrorView;
@@ -17,6 +17,7 @@ pub fn UserPage() -> impl IntoView {
     let change_role = ServerAction::<ChangeRole>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetPassword>::new();
+    let reset_factor = ServerAction::<ResetSecondFactor>::new();
     let user = Resource::new_blocking(
         move || {
             (
@@ -24,6 +25,7 @@ pub fn UserPage() -> impl IntoView {
                 change_role.version().get(),
                 set_disabled.version().get(),
                 reset.version().get(),
+                reset_factor.version().get(),
             )
         },
         |(id, ..)| async move {
@@ -66,7 +68,8 @@ pub fn UserPage() -> impl IntoView {
                                 view! {
                                     <RoleForm user=u.clone() action=change_role />
                                     <AccessForm user=u.clone() action=set_disabled />
-                                    <PasswordForm user=u action=reset was_reset />
+                                    <PasswordForm user=u.clone() action=reset was_reset />
+                                    <SecondFactorForm user=u action=reset_factor />
                                 }
                                     .into_any()
                             }}
@@ -91,6 +94,8 @@ fn UserSummary(user: UserView) -> impl IntoView {
             <dd>{user.role.label()}</dd>
             <dt>"Status"</dt>
             <dd>{if user.disabled { "Disabled" } else { "Active" }}</dd>
+            <dt>"Two-factor sign-in"</dt>
+            <dd>{if user.second_factor { "On" } else { "Not set up" }}</dd>
             <dt>"Created"</dt>
             <dd>{user.created_at}</dd>
             <dt>"Last changed"</dt>
@@ -206,4 +211,27 @@ fn PasswordForm(
             </ActionForm>
         </section>
     }
+}
+
+#[component]
+fn SecondFactorForm(user: UserView, action: ServerAction<ResetSecondFactor>) -> impl IntoView {
+    let error = action_error(action);
+    user.second_factor.then(|| {
+        view! {
+            <section class="card" aria-labelledby="second-factor-title">
+                <h2 id="second-factor-title">"Two-factor sign-in"</h2>
+                <ActionForm action>
+                    <FormAlert error />
+                    <input type="hidden" name="user_id" value=user.user_id />
+                    <p class="hint">
+                        "For a lost phone: the person's sessions end, and they set up an \
+                         authenticator app again at their next sign-in."
+                    </p>
+                    <button type="submit" class="button-danger">
+                        "Reset two-factor sign-in"
+                    </button>
+                </ActionForm>
+            </section>
+        }
+    })
 }
