@@ -17,6 +17,13 @@ pub struct Me {
     pub second_factor_due: Option<crate::domain::second_factor::MfaStep>,
 }
 
+/// The sign-in page's other ways in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    /// "Sign in with <name>", when single sign-on is configured.
+    pub sso_name: Option<String>,
+}
+
 /// A person's own second factor, on their account page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorView {

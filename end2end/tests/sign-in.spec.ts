@@ -37,3 +37,24 @@ test("a wrong password is refused with a plain message", async ({ page, open }) 
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 });
+
+test("a reviewer signs in through the company's identity provider", async ({ page, open }) => {
+  await open("/login?next=%2Fcustomers");
+  await page.getByRole("button", { name: "Sign in with the sandbox identity provider" }).click();
+  // The identity provider's own page (the sandbox's stand-in).
+  await expect(page.getByRole("heading", { name: "Sandbox identity provider" })).toBeVisible();
+  await page.getByLabel("E-mail").fill(USERS.reviewer);
+  await page.getByRole("button", { name: "Sign in to the sandbox" }).click();
+  await expect(page).toHaveURL(/\/customers$/);
+  await expect(page.locator(".role-badge")).toHaveText("Reviewer");
+});
+
+test("a single sign-on the identity provider cannot vouch for is refused with a plain message", async ({ page, open }) => {
+  await open("/login");
+  await page.getByRole("button", { name: "Sign in with the sandbox identity provider" }).click();
+  await page.getByLabel("E-mail").fill(USERS.reviewer);
+  await page.getByLabel("Answer").selectOption("unverified_email");
+  await page.getByRole("button", { name: "Sign in to the sandbox" }).click();
+  await expect(page).toHaveURL(/\/login\?sso=unverified$/);
+  await expect(page.getByRole("alert")).toContainText("has not verified your e-mail address");
+});

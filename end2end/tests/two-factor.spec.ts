@@ -48,9 +48,9 @@ test("an officer sets up an authenticator app, then signs in with a code and onc
   await expect(page.getByRole("heading", { name: "Tara Twofactor", level: 1 })).toBeVisible();
   await signOut(page);
 
-  // Set up, from the account page (the name in the top bar leads there).
+  // Set up, from the account page (linked from the top bar).
   await signIn(email);
-  await page.getByRole("link", { name: "Tara Twofactor" }).click();
+  await page.getByRole("link", { name: "Account" }).click();
   await expect(page.getByRole("heading", { name: "Two-factor sign-in", level: 1 })).toBeVisible();
   await page.getByRole("button", { name: "Set up an authenticator app" }).click();
   await expect(page.getByRole("img", { name: "QR code of the key for your authenticator app" })).toBeVisible();

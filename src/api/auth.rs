@@ -1,7 +1,7 @@
 #[cfg(feature = "ssr")]
 use crate::domain::second_factor::MfaStep;
 use crate::error::AppError;
-use crate::view::{FormDraft, Me, TwoFactorView};
+use crate::view::{FormDraft, Me, SignInOptions, TwoFactorView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -26,6 +26,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             &session,
             signed_in.user_id,
             signed_in.user_version,
+            "password",
             st.clock.now_ms(),
         )
         .await?;
@@ -43,6 +44,43 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             Some(step) => step.path().to_string(),
         };
         leptos_axum::redirect(&to);
+        Ok(())
+    })
+    .await
+}
+
+/// How one may sign in besides the password: the identity provider's name, when single
+/// sign-on is configured. Open to anyone (the sign-in page asks).
+#[server(prefix = "/api", endpoint = "auth/options", input = GetUrl)]
+pub async fn sign_in_choices() -> Result<SignInOptions, AppError> {
+    use crate::server::ctx;
+    ctx::run(async move {
+        let st = ctx::state()?;
+        Ok(SignInOptions {
+            sso_name: st.oidc.as_ref().map(|o| o.name.clone()),
+        })
+    })
+    .await
+}
+
+/// Starts a single sign-on: to the identity provider, with this browser bound to the sign-in
+/// by a cookie of its own. Open to anyone, like the password form.
+#[server(prefix = "/api", endpoint = "auth/sso")]
+pub async fn start_sso(next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{ctx, services, sso};
+    ctx::run(async move {
+        let st = ctx::state()?;
+        let started = services::sso::start(&st, next.as_deref().unwrap_or("/")).await?;
+        if let (Some(res), Ok(cookie)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&sso::binding_cookie(
+                st.settings.cookie_secure,
+                Some(&started.binding),
+            )),
+        ) {
+            res.append_header(axum::http::header::SET_COOKIE, cookie);
+        }
+        leptos_axum::redirect(&started.url);
         Ok(())
     })
     .await

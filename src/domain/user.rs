@@ -77,6 +77,45 @@ pub fn check_new_password(raw: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+string_enum! {
+    /// Why a single sign-on did not sign anyone in, as the sign-in page is told
+    /// (`/login?sso=<code>`); what went wrong exactly is in the audit trail.
+    SsoRefusal {
+        /// The identity provider's answer did not verify, or it could not be reached.
+        Failed = "failed",
+        /// The identity provider has not verified the person's e-mail.
+        Unverified = "unverified",
+        /// No KYC Desk account has this e-mail.
+        Unknown = "unknown",
+        Disabled = "disabled",
+        /// The sign-in took too long, or came back to another browser.
+        Expired = "expired",
+    }
+}
+
+impl SsoRefusal {
+    /// What the sign-in page says.
+    pub fn message(self) -> &'static str {
+        match self {
+            SsoRefusal::Failed => {
+                "Single sign-on did not work: the identity provider's answer could not be \
+                 verified. Try again; if it goes on, tell an admin."
+            }
+            SsoRefusal::Unverified => {
+                "Your identity provider has not verified your e-mail address, so KYC Desk \
+                 cannot match it to an account."
+            }
+            SsoRefusal::Unknown => {
+                "No KYC Desk account has this e-mail address. An admin creates accounts."
+            }
+            SsoRefusal::Disabled => "This account is disabled. Ask an admin.",
+            SsoRefusal::Expired => {
+                "That sign-in took too long or was started elsewhere. Try again."
+            }
+        }
+    }
+}
+
 /// Where a person goes after signing in, from the `next` the sign-in page was given: a page of
 /// this site (`/cases/12?x=1`), never another site (`//evil`, `/\\evil`, `https://…`), the
 /// sign-in page itself or a server function; anything else is the queue.

@@ -37,6 +37,17 @@ pub struct Settings {
     /// Who must sign in with a second factor: `privileged` (admins and compliance officers,
     /// the default), `all` or `off`. Demo mode defaults to `off`. See [`Settings::mfa_policy`].
     pub mfa_required: Option<crate::domain::second_factor::MfaPolicy>,
+    /// Single sign-on (OpenID Connect): the issuer, found by discovery; set all three of
+    /// issuer, client id and client secret, or none. Its redirect URI is
+    /// `<public_url>/auth/sso/callback`.
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    pub oidc_client_secret: Option<SecretString>,
+    /// The identity provider's name on the sign-in page ("Sign in with <name>").
+    pub oidc_name: Option<String>,
+    /// Create an account at a person's first single sign-on, with this role (never admin).
+    /// Unset (the default): only people with an account an admin created sign in.
+    pub oidc_new_account_role: Option<crate::domain::Role>,
     /// Key for the keyed hash of client addresses in the audit trail. Required
     /// outside demo mode; demo mode makes one up at start.
     pub secret_key: Option<SecretString>,
@@ -331,6 +342,7 @@ impl Settings {
             }
         }
         self.validate_providers()?;
+        self.validate_oidc()?;
         if self.poll_concurrency == 0 || self.upstream_requests_per_second == 0 {
             return bad("KYC_DESK_POLL_CONCURRENCY and KYC_DESK_UPSTREAM_REQUESTS_PER_SECOND must be at least 1");
         }
@@ -360,6 +372,40 @@ impl Settings {
             }
         }
         Ok(())
+    }
+
+    /// Single sign-on: all of issuer, client id and secret or none; an https issuer (http only
+    /// on a loopback address); accounts made at first sign-on never as admins (a role without
+    /// single sign-on is warned about at start: demo mode and tests add the sandbox's issuer
+    /// after these checks).
+    fn validate_oidc(&self) -> Result<(), ConfigError> {
+        let bad = |m: &str| Err(ConfigError::Invalid(m.to_string()));
+        let set = [
+            self.oidc_issuer.is_some(),
+            self.oidc_client_id.is_some(),
+            self.oidc_client_secret.is_some(),
+        ];
+        if set.contains(&true) && set.contains(&false) {
+            return bad("KYC_DESK_OIDC_ISSUER, KYC_DESK_OIDC_CLIENT_ID and KYC_DESK_OIDC_CLIENT_SECRET go together: set all three or none");
+        }
+        if let Some(issuer) = &self.oidc_issuer {
+            let ok = reqwest::Url::parse(issuer).is_ok_and(|u| {
+                u.scheme() == "https"
+                    || (u.scheme() == "http"
+                        && u.host_str().is_some_and(|h| {
+                            h == "localhost" || h.starts_with("127.") || h == "[::1]"
+                        }))
+            });
+            if !ok {
+                return bad("KYC_DESK_OIDC_ISSUER (oidc_issuer) must be an https URL (http only on a loopback address)");
+            }
+        }
+        match self.oidc_new_account_role {
+            Some(crate::domain::Role::Admin) => {
+                bad("KYC_DESK_OIDC_NEW_ACCOUNT_ROLE (oidc_new_account_role) cannot be admin: admins create admins")
+            }
+            _ => Ok(()),
+        }
     }
 
     /// A provider with a base URL needs its credentials, and URLs must be http(s).
@@ -579,6 +625,27 @@ mod tests {
         assert_eq!(all.mfa_policy(), MfaPolicy::All);
         let err = with("mfa_required = \"sometimes\"").expect_err("refused");
         assert!(err.to_string().contains("KYC_DESK_MFA_REQUIRED"), "{err}");
+    }
+
+    #[test]
+    fn single_sign_on_is_all_three_settings_or_none_and_never_makes_admins() {
+        let one = with("oidc_issuer = \"https://id.example.com\"").expect_err("refused");
+        assert!(one.to_string().contains("set all three"), "{one}");
+        let three = "oidc_issuer = \"https://id.example.com\"\noidc_client_id = \"kyc\"\n\
+                     oidc_client_secret = \"s3cret\"\n";
+        assert!(with(three).is_ok());
+        let plain = three.replace("https://id.example.com", "http://id.example.com");
+        assert!(with(&plain)
+            .expect_err("refused")
+            .to_string()
+            .contains("https"));
+        let admin = format!("{three}oidc_new_account_role = \"admin\"");
+        assert!(with(&admin)
+            .expect_err("refused")
+            .to_string()
+            .contains("cannot be admin"));
+        let reviewer = format!("{three}oidc_new_account_role = \"reviewer\"");
+        assert!(with(&reviewer).is_ok());
     }
 
     #[test]

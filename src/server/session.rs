@@ -43,6 +43,8 @@ const USER_VERSION: &str = "user_version";
 const SEEN_AT: &str = "seen_at";
 /// What was typed into the last form the server refused.
 const DRAFT: &str = "draft";
+/// How the person signed in: `password` or `sso`.
+const SIGNED_IN_WITH: &str = "signed_in_with";
 /// How this session gave its second factor (`totp`, `recovery_code`), once it has.
 const SECOND_FACTOR: &str = "second_factor";
 
@@ -171,14 +173,16 @@ impl SessionStore for SqlSessionStore {
 
 /// Starts a signed-in session: a fresh session id (the old one stops
 /// working), the user and their account's version as the password check
-/// saw it, and the time of sign-in.
+/// (or single sign-on) saw it, how they signed in (`with`: `password`, `sso`), and the time.
 pub async fn start(
     session: &Session,
     user_id: i64,
     user_version: i64,
+    with: &str,
     now_ms: i64,
 ) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
+    session.insert(SIGNED_IN_WITH, with).await?;
     session.insert(USER_ID, user_id).await?;
     session.insert(USER_VERSION, user_version).await?;
     session.insert(AUTHENTICATED_AT, now_ms).await?;
@@ -280,6 +284,7 @@ fn is_private_page(req: &Request) -> bool {
     req.method() == axum::http::Method::GET
         && !path.starts_with("/api/")
         && path != "/login"
+        && !path.starts_with("/auth/")
         && !path.rsplit('/').next().unwrap_or_default().contains('.')
 }
 

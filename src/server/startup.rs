@@ -48,6 +48,18 @@ pub struct Application {
     pub sandbox: Option<RunningSandbox>,
 }
 
+/// The identity provider's HTTP client: the upstreams' timeouts, no redirects followed.
+fn sso_http_client(s: &Settings) -> Result<reqwest::Client, StartupError> {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_millis(
+            s.upstream_connect_timeout_ms,
+        ))
+        .timeout(std::time::Duration::from_millis(s.upstream_timeout_ms))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| StartupError::Other(format!("HTTP client: {e}")))
+}
+
 impl Application {
     pub async fn build(mut settings: Settings) -> Result<Application, StartupError> {
         settings.require_secret_key()?;
@@ -88,7 +100,9 @@ impl Application {
         let providers = Providers::from_settings(&settings)
             .map_err(|e| StartupError::Other(format!("HTTP client: {e}")))?;
         let audit_keys = AuditKeys::load(&settings).map_err(StartupError::Other)?;
-        let state = AppState::new(
+        let oidc = super::oidc::Oidc::from_settings(&settings, sso_http_client(&settings)?)
+            .map_err(StartupError::Other)?;
+        let mut state = AppState::new(
             leptos_options,
             db,
             settings,
@@ -97,6 +111,7 @@ impl Application {
             providers,
             audit_keys,
         );
+        state.oidc = oidc.map(std::sync::Arc::new);
         if state.settings.demo {
             let deps = Deps {
                 db: &state.db,
@@ -183,6 +198,9 @@ async fn housekeeping(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(accounts = n, "old sign-in failures forgotten"),
             Err(e) => tracing::error!(error = %e, "forgetting old sign-in failures failed"),
+        }
+        if let Err(e) = super::services::sso::forget_abandoned(&state).await {
+            tracing::error!(error = %e, "forgetting abandoned single sign-ons failed");
         }
     }
 }
@@ -288,6 +306,7 @@ pub fn router(state: AppState) -> Router {
         .route("/audit/export.csv", get(super::export::export_csv))
         .route("/audit/export.jsonl", get(super::export::export_jsonl))
         .route("/cases/{id}/media", get(super::media::media))
+        .route("/auth/sso/callback", get(super::sso::callback))
         .leptos_routes(&state, routes, {
             let options = leptos_options.clone();
             move || shell(options.clone())

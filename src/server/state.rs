@@ -31,6 +31,8 @@ pub struct AppState {
     pub secret_key: Arc<SecretSlice<u8>>,
     /// The configured upstream providers.
     pub providers: Providers,
+    /// Single sign-on, when configured.
+    pub oidc: Option<Arc<super::oidc::Oidc>>,
     #[from_ref(skip)]
     pub poller: Wake,
     #[from_ref(skip)]
@@ -70,6 +72,8 @@ impl AppState {
             secret_key: Arc::new(SecretSlice::from(secret_key)),
             settings: Arc::new(settings),
             providers,
+            // Set by startup when single sign-on is configured.
+            oidc: None,
             poller: Wake::default(),
             outbox: Wake::default(),
             audit_keys,

@@ -65,9 +65,15 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_dir = opts.database_dir.as_deref().unwrap_or(dir.path());
         let db_url = format!("sqlite://{}", db_dir.join("test.db").display());
+        // The port first: links the app makes (single sign-on's redirect URI) name it.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
         let mut figment = Settings::defaults()
             .merge(("database_url", db_url))
             .merge(("addr", "127.0.0.1:0"))
+            .merge(("public_url", format!("http://{addr}")))
             .merge(("cookie_secure", opts.cookie_secure))
             .merge(("login_attempts_per_minute", opts.login_attempts_per_minute))
             .merge(("api_requests_per_minute", opts.api_requests_per_minute))
@@ -90,10 +96,6 @@ impl TestApp {
         }
         let app = Application::build(settings).await.expect("app builds");
         let state = app.state.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = format!("127.0.0.1:{}", listener.local_addr().expect("addr").port());
         tokio::spawn(app.serve(listener, std::future::pending()));
 
         let mut users = HashMap::new();

@@ -27,5 +27,6 @@ mod roles;
 mod sandbox;
 mod security;
 mod seed;
+mod sso;
 mod two_factor;
 mod users;

@@ -68,6 +68,19 @@ pub const CALLS: &[Call] = &[
         who: Who::SignedIn,
     },
     Call {
+        path: "/api/auth/options",
+        get: true,
+        args: &[],
+        who: Who::Anyone,
+    },
+    Call {
+        // No single sign-on configured here: 404 for everyone.
+        path: "/api/auth/sso",
+        get: false,
+        args: &[],
+        who: Who::Anyone,
+    },
+    Call {
         // A code after the password: the caller's own account (no second factor here: 409).
         path: "/api/auth/second-factor",
         get: false,

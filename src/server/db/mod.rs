@@ -15,6 +15,7 @@ pub mod customers;
 pub mod metrics;
 pub mod second_factor;
 pub mod sessions;
+pub mod sso;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

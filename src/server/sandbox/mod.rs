@@ -19,6 +19,7 @@
 //! | Provide ident | `/api/v1/kyc_applications` |
 //! | WIDTH | `/gateway/{method}` |
 //! | control | `/__sandbox/…` (faults, reset, scenarios, request log, token expiry) |
+//! | OpenID Connect identity provider (single sign-on) | `/oidc` (see `oidc/mod.rs`) |
 //!
 //! # Default credentials ([`SandboxConfig::default`])
 //!
@@ -95,6 +96,7 @@ mod eclipse;
 mod faults;
 mod ident;
 mod images;
+mod oidc;
 mod running;
 mod scenarios;
 mod width;
@@ -140,6 +142,9 @@ pub struct SandboxConfig {
     pub width_domain_id: String,
     /// How many polls a moving status takes to settle (default 3; 0 = at once).
     pub polls_to_settle: u32,
+    /// The identity provider's one client (`/oidc`): its id and secret.
+    pub oidc_client_id: String,
+    pub oidc_client_secret: String,
 }
 
 impl std::fmt::Debug for SandboxConfig {
@@ -156,6 +161,8 @@ impl std::fmt::Debug for SandboxConfig {
             .field("width_api_secret", &"<redacted>")
             .field("width_domain_id", &self.width_domain_id)
             .field("polls_to_settle", &self.polls_to_settle)
+            .field("oidc_client_id", &self.oidc_client_id)
+            .field("oidc_client_secret", &"<redacted>")
             .finish()
     }
 }
@@ -173,6 +180,8 @@ impl Default for SandboxConfig {
             width_api_secret: "sk_sandbox".into(),
             width_domain_id: "dom_sandbox".into(),
             polls_to_settle: 3,
+            oidc_client_id: "kyc-desk".into(),
+            oidc_client_secret: "sandbox-oidc-client-secret".into(),
         }
     }
 }
@@ -190,6 +199,8 @@ struct Shared {
     /// Bumped by `POST /__sandbox/eclipse/expire-tokens`; older JWTs are expired.
     token_generation: AtomicU64,
     state: Mutex<State>,
+    /// The identity provider (`/oidc`).
+    oidc: oidc::Issuer,
 }
 
 /// Everything that `POST /__sandbox/reset` puts back to the catalogue.
@@ -226,6 +237,7 @@ impl Sandbox {
                 jwt_secret,
                 token_generation: AtomicU64::new(1),
                 state: Mutex::new(State::from_catalogue()),
+                oidc: oidc::Issuer::new(),
             }),
         }
     }
@@ -242,7 +254,10 @@ impl Sandbox {
                 self.clone(),
                 faults::upstream_middleware,
             ));
-        upstream.merge(control::routes()).with_state(self.clone())
+        upstream
+            .merge(control::routes())
+            .merge(oidc::routes())
+            .with_state(self.clone())
     }
 
     /// The seeded scenario catalogue (static), ending with one `walk_in`

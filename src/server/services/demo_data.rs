@@ -23,7 +23,8 @@ pub async fn start_sandbox(settings: &mut Settings) -> std::io::Result<RunningSa
     Ok(sandbox)
 }
 
-/// Sets every provider's base URL and credentials to those of a sandbox.
+/// Sets every provider's base URL and credentials to those of a sandbox, and single sign-on
+/// to its identity provider when none is configured.
 pub fn point_at_sandbox(settings: &mut Settings, sandbox: &RunningSandbox) {
     let base = sandbox.url();
     let cfg = sandbox.config();
@@ -41,6 +42,13 @@ pub fn point_at_sandbox(settings: &mut Settings, sandbox: &RunningSandbox) {
     settings.width_api_key = secret(&cfg.width_api_key);
     settings.width_api_secret = secret(&cfg.width_api_secret);
     settings.width_domain_id = Some(cfg.width_domain_id.clone());
+    // Single sign-on with the sandbox's identity provider, unless one is configured.
+    if settings.oidc_issuer.is_none() {
+        settings.oidc_issuer = Some(format!("{}/oidc", sandbox.url()));
+        settings.oidc_client_id = Some(cfg.oidc_client_id.clone());
+        settings.oidc_client_secret = secret(&cfg.oidc_client_secret);
+        settings.oidc_name = Some("the sandbox identity provider".into());
+    }
 }
 
 const NAMES: &[&str] = &[

@@ -14,5 +14,6 @@ pub mod metrics;
 pub mod refresh;
 pub mod retrigger;
 pub mod second_factor;
+pub mod sso;
 pub mod tokens;
 pub mod users;

@@ -98,9 +98,8 @@ fn SignedIn(me: Me) -> impl IntoView {
                 <ul class="nav">{links}</ul>
             </nav>
             <div class="topbar-user">
-                <a class="user-name" href="/account/two-factor" title="Two-factor sign-in">
-                    {me.name.clone()}
-                </a>
+                <span class="user-name">{me.name.clone()}</span>
+                <a href="/account/two-factor">"Account"</a>
                 <span class="role-badge">{me.role.label()}</span>
                 <ActionForm action=logout>
                     <button type="submit" class="button-link">
