@@ -35,13 +35,18 @@ pub async fn create_user(
     name: String,
     role: String,
     password: String,
+    sso_only: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Permission;
     use crate::server::ctx;
     use crate::server::services::users::{self, NewUser};
     ctx::run(async move {
         let (st, me) = ctx::require(Permission::ManageUsers)?;
-        let new = NewUser::parse(&email, &name, &role, secrecy::SecretString::from(password))?;
+        let password = match sso_only.as_deref() {
+            Some("true") => users::sso_only_password(st.oidc.is_some())?,
+            _ => secrecy::SecretString::from(password),
+        };
+        let new = NewUser::parse(&email, &name, &role, password)?;
         let id = users::create(&deps(&st), me.actor(), &ctx::origin(), new).await?;
         leptos_axum::redirect(&format!("/admin/users/{id}"));
         Ok(())

@@ -263,3 +263,60 @@ async fn a_sign_in_is_bound_to_the_browser_that_started_it_and_works_once() {
     );
     assert!(app.who(&starter).await.is_none());
 }
+
+#[tokio::test]
+async fn an_admin_makes_an_account_that_signs_in_with_single_sign_on_only() {
+    let app = with_issuer(vec![]).await;
+    let admin = app.signed_in(Role::Admin).await;
+    let res = app
+        .post(
+            &admin,
+            "/api/users/create",
+            &[
+                ("email", "sso.only@example.test"),
+                ("name", "Sam Single"),
+                ("role", "manager"),
+                ("password", ""),
+                ("sso_only", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let res = app.login(&app.browser(), "sso.only@example.test", "").await;
+    assert_ne!(res.status(), 200, "no password signs in");
+    let browser = app.browser();
+    assert_eq!(
+        app.sso(&browser, "sso.only@example.test", "ok")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.who(&browser).await.expect("signed in").role,
+        Role::Manager
+    );
+
+    // Without single sign-on there is no such account: it needs a password.
+    let plain = TestApp::spawn().await;
+    let admin = plain.signed_in(Role::Admin).await;
+    let res = plain
+        .post(
+            &admin,
+            "/api/users/create",
+            &[
+                ("email", "sso.only@example.test"),
+                ("name", "Sam Single"),
+                ("role", "manager"),
+                ("password", ""),
+                ("sso_only", "true"),
+            ],
+        )
+        .await;
+    let err = crate::helpers::app_error(res).await;
+    assert!(err.field_message("password").is_some(), "{err:?}");
+}

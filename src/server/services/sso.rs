@@ -195,13 +195,11 @@ async fn create_account(
         .and_then(|n| PersonName::parse(n).ok())
         .or_else(|| PersonName::parse(local).ok())
         .ok_or_else(AppError::internal)?;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
     let new = NewUser {
         email: email.clone(),
         name,
         role,
-        password: secrecy::SecretString::from(hex::encode(bytes)),
+        password: users::sso_only_password(true)?,
     };
     let deps = Deps {
         db: &st.db,

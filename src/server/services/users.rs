@@ -45,6 +45,21 @@ impl NewUser {
     }
 }
 
+/// The password of an account that signs in with single sign-on only: random, never shown,
+/// so no one can use it (the sign-in answers as for any wrong password).
+pub fn sso_only_password(sso_configured: bool) -> Result<SecretString, AppError> {
+    if !sso_configured {
+        return Err(AppError::validation(
+            "password",
+            "Single sign-on is not configured: give the account a password.",
+        ));
+    }
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    Ok(SecretString::from(hex::encode(bytes)))
+}
+
 pub fn parse_role(raw: &str) -> Result<Role, AppError> {
     raw.parse()
         .map_err(|_| AppError::validation("role", "Choose one of the four roles."))

@@ -1,3 +1,4 @@
+use crate::api::auth::sign_in_choices;
 use crate::api::users::{list_users, CreateUser};
 use crate::domain::Role;
 use crate::ui::components::error_view::ErrorView;
@@ -34,6 +35,7 @@ pub fn UsersPage() -> impl IntoView {
                                         <th scope="col">"E-mail"</th>
                                         <th scope="col">"Role"</th>
                                         <th scope="col">"Status"</th>
+                                        <th scope="col">"Two-factor"</th>
                                         <th scope="col">"Created"</th>
                                     </tr>
                                 </thead>
@@ -70,6 +72,8 @@ pub fn UsersPage() -> impl IntoView {
 #[component]
 fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     let error = action_error(create);
+    // With single sign-on, an account may have no password of its own.
+    let choices = Resource::new_blocking(|| (), |_| sign_in_choices());
     view! {
         <section class="card" aria-labelledby="add-user">
             <h2 id="add-user">"Add a user"</h2>
@@ -124,7 +128,6 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                         id="new-password"
                         name="password"
                         type="password"
-                        required
                         minlength="12"
                         maxlength="128"
                         autocomplete="new-password"
@@ -136,6 +139,24 @@ fn NewUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                     </p>
                     <FieldError error name="password" />
                 </div>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        choices
+                            .await
+                            .ok()
+                            .and_then(|c| c.sso_name)
+                            .map(|name| {
+                                view! {
+                                    <div class="field field-check">
+                                        <label>
+                                            <input type="checkbox" name="sso_only" value="true" />
+                                            {format!(" No password: signs in with {name} only")}
+                                        </label>
+                                    </div>
+                                }
+                            })
+                    })}
+                </Suspense>
                 <button
                     type="submit"
                     class="button-primary"
@@ -163,6 +184,7 @@ fn UserRow(u: UserView) -> impl IntoView {
             <td>{u.email}</td>
             <td>{u.role.label()}</td>
             <td>{status}</td>
+            <td>{if u.second_factor { "On" } else { "—" }}</td>
             <td>{u.created_at}</td>
         </tr>
     }
