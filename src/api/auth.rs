@@ -70,7 +70,8 @@ pub async fn start_sso(next: Option<String>) -> Result<(), AppError> {
     use crate::server::{ctx, services, sso};
     ctx::run(async move {
         let st = ctx::state()?;
-        let started = services::sso::start(&st, next.as_deref().unwrap_or("/")).await?;
+        let next = next.as_deref().unwrap_or("/");
+        let started = services::sso::start(&st, next, ctx::client_ip()).await?;
         if let (Some(res), Ok(cookie)) = (
             use_context::<leptos_axum::ResponseOptions>(),
             axum::http::HeaderValue::from_str(&sso::binding_cookie(

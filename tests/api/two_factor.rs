@@ -183,6 +183,22 @@ async fn an_officer_sets_up_an_authenticator_app_before_doing_anything_else() {
         "the key and codes are not shown again"
     );
 
+    // Neither the key nor a recovery code is written anywhere but their own rows.
+    let trail: Vec<String> = sqlx::query_scalar(
+        "SELECT COALESCE(reason, '') || ' ' || COALESCE(changes, '') FROM audit_event",
+    )
+    .fetch_all(app.state.db.reader())
+    .await
+    .expect("audit");
+    let key = pending.secret.replace(' ', "");
+    for text in &trail {
+        assert!(!text.contains(&key), "the key leaked: {text}");
+        assert!(!pending
+            .recovery_codes
+            .iter()
+            .any(|c| text.contains(c.as_str())));
+    }
+
     let actions = app.audit_actions().await;
     for a in [
         "auth.second_factor_enrolment_started",

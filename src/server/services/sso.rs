@@ -40,7 +40,20 @@ fn sha256(s: &str) -> String {
 }
 
 /// Starts a sign-in at the identity provider (`next`: the page to return to, checked again).
-pub async fn start(st: &AppState, next: &str) -> Result<Started, AppError> {
+/// Each start is a row until its callback or ten minutes: limited per address like sign-ins.
+pub async fn start(
+    st: &AppState,
+    next: &str,
+    client_ip: Option<std::net::IpAddr>,
+) -> Result<Started, AppError> {
+    if let Some(ip) = client_ip {
+        if st.login_limiter.check_key(&ip).is_err() {
+            return Err(ErrorKind::TooManyAttempts {
+                retry_after_secs: 60,
+            }
+            .into());
+        }
+    }
     let oidc = st
         .oidc
         .as_ref()
