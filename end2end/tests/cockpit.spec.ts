@@ -73,7 +73,7 @@ test("a decision from before a colleague's note is refused with that note", asyn
   if (javaScriptEnabled) await officer.waitForSelector("body[data-hydrated]");
   await officer.getByLabel("E-mail").fill(USERS.officer);
   await officer.getByLabel("Password").fill(PASSWORD);
-  await officer.getByRole("button", { name: "Sign in" }).click();
+  await officer.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(officer.getByRole("navigation", { name: "Main" })).toBeVisible();
   await officer.goto(path);
   if (javaScriptEnabled) await officer.waitForSelector("body[data-hydrated]");
@@ -173,7 +173,7 @@ test("a refused sign-in keeps the e-mail typed", async ({ page, open }) => {
   await open("/login");
   await page.getByLabel("E-mail").fill("typo@example.test");
   await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toBeVisible();
   await expect(page.getByLabel("E-mail")).toHaveValue("typo@example.test");
   await expect(page.getByLabel("Password")).toHaveValue("");

@@ -48,7 +48,7 @@ export const test = base.extend<Fixtures>({
       await open("/login");
       await page.getByLabel("E-mail").fill(email);
       await page.getByLabel("Password").fill(password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       // The signed-in menu (folded at narrow widths, so its presence, not its visibility).
       await expect(page.locator("#menu")).toHaveCount(1);
     });

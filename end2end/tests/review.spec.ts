@@ -67,7 +67,7 @@ test("a stale form gets the conflict message naming who changed the case", async
   if (javaScriptEnabled) await officer.waitForSelector("body[data-hydrated]");
   await officer.getByLabel("E-mail").fill(USERS.officer);
   await officer.getByLabel("Password").fill((await import("./fixtures")).PASSWORD);
-  await officer.getByRole("button", { name: "Sign in" }).click();
+  await officer.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(officer.getByRole("navigation", { name: "Main" })).toBeVisible();
   await officer.goto(path);
   if (javaScriptEnabled) await officer.waitForSelector("body[data-hydrated]");

@@ -7,7 +7,7 @@ test("an anonymous visitor is sent to the sign-in page and, signed in, to the pa
   if (javaScriptEnabled) await page.waitForSelector("body[data-hydrated]");
   await page.getByLabel("E-mail").fill(USERS.admin);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/admin\/users\?q=x$/);
 });
 
@@ -27,14 +27,14 @@ test("a wrong password is refused with a plain message", async ({ page, open }) 
   await open("/login");
   await page.getByLabel("E-mail").fill(USERS.manager);
   await page.getByLabel("Password").fill("not the password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("alert")).toContainText("Wrong e-mail or password.");
   await expect(page).toHaveURL(/\/login/);
 
   // The right password still works afterwards (one failure does not lock).
   await page.getByLabel("E-mail").fill(USERS.manager);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
 });
 

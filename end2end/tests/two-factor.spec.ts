@@ -32,7 +32,7 @@ async function password(page: Page, open: (p: string) => Promise<void>, email: s
   await open("/login");
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 test("an officer sets up an authenticator app, then signs in with a code and once with a recovery code", async ({ page, open, signIn, unique }) => {

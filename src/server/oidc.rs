@@ -28,6 +28,9 @@ pub struct Oidc {
     pub name: String,
     http: reqwest::Client,
     metadata: tokio::sync::Mutex<Option<(Instant, CoreProviderMetadata)>>,
+    /// The origin of the authorization endpoint, once discovered (the sign-in form's policy
+    /// must allow going there).
+    authorize_origin: std::sync::RwLock<Option<String>>,
 }
 
 /// Where to send the browser, and what the callback must match.
@@ -93,6 +96,7 @@ impl Oidc {
                 .unwrap_or_else(|| "single sign-on".to_string()),
             http,
             metadata: tokio::sync::Mutex::new(None),
+            authorize_origin: std::sync::RwLock::new(None),
         }))
     }
 
@@ -149,6 +153,14 @@ impl Oidc {
                     .await
                     .map_err(|e| OidcError::Unavailable(error_chain(&e)))?;
                 *cached = Some((Instant::now(), m.clone()));
+                if let Ok(mut o) = self.authorize_origin.write() {
+                    *o = Some(
+                        m.authorization_endpoint()
+                            .url()
+                            .origin()
+                            .ascii_serialization(),
+                    );
+                }
                 m
             }
         };
@@ -158,6 +170,16 @@ impl Oidc {
             Some(self.client_secret.clone()),
         )
         .set_redirect_uri(self.redirect.clone()))
+    }
+
+    /// Where the sign-in form may send the browser (the page's `form-action`): the issuer's
+    /// origin, and the authorization endpoint's once discovered.
+    pub fn form_action_origins(&self) -> String {
+        let issuer = self.issuer.url().origin().ascii_serialization();
+        match self.authorize_origin.read().ok().and_then(|o| o.clone()) {
+            Some(a) if a != issuer => format!("{issuer} {a}"),
+            _ => issuer,
+        }
     }
 
     /// Starts a sign-in: the identity provider's address, with a fresh state, nonce and PKCE

@@ -72,10 +72,16 @@ pub async fn security_headers(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if is_html {
+        // Single sign-on's form goes on (a redirect) to the identity provider.
+        let sso = st
+            .oidc
+            .as_ref()
+            .map(|o| format!(" {}", o.form_action_origins()))
+            .unwrap_or_default();
         let csp = format!(
             "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
              style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+             object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'{sso}"
         );
         if let Ok(v) = HeaderValue::from_str(&csp) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
