@@ -93,7 +93,7 @@ impl Oidc {
             name: s
                 .oidc_name
                 .clone()
-                .unwrap_or_else(|| "single sign-on".to_string()),
+                .unwrap_or_else(|| "your company account".to_string()),
             http,
             metadata: tokio::sync::Mutex::new(None),
             authorize_origin: std::sync::RwLock::new(None),
