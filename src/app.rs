@@ -6,6 +6,7 @@ use crate::ui::pages::customer::CustomerPage;
 use crate::ui::pages::customer_new::NewCustomerPage;
 use crate::ui::pages::customers::CustomersPage;
 use crate::ui::pages::metrics::MetricsPage;
+use crate::ui::pages::operations::OperationsPage;
 use crate::ui::pages::second_factor::SecondFactorPage;
 use crate::ui::pages::two_factor::TwoFactorPage;
 use crate::ui::pages::{
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("metrics") view=MetricsPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users") view=UsersPage ssr=SsrMode::Async />
                     <Route path=path!("admin/users/:id") view=UserPage ssr=SsrMode::Async />
+                    <Route path=path!("admin/operations") view=OperationsPage ssr=SsrMode::Async />
                     <Route
                         path=path!("login/second-factor")
                         view=SecondFactorPage

@@ -17,6 +17,26 @@ pub struct Me {
     pub second_factor_due: Option<crate::domain::second_factor::MfaStep>,
 }
 
+/// One provider on the Operations page, as this instance sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderOpsView {
+    pub provider: String,
+    pub configured: bool,
+    /// Calls are paused after repeated failures.
+    pub breaker_open: bool,
+    /// Outbox jobs waiting or being sent, and given up on.
+    pub pending: i64,
+    pub failed: i64,
+    /// How long the oldest waiting job has waited ("12 min").
+    pub oldest_pending: Option<String>,
+    /// UTC, RFC 3339.
+    pub last_ok_at: Option<String>,
+    pub last_error_at: Option<String>,
+    /// Its kind and message.
+    pub last_error: Option<String>,
+    pub last_error_trace_id: Option<String>,
+}
+
 /// The sign-in page's other ways in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInOptions {

@@ -9,4 +9,5 @@ pub mod auth;
 pub mod cases;
 pub mod customers;
 pub mod metrics;
+pub mod operations;
 pub mod users;

@@ -52,6 +52,7 @@ impl Role {
             SuperviseCases => self == ComplianceOfficer,
             ViewAudit => matches!(self, Manager | Admin),
             ViewMetrics => self == Manager,
+            ViewOperations => self == Admin,
         }
     }
 }
@@ -96,6 +97,8 @@ pub enum Permission {
     ViewAudit,
     /// The metrics page.
     ViewMetrics,
+    /// The Operations page: each provider's health and backlog.
+    ViewOperations,
 }
 
 #[cfg(test)]

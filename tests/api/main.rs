@@ -19,6 +19,7 @@ mod malformed;
 mod mapping;
 mod media;
 mod metrics;
+mod operations;
 mod personal_data;
 mod poller;
 mod providers;

@@ -113,6 +113,12 @@ pub const CALLS: &[Call] = &[
         who: ADMIN,
     },
     Call {
+        path: "/api/operations/providers",
+        get: true,
+        args: &[],
+        who: ADMIN,
+    },
+    Call {
         path: "/api/users/list",
         get: true,
         args: &[],

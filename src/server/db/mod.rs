@@ -13,6 +13,7 @@ pub mod cases;
 pub mod columns;
 pub mod customers;
 pub mod metrics;
+pub mod operations;
 pub mod second_factor;
 pub mod sessions;
 pub mod sso;

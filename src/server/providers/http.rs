@@ -66,6 +66,26 @@ pub struct Upstream {
     limiter: DefaultDirectRateLimiter,
     breaker: Breaker,
     policy: HttpPolicy,
+    health: Mutex<Health>,
+}
+
+/// What this instance last saw of a provider: its last good answer, and its last failure (one
+/// that counts against the breaker: the provider's fault, not a wrong reference).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Unix ms.
+    pub last_ok_at: Option<i64>,
+    pub last_error: Option<LastError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastError {
+    /// Unix ms.
+    pub at: i64,
+    pub kind: String,
+    pub message: String,
+    /// The provider's own trace id of the failed call, to quote to its support.
+    pub trace_id: Option<String>,
 }
 
 impl Upstream {
@@ -84,6 +104,7 @@ impl Upstream {
             limiter: RateLimiter::direct(Quota::per_second(rps)),
             breaker: Breaker::new(policy.breaker_threshold, policy.breaker_cooldown),
             policy,
+            health: Mutex::default(),
         })
     }
 
@@ -98,6 +119,30 @@ impl Upstream {
     /// Whether the breaker is open (calls fail at once).
     pub fn breaker_open(&self) -> bool {
         self.breaker.is_open()
+    }
+
+    /// Its last good answer and last failure, as this instance saw them.
+    pub fn health(&self) -> Health {
+        self.health.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    fn note(&self, result: Result<(), &UpstreamError>) {
+        let now = crate::server::db::unix_ms(time::OffsetDateTime::now_utc());
+        let Ok(mut h) = self.health.lock() else {
+            return;
+        };
+        match result {
+            Ok(()) => h.last_ok_at = Some(now),
+            Err(e) if e.counts_against_breaker() => {
+                h.last_error = Some(LastError {
+                    at: now,
+                    kind: format!("{:?}", e.kind),
+                    message: e.message.clone(),
+                    trace_id: e.trace_id.clone(),
+                })
+            }
+            Err(_) => {}
+        }
     }
 
     /// Like [`Upstream::send`], and the body must be JSON: an unreadable
@@ -194,6 +239,7 @@ impl Upstream {
         match &result {
             Ok(a) => {
                 self.breaker.record(true);
+                self.note(Ok(()));
                 tracing::info!(
                     provider = %self.provider, %method, %path, status = a.status.as_u16(), ms,
                     "upstream call"
@@ -201,6 +247,7 @@ impl Upstream {
             }
             Err(e) => {
                 self.breaker.record(!e.counts_against_breaker());
+                self.note(Err(e));
                 tracing::warn!(
                     provider = %self.provider, %method, %path, kind = ?e.kind, code = ?e.code,
                     trace_id = ?e.trace_id, ms, "upstream call failed"

@@ -42,6 +42,9 @@ pub trait Adapter: Send + Sync {
     /// until the cool-down ends, so background work leaves it alone.
     fn resting(&self) -> bool;
 
+    /// Its last good answer and last failure, as this instance saw them (the Operations page).
+    fn health(&self) -> http::Health;
+
     /// Whether [`Adapter::media_source`] serves photos.
     fn serves_media(&self) -> bool {
         false

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod demo_data;
 pub mod import;
 pub mod metrics;
+pub mod operations;
 pub mod refresh;
 pub mod retrigger;
 pub mod second_factor;

@@ -67,6 +67,11 @@ const NAV: &[(&str, &str, Permission)] = &[
     ("/metrics", "Metrics", Permission::ViewMetrics),
     ("/audit", "Audit log", Permission::ViewAudit),
     ("/admin/users", "Users", Permission::ManageUsers),
+    (
+        "/admin/operations",
+        "Operations",
+        Permission::ViewOperations,
+    ),
 ];
 
 #[component]

@@ -8,6 +8,7 @@ pub mod home;
 pub mod login;
 pub mod metrics;
 pub mod not_found;
+pub mod operations;
 pub mod queue;
 pub mod second_factor;
 pub mod two_factor;

@@ -134,6 +134,10 @@ impl Adapter for BiometricKz {
         self.http.breaker_open()
     }
 
+    fn health(&self) -> super::http::Health {
+        self.http.health()
+    }
+
     fn provider(&self) -> Provider {
         Provider::BiometricKz
     }

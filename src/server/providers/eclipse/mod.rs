@@ -353,6 +353,10 @@ impl Adapter for Eclipse {
         self.http.breaker_open()
     }
 
+    fn health(&self) -> super::http::Health {
+        self.http.health()
+    }
+
     fn provider(&self) -> Provider {
         Provider::Eclipse
     }

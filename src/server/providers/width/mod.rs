@@ -158,6 +158,10 @@ impl Adapter for Width {
         self.http.breaker_open()
     }
 
+    fn health(&self) -> super::http::Health {
+        self.http.health()
+    }
+
     fn provider(&self) -> Provider {
         Provider::Width
     }
