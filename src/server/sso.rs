@@ -46,6 +46,14 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// `s` for an HTML attribute value in double quotes.
+fn attribute(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 #[derive(Deserialize)]
 pub struct CallbackQuery {
     code: Option<String>,
@@ -107,7 +115,9 @@ pub async fn callback(
             crate::domain::query_value(&finished.next)
         ),
     };
-    // `to` is a path of this site (return_path, or a step's page).
+    // `to` is a path of this site (return_path, or a step's page), but `next` came from a URL
+    // anyone can write: escaped for the attribute it goes into.
+    let to = attribute(&to);
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"refresh\" content=\"0;url={to}\"><title>Signed in</title></head>\

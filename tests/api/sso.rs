@@ -19,13 +19,13 @@ impl TestApp {
     /// Signs in through the identity provider as `email`, the provider answering as `answer`
     /// asks (`ok`, `mfa`, `bad_signature`, …): the answer of KYC Desk's callback.
     async fn sso(&self, browser: &Client, email: &str, answer: &str) -> Response {
+        self.sso_to(browser, email, answer, "/customers").await
+    }
+
+    /// [`TestApp::sso`], started from the sign-in page of `next`.
+    async fn sso_to(&self, browser: &Client, email: &str, answer: &str, next: &str) -> Response {
         let started = self
-            .post_html_form(
-                browser,
-                "/api/auth/sso",
-                "/login",
-                &[("next", "/customers")],
-            )
+            .post_html_form(browser, "/api/auth/sso", "/login", &[("next", next)])
             .await;
         assert_eq!(
             started.status(),
@@ -319,4 +319,21 @@ async fn an_admin_makes_an_account_that_signs_in_with_single_sign_on_only() {
         .await;
     let err = crate::helpers::app_error(res).await;
     assert!(err.field_message("password").is_some(), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_page_asked_for_goes_back_into_the_callbacks_page_as_text_only() {
+    let app = with_issuer(vec![]).await;
+    let browser = app.browser();
+    let next = "/customers?q=\"><form action=//evil.example><button>x</button></form>";
+    let res = app
+        .sso_to(&browser, app.email(Role::Reviewer), "ok", next)
+        .await;
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.expect("body");
+    assert!(!body.contains("<form"), "markup from the URL: {body}");
+    assert!(
+        body.contains("url=/customers?q=&quot;&gt;&lt;form"),
+        "{body}"
+    );
 }
