@@ -42,6 +42,21 @@ pub fn lock_ms(failures: i64) -> i64 {
     }
 }
 
+/// The per-address limit shared by every sign-in step (password, second factor, single
+/// sign-on's start).
+pub fn limit_address(st: &AppState, client_ip: Option<IpAddr>) -> Result<(), AppError> {
+    match client_ip {
+        Some(ip) if st.login_limiter.check_key(&ip).is_err() => {
+            tracing::warn!("sign-in rate limit reached for a client address");
+            Err(ErrorKind::TooManyAttempts {
+                retry_after_secs: 60,
+            }
+            .into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Who signed in, and their account's version as the password check saw it
 /// (the session keeps it: a later change to the account ends the session).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,15 +72,7 @@ pub async fn sign_in(
     client_ip: Option<IpAddr>,
     origin: &Origin,
 ) -> Result<SignedIn, AppError> {
-    if let Some(ip) = client_ip {
-        if st.login_limiter.check_key(&ip).is_err() {
-            tracing::warn!("sign-in rate limit reached for a client address");
-            return Err(ErrorKind::TooManyAttempts {
-                retry_after_secs: 60,
-            }
-            .into());
-        }
-    }
+    limit_address(st, client_ip)?;
     let email = Email::parse(email).map_err(|m| AppError::validation("email", m))?;
     let account_key = st.keyed_hash("login", email.as_str().as_bytes());
     let now = st.clock.now_ms();

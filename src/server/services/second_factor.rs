@@ -9,7 +9,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::server::db::audit::{self as audit_log, Actor, NewEvent, Origin};
 use crate::server::db::{self, Tx};
 use crate::server::second_factor as crypto;
-use crate::server::services::auth::{lock_ms, FORGET_AFTER_MS};
+use crate::server::services::auth::{limit_address, lock_ms, FORGET_AFTER_MS};
 use crate::server::session::CurrentUser;
 use crate::server::state::AppState;
 use crate::view::{PendingEnrolment, TwoFactorView};
@@ -151,13 +151,7 @@ pub async fn confirm(
         .await?
         .filter(|r| r.confirmed_at.is_none())
         .ok_or_else(|| AppError::conflict("Start setting up two-factor sign-in first."))?;
-    let step =
-        crypto::Totp::from_base32(&row.secret).and_then(|t| t.matching_step(&code, unix_secs(now)));
-    let accepted = match step {
-        Some(step) => db::second_factor::accept_step(&mut tx, user.user_id, step as i64).await?,
-        None => false,
-    };
-    if !accepted {
+    if !accept_code(&mut tx, user.user_id, &row.secret, &code, now).await? {
         return fail(tx, &key, now, user, "set-up code did not match", origin).await;
     }
     let hashes: Vec<String> = row
@@ -209,16 +203,9 @@ pub async fn give(
         .filter(|r| r.confirmed_at.is_some())
         .ok_or_else(|| AppError::conflict("This account has no second factor to give."))?;
     let given = if let Some(code) = totp {
-        let step = crypto::Totp::from_base32(&row.secret)
-            .and_then(|t| t.matching_step(&code, unix_secs(now)));
-        match step {
-            Some(step)
-                if db::second_factor::accept_step(&mut tx, user.user_id, step as i64).await? =>
-            {
-                Some(Given::Totp)
-            }
-            _ => None,
-        }
+        accept_code(&mut tx, user.user_id, &row.secret, &code, now)
+            .await?
+            .then_some(Given::Totp)
     } else {
         let hash = crypto::recovery_code_hash(recovery.as_deref().unwrap_or_default());
         db::second_factor::use_recovery_code(&mut tx, user.user_id, &hash, now)
@@ -260,16 +247,15 @@ pub async fn reset(
     origin: &Origin,
     user_id: i64,
 ) -> Result<(), AppError> {
-    if matches!(actor, Actor::User { user_id: me, .. } if me == user_id) {
-        return Err(AppError::conflict(
-            "You cannot reset your own second factor; ask another admin.",
-        ));
-    }
     let now = d.clock.now_ms();
     let mut tx = d.db.begin_write().await?;
-    db::users::find_in(&mut tx, user_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("User"))?;
+    crate::server::services::users::load_for_change(
+        &mut tx,
+        &actor,
+        user_id,
+        "reset the second factor of",
+    )
+    .await?;
     if !db::second_factor::remove(&mut tx, user_id).await? {
         return Err(AppError::conflict(
             "This account has no second factor to reset.",
@@ -294,25 +280,24 @@ pub async fn reset(
     Ok(())
 }
 
-fn unix_secs(now_ms: i64) -> u64 {
-    (now_ms / 1000).max(0) as u64
+/// Whether `code` is the app's code near `now` for `secret`, and not used before (it is used
+/// now).
+async fn accept_code(
+    tx: &mut Tx,
+    user_id: i64,
+    secret: &str,
+    code: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let now_secs = (now / 1000).max(0) as u64;
+    match crypto::Totp::from_base32(secret).and_then(|t| t.matching_step(code, now_secs)) {
+        Some(step) => db::second_factor::accept_step(tx, user_id, step as i64).await,
+        None => Ok(false),
+    }
 }
 
 fn throttle_key(st: &AppState, user_id: i64) -> String {
     st.keyed_hash("second-factor", &user_id.to_be_bytes())
-}
-
-fn limit_address(st: &AppState, client_ip: Option<IpAddr>) -> Result<(), AppError> {
-    match client_ip {
-        Some(ip) if st.login_limiter.check_key(&ip).is_err() => {
-            tracing::warn!("second-factor rate limit reached for a client address");
-            Err(ErrorKind::TooManyAttempts {
-                retry_after_secs: 60,
-            }
-            .into())
-        }
-        _ => Ok(()),
-    }
 }
 
 async fn refuse_if_locked(tx: &mut Tx, key: &str, now: i64) -> Result<(), AppError> {

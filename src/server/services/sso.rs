@@ -46,14 +46,7 @@ pub async fn start(
     next: &str,
     client_ip: Option<std::net::IpAddr>,
 ) -> Result<Started, AppError> {
-    if let Some(ip) = client_ip {
-        if st.login_limiter.check_key(&ip).is_err() {
-            return Err(ErrorKind::TooManyAttempts {
-                retry_after_secs: 60,
-            }
-            .into());
-        }
-    }
+    crate::server::services::auth::limit_address(st, client_ip)?;
     let oidc = st
         .oidc
         .as_ref()

@@ -178,7 +178,8 @@ pub async fn create(
     Ok(user_id)
 }
 
-async fn load_for_change(
+/// The account `actor` is about to change: never their own (another admin does that).
+pub(crate) async fn load_for_change(
     tx: &mut db::Tx,
     actor: &Actor,
     user_id: i64,
