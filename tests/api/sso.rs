@@ -119,6 +119,17 @@ async fn a_reviewer_signs_in_through_the_identity_provider() {
     .await
     .expect("audit");
     assert_eq!(reasons, vec!["single sign-on".to_string()]);
+    // The session records how its person signed in.
+    let sessions: Vec<String> = sqlx::query_scalar("SELECT data FROM session")
+        .fetch_all(app.state.db.reader())
+        .await
+        .expect("sessions");
+    assert!(
+        sessions
+            .iter()
+            .any(|d| d.contains(r#""signed_in_with":"sso""#)),
+        "{sessions:?}"
+    );
 }
 
 #[tokio::test]

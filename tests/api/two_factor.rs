@@ -175,6 +175,18 @@ async fn an_officer_sets_up_an_authenticator_app_before_doing_anything_else() {
         200,
         "the session has both factors"
     );
+    // The session records how it signed in, and how it gave its second factor.
+    let sessions: Vec<String> = sqlx::query_scalar("SELECT data FROM session")
+        .fetch_all(app.state.db.reader())
+        .await
+        .expect("sessions");
+    assert!(
+        sessions
+            .iter()
+            .any(|d| d.contains(r#""signed_in_with":"password""#)
+                && d.contains(r#""second_factor":"totp""#)),
+        "{sessions:?}"
+    );
     let on = app.two_factor_view(&officer).await;
     assert!(on.enrolled_at.is_some());
     assert_eq!(on.recovery_codes_left, 10);
